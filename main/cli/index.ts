@@ -1,0 +1,32 @@
+/** `ssro`: every pipeline stage headless, on the same core services as the GUI. */
+import { Command } from 'commander';
+import { appVersion } from '../core/paths';
+import { registerProjectCommands } from './commands/project';
+import { registerImportCommands } from './commands/import';
+import { registerServeCommand } from './commands/serve';
+import { registerDoctorCommand } from './commands/doctor';
+
+export function buildProgram(): Command {
+  const program = new Command('ssro')
+    .description('SSRO Studio: structural short-range order from nanobeam electron diffraction')
+    .version(appVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) });
+  registerProjectCommands(program);
+  registerImportCommands(program);
+  registerServeCommand(program);
+  registerDoctorCommand(program);
+  return program;
+}
+
+/** Runs the CLI; a failure prints one clear line on stderr and exits 1. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.stderr.write(`ssro: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void main(process.argv);

@@ -1,0 +1,109 @@
+/**
+ * The contract's implementation: one handler map per domain, joined into one `Handlers` object that both shells
+ * serve through `dispatch`, which validates every request at the boundary.
+ */
+import type { Channel, ParsedRequest, Response } from '../../shared/ipc-contract';
+import { ApiError, parseRequest } from '../../shared/ipc-contract';
+import type { AppCore } from '../app-core';
+import { appVersion } from '../paths';
+import { atomFrame, exportStructure, submitImport } from '../services/structure-service';
+
+export type Handler<C extends Channel> = (request: ParsedRequest<C>) => Promise<Response<C>> | Response<C>;
+export type Handlers = { [C in Channel]: Handler<C> };
+
+type Subset<K extends Channel> = { [C in K]: Handler<C> };
+
+function appHandlers(core: AppCore): Subset<'app.info'> {
+  return {
+    'app.info': () => ({ version: appVersion(), engines: core.engineStatus(), project: core.project?.info() ?? null }),
+  };
+}
+
+function projectHandlers(core: AppCore): Subset<'project.create' | 'project.open' | 'project.current'> {
+  return {
+    'project.create': (req) => core.createProject(req.path, req.name),
+    'project.open': (req) => core.openProject(req.path),
+    'project.current': () => core.project?.info() ?? null,
+  };
+}
+
+function structureHandlers(
+  core: AppCore,
+): Subset<'structures.list' | 'structures.get' | 'structures.import' | 'structures.atoms' | 'structures.export' | 'structures.delete'> {
+  const found = (id: number): void => {
+    if (core.requireProject().project.structures.find(id) === null) {
+      throw new ApiError('not-found', `structure ${id} does not exist in this project`);
+    }
+  };
+  return {
+    'structures.list': () => core.requireProject().project.structures.list(),
+    'structures.get': (req) => {
+      found(req.id);
+      return core.requireProject().project.structures.get(req.id);
+    },
+    'structures.import': (req) => ({ jobId: submitImport(core.requireProject().jobs, req).id }),
+    'structures.atoms': (req) => {
+      found(req.id);
+      return atomFrame(core.requireProject().project, req.id);
+    },
+    'structures.export': (req) => {
+      found(req.id);
+      return { path: exportStructure(core.requireProject().project, req.id, req.format, req.path) };
+    },
+    'structures.delete': (req) => {
+      const deleted = core.requireProject().project.structures.delete(req.id);
+      if (deleted) core.publish('structures.changed', { reason: 'deleted' });
+      return { deleted };
+    },
+  };
+}
+
+function jobHandlers(core: AppCore): Subset<'jobs.list' | 'jobs.get' | 'jobs.cancel' | 'diagnostics.selftest'> {
+  const found = (id: number): void => {
+    if (core.requireProject().project.jobs.find(id) === null) throw new ApiError('not-found', `job ${id} does not exist`);
+  };
+  return {
+    'jobs.list': (req) => core.requireProject().project.jobs.list(req.limit),
+    'jobs.get': (req) => {
+      found(req.id);
+      return core.requireProject().project.jobs.get(req.id);
+    },
+    'jobs.cancel': (req) => {
+      found(req.id);
+      return core.requireProject().jobs.cancel(req.id);
+    },
+    'diagnostics.selftest': (req) => ({ jobId: core.requireProject().jobs.submit('selftest', req).id }),
+  };
+}
+
+function settingsHandlers(core: AppCore): Subset<'settings.get' | 'settings.set'> {
+  return {
+    'settings.get': () => core.requireProject().project.settings.get(),
+    'settings.set': (req) => {
+      const settings = core.requireProject().project.settings.set(req);
+      core.engineStatus(true);
+      return settings;
+    },
+  };
+}
+
+export function createHandlers(core: AppCore): Handlers {
+  return {
+    ...appHandlers(core),
+    ...projectHandlers(core),
+    ...structureHandlers(core),
+    ...jobHandlers(core),
+    ...settingsHandlers(core),
+  };
+}
+
+/** Validates and runs one call; every failure comes back as an ApiError with a message for the user. */
+export async function dispatch<C extends Channel>(handlers: Handlers, channel: C, rawRequest: unknown): Promise<Response<C>> {
+  const request = parseRequest(channel, rawRequest);
+  try {
+    return await handlers[channel](request);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError('failed', error instanceof Error ? error.message : String(error));
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The application core every shell wraps: the open project, its job manager, engine status and the event stream.
+ * Electron's main process, the browser-shell server and the CLI each hold one.
+ */
+import { EventEmitter } from 'node:events';
+import type { EngineStatus, ProjectInfo } from '../shared/domain';
+import type { EventName, Events } from '../shared/ipc-contract';
+import { ApiError } from '../shared/ipc-contract';
+import { engineStatuses } from './engines';
+import { JobManager } from './jobs/job-manager';
+import { Project } from './project/project';
+import { importFinalizer } from './services/structure-service';
+
+export interface CoreEvents {
+  event: [EventName, Events[EventName]];
+}
+
+export class AppCore extends EventEmitter<CoreEvents> {
+  private current: { project: Project; jobs: JobManager } | null = null;
+  private engines: EngineStatus[] | null = null;
+
+  publish<E extends EventName>(event: E, payload: Events[E]): void {
+    this.emit('event', event, payload);
+  }
+
+  get project(): Project | null {
+    return this.current?.project ?? null;
+  }
+
+  /** The open project and its jobs, or a clear 'no project' error for the UI. */
+  requireProject(): { project: Project; jobs: JobManager } {
+    if (!this.current) throw new ApiError('no-project', 'no project is open; create or open a project first');
+    return this.current;
+  }
+
+  async createProject(dir: string, name?: string): Promise<ProjectInfo> {
+    return this.attach(() => Project.create(dir, name));
+  }
+
+  async openProject(dir: string): Promise<ProjectInfo> {
+    return this.attach(() => Project.open(dir));
+  }
+
+  private async attach(make: () => Project): Promise<ProjectInfo> {
+    const project = make(); // throws before anything changes when the folder is not usable
+    await this.closeProject();
+    const jobs = new JobManager(project, { finalizers: { import: importFinalizer(project) } });
+    jobs.on('job.updated', (job) => {
+      this.publish('job.updated', job);
+      if (job.kind === 'import' && job.state === 'succeeded') this.publish('structures.changed', { reason: 'imported' });
+    });
+    this.current = { project, jobs };
+    this.engines = null;
+    const info = project.info();
+    this.publish('project.changed', info);
+    return info;
+  }
+
+  async closeProject(): Promise<void> {
+    if (!this.current) return;
+    const { project, jobs } = this.current;
+    this.current = null;
+    await jobs.shutdown();
+    project.close();
+  }
+
+  engineStatus(refresh = false): EngineStatus[] {
+    if (this.engines === null || refresh) {
+      const settings = this.current?.project.settings.get() ?? null;
+      this.engines = engineStatuses(settings ?? { lmpPath: 'lmp', python3Path: '/usr/bin/python3' });
+    }
+    return this.engines;
+  }
+
+  async dispose(): Promise<void> {
+    await this.closeProject();
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The project database schema as numbered, forward-only migrations. Never edit a released migration: add the
+ * next one. Each runs in its own transaction and sets PRAGMA user_version to its number.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'project metadata, settings and jobs',
+    up(db) {
+      db.exec(`
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE jobs (
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
+          params TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('queued','running','succeeded','failed','cancelled','interrupted')),
+          progress REAL CHECK (progress IS NULL OR (progress >= 0 AND progress <= 1)),
+          message TEXT,
+          created_at TEXT NOT NULL,
+          started_at TEXT,
+          finished_at TEXT,
+          log_tail TEXT NOT NULL DEFAULT '[]',
+          error TEXT,
+          owner_pid INTEGER,
+          worker_pid INTEGER
+        );
+        CREATE INDEX jobs_by_state ON jobs(state);
+        CREATE TABLE job_artifacts (
+          job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+          role TEXT NOT NULL CHECK (role IN ('input','output')),
+          kind TEXT NOT NULL,
+          ref TEXT NOT NULL,
+          PRIMARY KEY (job_id, role, kind, ref)
+        );
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'structures',
+    up(db) {
+      db.exec(`
+        CREATE TABLE structures (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          dir TEXT NOT NULL UNIQUE,
+          source_path TEXT NOT NULL,
+          format TEXT NOT NULL,
+          atom_count INTEGER NOT NULL CHECK (atom_count > 0),
+          type_elements TEXT NOT NULL,
+          composition TEXT NOT NULL,
+          cell TEXT NOT NULL,
+          triclinic INTEGER NOT NULL CHECK (triclinic IN (0,1)),
+          timestep INTEGER,
+          notes TEXT NOT NULL DEFAULT '[]',
+          created_at TEXT NOT NULL,
+          job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL
+        );
+      `);
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** Applies every migration above the database's version, each in a transaction; refuses a newer database. */
+export function migrate(db: Database.Database, file: string, upTo: number = SCHEMA_VERSION): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `${file} was written by a newer SSRO Studio (schema ${current}; this version understands up to ${SCHEMA_VERSION}). ` +
+        'Update SSRO Studio to open it; the project was not changed.',
+    );
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current || migration.version > upTo) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}

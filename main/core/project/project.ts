@@ -1,0 +1,125 @@
+/**
+ * A project is a folder: `project.sqlite` (WAL) plus data subfolders. This module creates and opens projects,
+ * applies migrations, and repairs what a killed app left behind (jobs marked interrupted, stale scratch folders).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ProjectInfo } from '../../shared/domain';
+import { assertWritableDir } from '../fs-atomic';
+import { migrate } from './migrations';
+import { JobsRepo } from './jobs-repo';
+import { SettingsRepo } from './settings-repo';
+import { StructuresRepo } from './structures-repo';
+
+export const DB_FILE = 'project.sqlite';
+export const DATA_FOLDERS = ['structures', 'datasets', 'models', 'experiments', 'maps', 'uploads', 'scratch'] as const;
+
+export class Project {
+  readonly structures: StructuresRepo;
+  readonly jobs: JobsRepo;
+  readonly settings: SettingsRepo;
+
+  private constructor(
+    readonly dir: string,
+    readonly db: Database.Database,
+  ) {
+    this.structures = new StructuresRepo(db, dir);
+    this.jobs = new JobsRepo(db);
+    this.settings = new SettingsRepo(db);
+  }
+
+  /** Creates a project in an empty (or new) folder. */
+  static create(dirInput: string, name?: string): Project {
+    const dir = path.resolve(dirInput);
+    if (fs.existsSync(path.join(dir, DB_FILE))) {
+      throw new Error(`${dir} is already an SSRO Studio project; open it instead`);
+    }
+    if (fs.existsSync(dir)) {
+      if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a folder`);
+      const entries = fs.readdirSync(dir).filter((e) => !e.startsWith('.'));
+      if (entries.length > 0) {
+        throw new Error(`${dir} is not empty; choose a new or empty folder for the project`);
+      }
+    } else {
+      try {
+        fs.mkdirSync(dir, { recursive: true });
+      } catch (error) {
+        throw new Error(`cannot create the folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
+    }
+    assertWritableDir(dir);
+    const project = Project.openDb(dir, true);
+    project.db
+      .prepare('INSERT INTO meta(key, value) VALUES (?, ?), (?, ?)')
+      .run('name', name?.trim() || path.basename(dir), 'created_at', new Date().toISOString());
+    return project;
+  }
+
+  /** Opens an existing project, migrating it forward and repairing what a killed app left. */
+  static open(dirInput: string): Project {
+    const dir = path.resolve(dirInput);
+    if (!fs.existsSync(dir)) throw new Error(`${dir} does not exist`);
+    if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a project folder`);
+    if (!fs.existsSync(path.join(dir, DB_FILE))) {
+      throw new Error(`${dir} is not an SSRO Studio project (it has no ${DB_FILE}); create a project there first`);
+    }
+    assertWritableDir(dir);
+    const project = Project.openDb(dir, false);
+    project.recover();
+    return project;
+  }
+
+  private static openDb(dir: string, creating: boolean): Project {
+    const file = path.join(dir, DB_FILE);
+    let db: Database.Database;
+    try {
+      db = new Database(file, { fileMustExist: !creating });
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('synchronous = NORMAL');
+    } catch (error) {
+      throw new Error(`cannot open ${file}: ${(error as Error).message}`);
+    }
+    try {
+      migrate(db, file);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    for (const folder of DATA_FOLDERS) fs.mkdirSync(path.join(dir, folder), { recursive: true });
+    return new Project(dir, db);
+  }
+
+  info(): ProjectInfo {
+    const rows = this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+    const meta = new Map(rows.map((r) => [r.key, r.value]));
+    return {
+      path: this.dir,
+      name: meta.get('name') ?? path.basename(this.dir),
+      schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
+      createdAt: meta.get('created_at') ?? '',
+    };
+  }
+
+  /** The folder a job may scribble in; removed when the job ends. */
+  scratchDir(jobId: number): string {
+    return path.join(this.dir, 'scratch', `job-${jobId}`);
+  }
+
+  /** Jobs whose owning process is gone were interrupted; their scratch folders are stale. */
+  private recover(): void {
+    this.jobs.markOrphansInterrupted();
+    const scratch = path.join(this.dir, 'scratch');
+    for (const entry of fs.readdirSync(scratch)) {
+      const id = Number(/^job-(\d+)$/.exec(entry)?.[1]);
+      const job = Number.isFinite(id) ? this.jobs.find(id) : null;
+      if (job === null || job.state !== 'running') fs.rmSync(path.join(scratch, entry), { recursive: true, force: true });
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

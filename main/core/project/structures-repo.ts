@@ -1,0 +1,121 @@
+/**
+ * Structure rows and their folders. A structure enters the project only whole: its folder, staged by a worker in
+ * scratch, is renamed into `structures/` inside the same transaction that inserts its row.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type Database from 'better-sqlite3';
+import type { StructureSummary } from '../../shared/domain';
+import { readStructureMeta } from '../../../native-workers/lib/structure-store';
+
+interface StructureRow {
+  id: number;
+  name: string;
+  dir: string;
+  source_path: string;
+  format: StructureSummary['format'];
+  atom_count: number;
+  type_elements: string;
+  composition: string;
+  cell: string;
+  triclinic: number;
+  timestep: number | null;
+  notes: string;
+  created_at: string;
+  job_id: number | null;
+}
+
+export class StructuresRepo {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly projectDir: string,
+  ) {}
+
+  /** Moves a complete staged folder into the project and records it; all or nothing. */
+  commitStaged(stagedDir: string, name: string, jobId: number | null, displaySource?: string): StructureSummary {
+    const meta = readStructureMeta(stagedDir);
+    const relDir = path.join('structures', crypto.randomUUID());
+    const finalDir = path.join(this.projectDir, relDir);
+    const id = this.db.transaction(() => {
+      const info = this.db
+        .prepare(
+          `INSERT INTO structures(name, dir, source_path, format, atom_count, type_elements, composition, cell,
+             triclinic, timestep, notes, created_at, job_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+        )
+        .run(
+          name,
+          relDir,
+          displaySource ?? meta.sourcePath,
+          meta.format,
+          meta.atomCount,
+          JSON.stringify(meta.typeElements),
+          JSON.stringify(meta.composition),
+          JSON.stringify(meta.cell),
+          meta.triclinic ? 1 : 0,
+          meta.timestep,
+          JSON.stringify(meta.notes),
+          new Date().toISOString(),
+          jobId,
+        );
+      // Rename last: if it throws, the transaction rolls back and the staged folder stays in scratch.
+      fs.renameSync(stagedDir, finalDir);
+      return Number(info.lastInsertRowid);
+    })();
+    return this.get(id);
+  }
+
+  list(): StructureSummary[] {
+    const rows = this.db.prepare('SELECT * FROM structures ORDER BY id').all() as StructureRow[];
+    return rows.map(toSummary);
+  }
+
+  find(id: number): StructureSummary | null {
+    const row = this.db.prepare('SELECT * FROM structures WHERE id = ?').get(id) as StructureRow | undefined;
+    return row ? toSummary(row) : null;
+  }
+
+  get(id: number): StructureSummary {
+    const s = this.find(id);
+    if (s === null) throw new Error(`structure ${id} does not exist in this project`);
+    return s;
+  }
+
+  folder(id: number): string {
+    const row = this.db.prepare('SELECT dir FROM structures WHERE id = ?').get(id) as { dir: string } | undefined;
+    if (!row) throw new Error(`structure ${id} does not exist in this project`);
+    return path.join(this.projectDir, row.dir);
+  }
+
+  /** Removes the row, then the folder (moved aside first so a crash never leaves a row without its arrays). */
+  delete(id: number): boolean {
+    const row = this.db.prepare('SELECT dir FROM structures WHERE id = ?').get(id) as { dir: string } | undefined;
+    if (!row) return false;
+    const dir = path.join(this.projectDir, row.dir);
+    const trash = path.join(this.projectDir, 'scratch', `deleted-${path.basename(row.dir)}`);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM structures WHERE id = ?').run(id);
+      if (fs.existsSync(dir)) fs.renameSync(dir, trash);
+    })();
+    fs.rmSync(trash, { recursive: true, force: true });
+    return true;
+  }
+}
+
+function toSummary(row: StructureRow): StructureSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    sourcePath: row.source_path,
+    format: row.format,
+    atomCount: row.atom_count,
+    typeElements: JSON.parse(row.type_elements) as string[],
+    composition: JSON.parse(row.composition) as Record<string, number>,
+    cell: JSON.parse(row.cell) as StructureSummary['cell'],
+    triclinic: row.triclinic === 1,
+    timestep: row.timestep,
+    createdAt: row.created_at,
+    jobId: row.job_id,
+    notes: JSON.parse(row.notes) as string[],
+  };
+}

@@ -1,0 +1,99 @@
+/** Domain types shared by every process: cells, structures, jobs, settings. Pure data, no behaviour. */
+
+export type Vec3 = [number, number, number];
+
+/**
+ * A simulation cell: origin plus three edge vectors in Å (rows a, b, c). Orthogonal LAMMPS boxes have a = (lx,0,0),
+ * b = (0,ly,0), c = (0,0,lz); restricted triclinic boxes have a = (lx,0,0), b = (xy,ly,0), c = (xz,yz,lz).
+ */
+export interface Cell {
+  origin: Vec3;
+  a: Vec3;
+  b: Vec3;
+  c: Vec3;
+  pbc: [boolean, boolean, boolean];
+}
+
+export const STRUCTURE_FORMATS = ['lammps-data', 'lammps-dump', 'extxyz', 'poscar'] as const;
+export type StructureFormat = (typeof STRUCTURE_FORMATS)[number];
+
+export const EXPORT_FORMATS = ['lammps-data', 'extxyz'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface StructureSummary {
+  id: number;
+  name: string;
+  sourcePath: string;
+  format: StructureFormat;
+  atomCount: number;
+  /** Element symbol per type; type t (1-based, as LAMMPS counts) is typeElements[t − 1]. */
+  typeElements: string[];
+  /** Atoms per element symbol. */
+  composition: Record<string, number>;
+  cell: Cell;
+  triclinic: boolean;
+  /** Frame that was imported (dumps) with its timestep, when the source had one. */
+  timestep: number | null;
+  createdAt: string;
+  /** The job that made it (import, simulate …), null when it came from elsewhere. */
+  jobId: number | null;
+  /** Notes from the import, e.g. how many atoms were wrapped into the periodic box. */
+  notes: string[];
+}
+
+export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export const FINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+
+export interface ArtifactRef {
+  kind: 'structure' | 'file';
+  id: number | string;
+}
+
+export interface JobSummary {
+  id: number;
+  kind: string;
+  params: unknown;
+  state: JobState;
+  /** 0 … 1, or null while the worker has not said. */
+  progress: number | null;
+  message: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  logTail: string[];
+  error: string | null;
+  inputs: ArtifactRef[];
+  outputs: ArtifactRef[];
+}
+
+export interface ProjectInfo {
+  path: string;
+  name: string;
+  schemaVersion: number;
+  createdAt: string;
+}
+
+export interface Settings {
+  /** The LAMMPS executable (Debian's `lmp`, or the user's MPI/GPU build). */
+  lmpPath: string;
+  /** The Python that has torch and torchvision (Debian's /usr/bin/python3, or the user's CUDA environment). */
+  python3Path: string;
+}
+
+export interface EngineStatus {
+  name: 'lammps' | 'pytorch' | 'chromium';
+  available: boolean;
+  detail: string;
+  /** What is disabled while this engine is missing. */
+  disables: string;
+}
+
+/** Atoms as the viewer needs them: float32 positions (Å), per-atom species index into `elements`, and the cell. */
+export interface AtomFrame {
+  count: number;
+  positions: Float32Array;
+  speciesIndex: Uint8Array;
+  elements: string[];
+  cell: Cell;
+}

@@ -1,0 +1,208 @@
+/**
+ * The typed API contract: every channel's request schema and response schema. The core's handlers implement it,
+ * the Electron preload and the browser-shell client call it, and both shells validate requests against it.
+ */
+import { z } from 'zod';
+import { EXPORT_FORMATS, JOB_STATES, STRUCTURE_FORMATS } from './domain';
+import type { AtomFrame, EngineStatus, JobSummary, ProjectInfo, Settings, StructureSummary } from './domain';
+
+const vec3 = z.tuple([z.number(), z.number(), z.number()]);
+const id = z.number().int().positive();
+const path = z.string().trim().min(1, 'a path is required').max(4096);
+
+export const cellSchema = z.object({
+  origin: vec3,
+  a: vec3,
+  b: vec3,
+  c: vec3,
+  pbc: z.tuple([z.boolean(), z.boolean(), z.boolean()]),
+});
+
+export const projectInfoSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  schemaVersion: z.number().int(),
+  createdAt: z.string(),
+}) satisfies z.ZodType<ProjectInfo>;
+
+export const structureSummarySchema = z.object({
+  id,
+  name: z.string(),
+  sourcePath: z.string(),
+  format: z.enum(STRUCTURE_FORMATS),
+  atomCount: z.number().int().nonnegative(),
+  typeElements: z.array(z.string()),
+  composition: z.record(z.string(), z.number().int()),
+  cell: cellSchema,
+  triclinic: z.boolean(),
+  timestep: z.number().nullable(),
+  createdAt: z.string(),
+  jobId: z.number().int().nullable(),
+  notes: z.array(z.string()),
+}) satisfies z.ZodType<StructureSummary>;
+
+const artifactRef = z.object({ kind: z.enum(['structure', 'file']), id: z.union([z.number(), z.string()]) });
+
+export const jobSummarySchema = z.object({
+  id,
+  kind: z.string(),
+  params: z.unknown(),
+  state: z.enum(JOB_STATES),
+  progress: z.number().min(0).max(1).nullable(),
+  message: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  logTail: z.array(z.string()),
+  error: z.string().nullable(),
+  inputs: z.array(artifactRef),
+  outputs: z.array(artifactRef),
+}) satisfies z.ZodType<JobSummary>;
+
+export const settingsSchema = z.object({
+  lmpPath: z.string().min(1),
+  python3Path: z.string().min(1),
+}) satisfies z.ZodType<Settings>;
+
+const engineStatusSchema = z.object({
+  name: z.enum(['lammps', 'pytorch', 'chromium']),
+  available: z.boolean(),
+  detail: z.string(),
+  disables: z.string(),
+}) satisfies z.ZodType<EngineStatus>;
+
+export const atomFrameSchema = z.object({
+  count: z.number().int().nonnegative(),
+  positions: z.custom<Float32Array>((v) => v instanceof Float32Array, 'positions must be a Float32Array'),
+  speciesIndex: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'speciesIndex must be a Uint8Array'),
+  elements: z.array(z.string()),
+  cell: cellSchema,
+}) satisfies z.ZodType<AtomFrame>;
+
+/** Element mapping by LAMMPS type: a list of symbols, or the text a user types ("Cu,Zr"). */
+const elementMapping = z.union([z.array(z.string().min(1)).min(1), z.string().min(1)]);
+
+export const importRequestSchema = z
+  .object({
+    path,
+    format: z.enum(['auto', ...STRUCTURE_FORMATS]).default('auto'),
+    elements: elementMapping.optional(),
+    /** Which frame of a multi-frame dump or XYZ file: 'first', 'last' or a 0-based index. */
+    frame: z.union([z.literal('first'), z.literal('last'), z.number().int().nonnegative()]).default('last'),
+    name: z.string().trim().min(1).max(200).optional(),
+    /** The name the user knows the file by, when `path` is an uploaded copy. */
+    displayName: z.string().max(1000).optional(),
+  })
+  .strict();
+export type ImportRequest = z.output<typeof importRequestSchema>;
+
+const empty = z.object({}).strict();
+
+export const contract = {
+  'app.info': {
+    request: empty,
+    response: z.object({
+      version: z.string(),
+      engines: z.array(engineStatusSchema),
+      project: projectInfoSchema.nullable(),
+    }),
+  },
+  'project.create': {
+    request: z.object({ path, name: z.string().trim().min(1).max(200).optional() }).strict(),
+    response: projectInfoSchema,
+  },
+  'project.open': { request: z.object({ path }).strict(), response: projectInfoSchema },
+  'project.current': { request: empty, response: projectInfoSchema.nullable() },
+  'structures.list': { request: empty, response: z.array(structureSummarySchema) },
+  'structures.get': { request: z.object({ id }).strict(), response: structureSummarySchema },
+  'structures.import': { request: importRequestSchema, response: z.object({ jobId: id }) },
+  'structures.atoms': { request: z.object({ id }).strict(), response: atomFrameSchema },
+  'structures.export': {
+    request: z.object({ id, format: z.enum(EXPORT_FORMATS), path }).strict(),
+    response: z.object({ path: z.string() }),
+  },
+  'structures.delete': { request: z.object({ id }).strict(), response: z.object({ deleted: z.boolean() }) },
+  'jobs.list': {
+    request: z.object({ limit: z.number().int().positive().max(1000).default(100) }).strict(),
+    response: z.array(jobSummarySchema),
+  },
+  'jobs.get': { request: z.object({ id }).strict(), response: jobSummarySchema },
+  'jobs.cancel': { request: z.object({ id }).strict(), response: jobSummarySchema },
+  'settings.get': { request: empty, response: settingsSchema },
+  'settings.set': { request: settingsSchema.partial().strict(), response: settingsSchema },
+  /** Runs a worker that only reports progress (and optionally crashes): checks the job system end to end. */
+  'diagnostics.selftest': {
+    request: z
+      .object({
+        steps: z.number().int().min(1).max(10_000).default(20),
+        stepMs: z.number().int().min(0).max(60_000).default(50),
+        crash: z.boolean().default(false),
+        ignoreCancel: z.boolean().default(false),
+      })
+      .strict(),
+    response: z.object({ jobId: id }),
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type Request<C extends Channel> = z.input<Contract[C]['request']>;
+export type ParsedRequest<C extends Channel> = z.output<Contract[C]['request']>;
+export type Response<C extends Channel> = z.output<Contract[C]['response']>;
+export const CHANNELS = Object.keys(contract) as Channel[];
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(contract, value);
+}
+
+/** Events the core pushes to every connected UI. */
+export interface Events {
+  'job.updated': JobSummary;
+  'structures.changed': { reason: 'imported' | 'deleted' };
+  'project.changed': ProjectInfo | null;
+}
+export type EventName = keyof Events;
+
+/** A failure the UI shows as it is: `code` says whose fault, `message` names the file, line or cause. */
+export interface ApiErrorShape {
+  code: 'invalid-request' | 'not-found' | 'no-project' | 'failed';
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorShape['code'],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Formats a schema failure as one readable sentence naming the fields. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'request'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Validates a request at a shell boundary; throws ApiError('invalid-request') with the fields named. */
+export function parseRequest<C extends Channel>(channel: C, request: unknown): ParsedRequest<C> {
+  const parsed = contract[channel].request.safeParse(request ?? {});
+  if (!parsed.success) throw new ApiError('invalid-request', `${channel}: ${describeIssues(parsed.error)}`);
+  return parsed.data as ParsedRequest<C>;
+}
+
+export type FilePurpose = 'structure';
+
+/**
+ * What the renderer sees as `window.api`. Both shells provide it: Electron's preload over IPC, the browser-shell
+ * client over HTTP + WebSocket. `pickFile` is the one shell-specific call (native dialog vs. upload).
+ */
+export interface SsroApi {
+  shell: 'electron' | 'browser';
+  invoke<C extends Channel>(channel: C, request: Request<C>): Promise<Response<C>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  /** Lets the user choose a file; returns a path the core can read, or null when cancelled. */
+  pickFile(purpose: FilePurpose): Promise<{ path: string; name: string } | null>;
+}

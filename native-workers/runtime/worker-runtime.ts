@@ -1,0 +1,111 @@
+/**
+ * The worker side of the job protocol: waits for `start`, gives the job a context (throttled progress, log,
+ * cancellation), and reports exactly one `result` or `error`. Any uncaught failure becomes an `error` message.
+ */
+import type { JobKind, ParentMessage, StartMessage, WorkerMessage } from '../../main/shared/job-protocol';
+import { PROGRESS_INTERVAL_MS } from '../../main/shared/job-protocol';
+
+export interface JobContext {
+  jobId: number;
+  projectDir: string;
+  scratchDir: string;
+  /** Reports progress 0 … 1; calls faster than ~4 Hz are coalesced (the last one always goes out). */
+  progress(fraction: number, message?: string): void;
+  log(line: string, level?: 'info' | 'warn' | 'error'): void;
+  isCancelled(): boolean;
+  /** Throws JobCancelled when the parent asked to cancel; call it between units of work. */
+  throwIfCancelled(): void;
+}
+
+export class JobCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'JobCancelled';
+  }
+}
+
+export type JobHandler = (params: unknown, ctx: JobContext) => Promise<unknown> | unknown;
+
+function send(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+/** Starts the worker loop for one job kind; call once from the kind's entry file. */
+export function runWorker(kind: JobKind, handler: JobHandler): void {
+  if (!process.send) {
+    process.stderr.write(`the ${kind} worker must be started by the job manager (no IPC channel)\n`);
+    process.exit(2);
+  }
+  let cancelled = false;
+  let started = false;
+  let lastSent = 0;
+  let pending: WorkerMessage | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  const flushProgress = (): void => {
+    timer = null;
+    if (pending) {
+      void send(pending);
+      pending = null;
+      lastSent = Date.now();
+    }
+  };
+
+  const fail = async (error: unknown): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    const err = error instanceof Error ? error : new Error(String(error));
+    if (err instanceof JobCancelled || cancelled) {
+      await send({ type: 'error', message: 'cancelled' });
+    } else {
+      await send({ type: 'error', message: err.message, detail: err.stack });
+    }
+    process.exit(1);
+  };
+
+  process.on('uncaughtException', (error) => void fail(error));
+  process.on('unhandledRejection', (error) => void fail(error));
+
+  process.on('message', (raw: unknown) => {
+    const message = raw as ParentMessage;
+    if (message.type === 'cancel') {
+      cancelled = true;
+      return;
+    }
+    if (message.type !== 'start' || started) return;
+    started = true;
+    const start: StartMessage = message;
+    const ctx: JobContext = {
+      jobId: start.jobId,
+      projectDir: start.projectDir,
+      scratchDir: start.scratchDir,
+      progress(fraction, text) {
+        const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+        pending = text === undefined ? { type: 'progress', fraction: clamped } : { type: 'progress', fraction: clamped, message: text };
+        const wait = PROGRESS_INTERVAL_MS - (Date.now() - lastSent);
+        if (wait <= 0) flushProgress();
+        else if (!timer) timer = setTimeout(flushProgress, wait);
+      },
+      log(line, level = 'info') {
+        void send({ type: 'log', level, line });
+      },
+      isCancelled: () => cancelled,
+      throwIfCancelled() {
+        if (cancelled) throw new JobCancelled();
+      },
+    };
+    void (async () => {
+      try {
+        const result = await handler(start.params, ctx);
+        if (timer) clearTimeout(timer);
+        flushProgress();
+        await send({ type: 'result', result: result ?? null });
+        process.exit(0);
+      } catch (error) {
+        await fail(error);
+      }
+    })();
+  });
+}
