@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// `npm start`: the GUI on the bundled demo project. Electron when its binary is present and a display exists,
+// otherwise the browser shell on 127.0.0.1 with the URL printed (and opened when a browser is at hand).
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const ssro = path.join(root, 'bin', 'ssro.js');
+const demoSource = path.join(root, 'resources', 'demo');
+const demoProject = process.env.SSRO_DEMO_PROJECT ?? path.join(os.homedir(), 'SSRO Studio', 'demo-project');
+const log = (line) => process.stderr.write(`[start] ${line}\n`);
+
+function cli(args) {
+  const r = spawnSync(process.execPath, [ssro, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`ssro ${args.join(' ')} failed`);
+  return r.stdout.trim();
+}
+
+// The demo project: created once from resources/demo/demo.json, by the app's own import.
+if (!fs.existsSync(path.join(demoProject, 'project.sqlite'))) {
+  log(`creating the demo project in ${demoProject}`);
+  cli(['project', 'init', demoProject, '--name', 'Demo: Cu-Zr']);
+  const manifest = JSON.parse(fs.readFileSync(path.join(demoSource, 'demo.json'), 'utf8'));
+  for (const item of manifest.structures) {
+    const args = ['import', demoProject, path.join(demoSource, item.file), '--name', item.name];
+    if (item.elements) args.push('--elements', item.elements);
+    log(`importing ${item.file} → structure ${cli(args)}`);
+  }
+}
+
+function electronBinary() {
+  try {
+    const bin = require('electron');
+    return typeof bin === 'string' && fs.existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+}
+
+const electron = electronBinary();
+const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) || process.platform !== 'linux';
+if (electron && hasDisplay && !process.env.SSRO_BROWSER) {
+  log('starting the Electron app');
+  const child = spawn(electron, [root, `--project=${demoProject}`], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  log(electron ? 'no display: using the browser shell' : 'Electron is not installed here: using the browser shell');
+  const child = spawn(process.execPath, [ssro, 'serve', demoProject, ...(process.env.SSRO_PORT ? ['--port', process.env.SSRO_PORT] : [])], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (text) => {
+    process.stdout.write(text);
+    const url = /https?:\/\/\S+/.exec(text)?.[0];
+    if (url && hasDisplay) {
+      const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+      spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => {});
+    }
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code) => process.exit(code ?? 0));
+}

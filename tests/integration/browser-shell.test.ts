@@ -1,0 +1,161 @@
+/** The browser shell over real HTTP and WebSocket: token, host and origin guards, validation, an import end to end. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { decodeAtomFrame } from '../../main/shared/atom-frame-codec';
+import type { JobSummary } from '../../main/shared/domain';
+import type { ApiReply, EventEnvelope } from '../../main/shared/http-protocol';
+import { AppCore } from '../../main/core/app-core';
+import { createHandlers } from '../../main/core/api/handlers';
+import { startServer, type RunningServer } from '../../main/server/server';
+import { tempDir } from '../support/temp';
+
+let core: AppCore;
+let server: RunningServer;
+
+beforeAll(async () => {
+  core = new AppCore();
+  server = await startServer({ core, handlers: createHandlers(core) });
+});
+afterAll(async () => {
+  await server.close();
+  await core.dispose();
+});
+
+async function call<T>(channel: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; reply: ApiReply<T> }> {
+  const res = await fetch(`${server.url}api/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-ssro-token': server.token, ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, reply: (await res.json()) as ApiReply<T> };
+}
+
+const XYZ = `4
+Lattice="6 0 0 0 6 0 0 0 6" Properties=species:S:1:pos:R:3 pbc="T T T"
+Cu 0 0 0
+Zr 1.8 1.8 0
+Cu 1.8 0 1.8
+Cu 0 1.8 1.8
+`;
+
+describe('browser shell', () => {
+  it('listens on 127.0.0.1 only', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it('refuses API calls without the token, with a wrong token, from a foreign origin or host', async () => {
+    const noToken = await fetch(`${server.url}api/app.info`, { method: 'POST', body: '{}' });
+    expect(noToken.status).toBe(401);
+    expect((await call('app.info', {}, { 'x-ssro-token': 'guess' })).status).toBe(401);
+    expect((await call('app.info', {}, { origin: 'http://evil.example' })).status).toBe(401);
+    const page = await fetch(server.url);
+    expect(page.status).toBe(401);
+    expect(await page.text()).toMatch(/carries the session token/);
+    // DNS rebinding: a request whose Host is not ours.
+    const http = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      http.get({ host: '127.0.0.1', port: server.port, path: `/?token=${server.token}`, headers: { host: 'evil.example' } }, (res) => resolve(res.statusCode ?? 0));
+    });
+    expect(status).toBe(403);
+  });
+
+  it('validates requests at the boundary and says which field is wrong', async () => {
+    const { status, reply } = await call('structures.get', { id: 'x' });
+    expect(status).toBe(400);
+    expect(reply.ok).toBe(false);
+    if (!reply.ok) expect(reply.error.message).toMatch(/structures.get: id/);
+    const unknown = await call('structures.explode', {});
+    expect(unknown.status).toBe(404);
+    const noProject = await call('structures.list', {});
+    expect(noProject.status).toBe(409);
+    if (!noProject.reply.ok) expect(noProject.reply.error.message).toMatch(/no project is open/);
+  });
+
+  it('refuses a WebSocket without the token', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+    const outcome = await new Promise<string>((resolve) => {
+      ws.on('open', () => resolve('open'));
+      ws.on('error', (e) => resolve(e.message));
+    });
+    expect(outcome).toMatch(/401/);
+  });
+
+  it('creates a project, uploads and imports a file, pushes job events, and serves the atoms', async () => {
+    const dir = path.join(tempDir(), 'shell project');
+    const created = await call<{ name: string }>('project.create', { path: dir, name: 'Shell' });
+    expect(created.reply).toMatchObject({ ok: true, data: { name: 'Shell' } });
+
+    const events: EventEnvelope[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
+    await new Promise((resolve) => ws.on('open', resolve));
+    ws.on('message', (data) => events.push(JSON.parse(String(data)) as EventEnvelope));
+
+    const upload = await fetch(`${server.url}upload?name=${encodeURIComponent('../../tiny cell.xyz')}`, {
+      method: 'POST',
+      headers: { 'x-ssro-token': server.token },
+      body: XYZ,
+    });
+    const uploaded = (await upload.json()) as ApiReply<{ path: string; name: string }>;
+    expect(uploaded.ok).toBe(true);
+    if (!uploaded.ok) return;
+    expect(uploaded.data.path.startsWith(path.join(dir, 'uploads'))).toBe(true);
+    expect(path.basename(uploaded.data.path)).toBe('tiny cell.xyz');
+    expect(fs.readFileSync(uploaded.data.path, 'utf8')).toBe(XYZ);
+
+    const submitted = await call<{ jobId: number }>('structures.import', { path: uploaded.data.path, displayName: 'tiny cell.xyz' });
+    expect(submitted.reply.ok).toBe(true);
+    if (!submitted.reply.ok) return;
+    const jobId = submitted.reply.data.jobId;
+    for (let i = 0; i < 100; i++) {
+      if (events.some((e) => e.event === 'job.updated' && (e.payload as JobSummary).id === jobId && (e.payload as JobSummary).state === 'succeeded')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const states = events.filter((e) => e.event === 'job.updated').map((e) => (e.payload as JobSummary).state);
+    expect(states).toContain('running');
+    expect(states.at(-1)).toBe('succeeded');
+    expect(events.some((e) => e.event === 'structures.changed')).toBe(true);
+
+    const list = await call<{ id: number; name: string; atomCount: number; composition: Record<string, number> }[]>('structures.list', {});
+    expect(list.reply.ok && list.reply.data[0]).toMatchObject({ name: 'tiny cell.xyz', atomCount: 4, composition: { Cu: 3, Zr: 1 } });
+    const id = list.reply.ok ? (list.reply.data[0]?.id ?? 0) : 0;
+
+    const atoms = await fetch(`${server.url}api/structures.atoms`, {
+      method: 'POST',
+      headers: { 'x-ssro-token': server.token },
+      body: JSON.stringify({ id }),
+    });
+    expect(atoms.headers.get('content-type')).toBe('application/octet-stream');
+    const frame = decodeAtomFrame(new Uint8Array(await atoms.arrayBuffer()));
+    expect(frame.count).toBe(4);
+    expect(frame.elements).toEqual(['Cu', 'Zr']);
+    expect(Array.from(frame.positions.subarray(3, 6))).toEqual([1.7999999523162842, 1.7999999523162842, 0]);
+    ws.close();
+  });
+
+  it('fails an import of a malformed file with the file and line named, and adds nothing', async () => {
+    const dir = tempDir();
+    const bad = path.join(dir, 'broken.xyz');
+    fs.writeFileSync(bad, XYZ.replace('Zr 1.8 1.8 0', 'Zr 1.8 abc 0'));
+    const before = await call<unknown[]>('structures.list', {});
+    const submitted = await call<{ jobId: number }>('structures.import', { path: bad });
+    if (!submitted.reply.ok) throw new Error(submitted.reply.error.message);
+    let job: JobSummary | null = null;
+    for (let i = 0; i < 100; i++) {
+      const r = await call<JobSummary>('jobs.get', { id: submitted.reply.data.jobId });
+      if (r.reply.ok && ['failed', 'succeeded'].includes(r.reply.data.state)) {
+        job = r.reply.data;
+        break;
+      }
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(job?.state).toBe('failed');
+    expect(job?.error).toMatch(/broken\.xyz.*line 4/);
+    const after = await call<unknown[]>('structures.list', {});
+    expect(after.reply.ok && after.reply.data.length).toBe(before.reply.ok && before.reply.data.length);
+    const missing = await call('structures.import', { path: path.join(dir, 'nothing.data') });
+    expect(missing.status).toBe(400);
+    if (!missing.reply.ok) expect(missing.reply.error.message).toMatch(/nothing\.data: file not found/);
+  });
+});

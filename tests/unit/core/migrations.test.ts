@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../../main/core/project/migrations';
+import { Project } from '../../../main/core/project/project';
+import { tempDir } from '../../support/temp';
+
+function tables(db: Database.Database): string[] {
+  return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map(
+    (r) => r.name,
+  );
+}
+
+describe('migrations', () => {
+  it('are numbered 1, 2, … without gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('1: creates meta, settings, jobs and job_artifacts with their constraints', () => {
+    const db = new Database(':memory:');
+    expect(migrate(db, 'mem', 1)).toBe(1);
+    expect(tables(db)).toEqual(['job_artifacts', 'jobs', 'meta', 'settings']);
+    const insert = db.prepare(`INSERT INTO jobs(kind, params, state, created_at) VALUES ('import', '{}', ?, 'now')`);
+    expect(() => insert.run('running')).not.toThrow();
+    expect(() => insert.run('exploded')).toThrow(/CHECK/);
+    expect(() => db.prepare(`UPDATE jobs SET progress = 1.5`).run()).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('2: adds structures on top of 1 and keeps existing jobs', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 'mem', 1);
+    db.prepare(`INSERT INTO jobs(kind, params, state, created_at) VALUES ('import', '{"a":1}', 'succeeded', 't')`).run();
+    expect(migrate(db, 'mem', 2)).toBe(2);
+    expect(tables(db)).toContain('structures');
+    expect(db.prepare('SELECT params FROM jobs').get()).toEqual({ params: '{"a":1}' });
+    const add = db.prepare(
+      `INSERT INTO structures(name, dir, source_path, format, atom_count, type_elements, composition, cell, triclinic, created_at, job_id)
+       VALUES ('s', ?, 'f', 'extxyz', ?, '[]', '{}', '{}', 0, 't', 1)`,
+    );
+    add.run('structures/a', 10);
+    expect(() => add.run('structures/b', 0)).toThrow(/CHECK/);
+    expect(() => add.run('structures/a', 5)).toThrow(/UNIQUE/);
+    db.prepare('DELETE FROM jobs').run();
+    expect(db.prepare('SELECT job_id FROM structures').get()).toEqual({ job_id: null });
+    db.close();
+  });
+
+  it('refuses a database written by a newer app and leaves it unchanged', () => {
+    const dir = tempDir();
+    const project = Project.create(dir, 'future');
+    project.db.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+    project.close();
+    const before = fs.readFileSync(path.join(dir, 'project.sqlite'));
+    expect(() => Project.open(dir)).toThrow(/newer SSRO Studio.*Update SSRO Studio/);
+    expect(fs.readFileSync(path.join(dir, 'project.sqlite')).equals(before)).toBe(true);
+  });
+
+  it('a failing migration rolls back whole', () => {
+    const db = new Database(':memory:');
+    migrate(db, 'mem', 1);
+    db.exec('CREATE TABLE structures (id INTEGER)'); // collides with migration 2
+    expect(() => migrate(db, 'mem', 2)).toThrow(/already exists/);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
+  });
+});
