@@ -24,10 +24,12 @@ export function encodeAtomFrame(frame: AtomFrame): Uint8Array {
 }
 
 export function decodeAtomFrame(bytes: Uint8Array): AtomFrame {
+  if (bytes.byteLength < 12) throw new Error('atom frame is truncated');
   const magic = String.fromCharCode(...bytes.subarray(0, 8));
   if (magic !== MAGIC) throw new Error('not an atom frame (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(8, true);
+  if (bytes.byteLength < 12 + headerLength) throw new Error('atom frame is truncated');
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as {
     count: number;
     elements: string[];

@@ -44,6 +44,8 @@ export function atomicMass(symbol: string): number | null {
  * and no other element within the same distance. Isotope-specific or coarse-grained masses return null.
  */
 export function elementFromMass(massU: number, toleranceU = 0.1): string | null {
+  // A mass of exactly 1 is LJ reduced units (the LAMMPS default), not hydrogen.
+  if (!Number.isFinite(massU) || massU === 1) return null;
   let best: string | null = null;
   let bestDiff = Infinity;
   let ambiguous = false;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAtomFrame, encodeAtomFrame } from '../../../main/shared/atom-frame-codec';
+import type { AtomFrame } from '../../../main/shared/domain';
 import { ApiError, CHANNELS, contract, parseRequest } from '../../../main/shared/ipc-contract';
 import { parseElementMapping, elementFromMass, canonicalElement } from '../../../main/shared/elements';
 
@@ -45,19 +46,22 @@ describe('the API contract', () => {
   });
 
   it('round-trips an atom frame through the binary codec', () => {
-    const frame = {
+    const frame: AtomFrame = {
       count: 3,
       positions: new Float32Array([0, 1, 2, 3.5, 4.25, -5, 1e3, 2e-3, 7]),
       speciesIndex: new Uint8Array([0, 1, 0]),
       elements: ['Cu', 'Zr'],
       cell: { origin: [0, 0, 0], a: [10, 0, 0], b: [1, 11, 0], c: [0, 2, 12], pbc: [true, true, false] },
-    } as const;
-    const decoded = decodeAtomFrame(encodeAtomFrame({ ...frame, cell: { ...frame.cell, origin: [0, 0, 0], a: [10, 0, 0], b: [1, 11, 0], c: [0, 2, 12], pbc: [true, true, false] }, elements: ['Cu', 'Zr'] }));
+    };
+    const bytes = encodeAtomFrame(frame);
+    const decoded = decodeAtomFrame(bytes);
     expect(Array.from(decoded.positions)).toEqual(Array.from(frame.positions));
     expect(Array.from(decoded.speciesIndex)).toEqual([0, 1, 0]);
     expect(decoded.elements).toEqual(['Cu', 'Zr']);
     expect(decoded.cell.b).toEqual([1, 11, 0]);
-    expect(() => decodeAtomFrame(encodeAtomFrame({ ...decoded }).subarray(0, 40))).toThrow(/truncated/);
+    expect(() => decodeAtomFrame(bytes.subarray(0, 40))).toThrow(/truncated/);
+    expect(() => decodeAtomFrame(bytes.subarray(0, bytes.length - 1))).toThrow(/truncated/);
+    expect(() => decodeAtomFrame(new Uint8Array(64))).toThrow(/bad magic/);
   });
 });
 
