@@ -65,6 +65,8 @@ export function runWorker(kind: JobKind, handler: JobHandler): void {
     process.exit(1);
   };
 
+  // A worker whose app died has no one to report to: stop rather than run on as an orphan.
+  process.on('disconnect', () => process.exit(1));
   process.on('uncaughtException', (error) => void fail(error));
   process.on('unhandledRejection', (error) => void fail(error));
 
