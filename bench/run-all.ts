@@ -1,8 +1,10 @@
 /** `npm run bench`: every benchmark, each printing its figures against a peer measured in the same run. */
 import { runImportBench } from './import-bench';
+import { runImportJobBench } from './import-job-bench';
 
 async function main(): Promise<void> {
-  await runImportBench();
+  runImportBench();
+  await runImportJobBench();
 }
 
 void main();
