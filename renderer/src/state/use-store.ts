@@ -1,0 +1,7 @@
+/** Reads a Store in React and re-renders when it changes. */
+import { useSyncExternalStore } from 'react';
+import type { Store } from './store';
+
+export function useStore<T>(store: Store<T>): T {
+  return useSyncExternalStore(store.subscribe, store.get, store.get);
+}
