@@ -33,7 +33,6 @@ if (major < 20 || (major === 20 && minor < 19)) {
 const installEnv = {
   ...process.env,
   ELECTRON_SKIP_BINARY_DOWNLOAD: process.env.SSRO_WITH_ELECTRON ? '' : '1',
-  npm_config_onnxruntime_node_install: 'skip',
   npm_config_fund: 'false',
   npm_config_audit: 'false',
 };
