@@ -97,3 +97,27 @@ export interface AtomFrame {
   elements: string[];
   cell: Cell;
 }
+
+/** What a label run found, small enough to list: means, class counts, most frequent motifs, timings. */
+export interface LabelSummary {
+  atomCount: number;
+  dMean: number;
+  dStd: number;
+  oneMinusQ6Mean: number;
+  cnaCounts: Record<string, number>;
+  voronoiClassCounts: Record<string, number>;
+  /** Most frequent Voronoi indices ⟨n3,n4,n5,n6⟩ with their counts, most frequent first. */
+  topMotifs: { index: [number, number, number, number]; count: number }[];
+  /** Atoms whose Voronoi cell could not be built cleanly (their Voronoi values are not meaningful). */
+  flaggedAtoms: number;
+  seconds: Record<string, number>;
+}
+
+export interface LabelSetSummary {
+  id: number;
+  structureId: number;
+  params: { edgeThresholdA: number; cna: { mode: 'adaptive' } | { mode: 'cutoff'; cutoffA: number } };
+  summary: LabelSummary;
+  createdAt: string;
+  jobId: number | null;
+}

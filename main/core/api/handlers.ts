@@ -51,7 +51,7 @@ function structureHandlers(
       return { path: exportStructure(core.requireProject().project, req.id, req.format, req.path) };
     },
     'structures.delete': (req) => {
-      const deleted = core.requireProject().project.structures.delete(req.id);
+      const deleted = core.requireProject().project.deleteStructure(req.id);
       if (deleted) core.publish('structures.changed', { reason: 'deleted' });
       return { deleted };
     },

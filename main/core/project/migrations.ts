@@ -68,6 +68,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'label sets (per-atom order labels of a structure)',
+    up(db) {
+      db.exec(`
+        CREATE TABLE label_sets (
+          id INTEGER PRIMARY KEY,
+          structure_id INTEGER NOT NULL REFERENCES structures(id) ON DELETE CASCADE,
+          dir TEXT NOT NULL UNIQUE,
+          params TEXT NOT NULL,
+          summary TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL
+        );
+        CREATE INDEX label_sets_by_structure ON label_sets(structure_id);
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

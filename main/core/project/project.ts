@@ -9,16 +9,18 @@ import type { ProjectInfo } from '../../shared/domain';
 import { assertWritableDir } from '../fs-atomic';
 import { migrate } from './migrations';
 import { JobsRepo } from './jobs-repo';
+import { LabelSetsRepo } from './label-sets-repo';
 import { SettingsRepo } from './settings-repo';
 import { StructuresRepo } from './structures-repo';
 
 export const DB_FILE = 'project.sqlite';
-export const DATA_FOLDERS = ['structures', 'datasets', 'models', 'experiments', 'maps', 'uploads', 'scratch'] as const;
+export const DATA_FOLDERS = ['structures', 'labels', 'datasets', 'models', 'experiments', 'maps', 'uploads', 'scratch'] as const;
 
 export class Project {
   readonly structures: StructuresRepo;
   readonly jobs: JobsRepo;
   readonly settings: SettingsRepo;
+  readonly labels: LabelSetsRepo;
 
   private constructor(
     readonly dir: string,
@@ -27,6 +29,12 @@ export class Project {
     this.structures = new StructuresRepo(db, dir);
     this.jobs = new JobsRepo(db);
     this.settings = new SettingsRepo(db);
+    this.labels = new LabelSetsRepo(db, dir);
+  }
+
+  /** Deletes a structure with everything derived from it (label sets). */
+  deleteStructure(id: number): boolean {
+    return this.structures.delete(id, this.labels.foldersOfStructure(id));
   }
 
   /** Creates a project in an empty (or new) folder. */

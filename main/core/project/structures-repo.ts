@@ -87,17 +87,22 @@ export class StructuresRepo {
     return path.join(this.projectDir, row.dir);
   }
 
-  /** Removes the row, then the folder (moved aside first so a crash never leaves a row without its arrays). */
-  delete(id: number): boolean {
+  /**
+   * Removes the row (label sets go with it by cascade), then its folders: moved aside inside the transaction so a
+   * crash never leaves a row without its arrays, removed after it.
+   */
+  delete(id: number, dependentFolders: string[] = []): boolean {
     const row = this.db.prepare('SELECT dir FROM structures WHERE id = ?').get(id) as { dir: string } | undefined;
     if (!row) return false;
-    const dir = path.join(this.projectDir, row.dir);
-    const trash = path.join(this.projectDir, 'scratch', `deleted-${path.basename(row.dir)}`);
+    const folders = [path.join(this.projectDir, row.dir), ...dependentFolders];
+    const trash = folders.map((dir) => path.join(this.projectDir, 'scratch', `deleted-${path.basename(dir)}`));
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM structures WHERE id = ?').run(id);
-      if (fs.existsSync(dir)) fs.renameSync(dir, trash);
+      folders.forEach((dir, i) => {
+        if (fs.existsSync(dir)) fs.renameSync(dir, trash[i] ?? '');
+      });
     })();
-    fs.rmSync(trash, { recursive: true, force: true });
+    for (const t of trash) fs.rmSync(t, { recursive: true, force: true });
     return true;
   }
 }

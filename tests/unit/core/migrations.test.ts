@@ -49,6 +49,23 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('3: adds label_sets, tied to structures by cascade', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 'mem', 2);
+    db.prepare(
+      `INSERT INTO structures(name, dir, source_path, format, atom_count, type_elements, composition, cell, triclinic, created_at)
+       VALUES ('s', 'structures/a', 'f', 'extxyz', 20, '[]', '{}', '{}', 0, 't')`,
+    ).run();
+    expect(migrate(db, 'mem', 3)).toBe(3);
+    const add = db.prepare(`INSERT INTO label_sets(structure_id, dir, params, summary, created_at) VALUES (?, ?, '{}', '{}', 't')`);
+    add.run(1, 'labels/a');
+    expect(() => add.run(99, 'labels/b')).toThrow(/FOREIGN KEY/);
+    db.prepare('DELETE FROM structures WHERE id = 1').run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM label_sets').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('refuses a database written by a newer app and leaves it unchanged', () => {
     const dir = tempDir();
     const project = Project.create(dir, 'future');

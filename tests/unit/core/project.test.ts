@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../../main/core/project/migrations';
 import { Project } from '../../../main/core/project/project';
 import { tempDir } from '../../support/temp';
 
@@ -15,7 +16,7 @@ describe('project folders', () => {
       expect(fs.statSync(path.join(dir, folder)).isDirectory()).toBe(true);
     }
     const opened = Project.open(dir);
-    expect(opened.info()).toMatchObject({ name: 'Cu-Zr complexions', path: dir, schemaVersion: 2 });
+    expect(opened.info()).toMatchObject({ name: 'Cu-Zr complexions', path: dir, schemaVersion: SCHEMA_VERSION });
     opened.close();
   });
 
