@@ -5,6 +5,7 @@ import { registerProjectCommands } from './commands/project';
 import { registerImportCommands } from './commands/import';
 import { registerServeCommand } from './commands/serve';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerLabelCommands } from './commands/label';
 
 export function buildProgram(): Command {
   const program = new Command('ssro')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerProjectCommands(program);
   registerImportCommands(program);
   registerServeCommand(program);
+  registerLabelCommands(program);
   registerDoctorCommand(program);
   return program;
 }

@@ -10,6 +10,7 @@ import { engineStatuses } from './engines';
 import { JobManager } from './jobs/job-manager';
 import { Project } from './project/project';
 import { importFinalizer } from './services/structure-service';
+import { labelFinalizer } from './services/label-service';
 
 export interface CoreEvents {
   event: [EventName, Events[EventName]];
@@ -44,10 +45,13 @@ export class AppCore extends EventEmitter<CoreEvents> {
   private async attach(make: () => Project): Promise<ProjectInfo> {
     const project = make(); // throws before anything changes when the folder is not usable
     await this.closeProject();
-    const jobs = new JobManager(project, { finalizers: { import: importFinalizer(project) } });
+    const jobs = new JobManager(project, { finalizers: { import: importFinalizer(project), label: labelFinalizer(project) } });
     jobs.on('job.updated', (job) => {
       this.publish('job.updated', job);
       if (job.kind === 'import' && job.state === 'succeeded') this.publish('structures.changed', { reason: 'imported' });
+      if (job.kind === 'label' && job.state === 'succeeded') {
+        this.publish('labels.changed', { structureId: (job.params as { structureId: number }).structureId });
+      }
     });
     this.current = { project, jobs };
     this.engines = null;

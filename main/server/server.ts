@@ -8,12 +8,10 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { encodeAtomFrame } from '../shared/atom-frame-codec';
-import type { AtomFrame } from '../shared/domain';
+import { encodeBinaryResponse, isBinaryChannel } from '../shared/binary-codecs';
 import { ApiError, isChannel, type ApiErrorShape } from '../shared/ipc-contract';
 import {
   API_PREFIX,
-  BINARY_CHANNELS,
   MAX_UPLOAD_BYTES,
   TOKEN_COOKIE,
   TOKEN_HEADER,
@@ -134,8 +132,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
     }
     const data = await dispatch(options.handlers, channelName, body);
-    if (BINARY_CHANNELS.has(channelName)) {
-      const bytes = encodeAtomFrame(data as AtomFrame);
+    if (isBinaryChannel(channelName)) {
+      const bytes = encodeBinaryResponse(channelName, data);
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
       res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return;

@@ -46,7 +46,7 @@ export type JobState = (typeof JOB_STATES)[number];
 export const FINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 
 export interface ArtifactRef {
-  kind: 'structure' | 'file';
+  kind: 'structure' | 'label-set' | 'file';
   id: number | string;
 }
 

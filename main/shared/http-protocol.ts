@@ -4,13 +4,13 @@
  *
  * - Every request carries the per-launch token: header `x-ssro-token`, or `?token=` on the page URL and the
  *   WebSocket URL (the server then sets an HttpOnly SameSite=Strict cookie so the page's assets load).
- * - `POST /api/<channel>` with the JSON request body → JSON `ApiReply`; channels in BINARY_CHANNELS answer
- *   `application/octet-stream` (e.g. structures.atoms → encodeAtomFrame) and JSON `ApiReply` only on error.
+ * - `POST /api/<channel>` with the JSON request body → JSON `ApiReply`; channels with a binary codec
+ *   (binary-codecs.ts: structures.atoms, labels.values) answer `application/octet-stream`, JSON only on error.
  * - `POST /upload?name=<file name>` with the raw file bytes → JSON `ApiReply<{ path, name }>`: the file is kept
  *   in the project's upload folder and `path` is what `structures.import` takes.
  * - `GET /ws?token=…` upgrades to a WebSocket that pushes `EventEnvelope`s.
  */
-import type { ApiErrorShape, Channel, EventName, Events } from './ipc-contract';
+import type { ApiErrorShape, EventName, Events } from './ipc-contract';
 
 export const TOKEN_HEADER = 'x-ssro-token';
 export const TOKEN_QUERY = 'token';
@@ -20,8 +20,6 @@ export const UPLOAD_PATH = '/upload';
 export const WS_PATH = '/ws';
 /** Uploads larger than this are refused (structure files; experimental data is opened by path). */
 export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024 * 1024;
-
-export const BINARY_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['structures.atoms']);
 
 export type ApiReply<T = unknown> = { ok: true; data: T } | { ok: false; error: ApiErrorShape };
 

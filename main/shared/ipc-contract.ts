@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { EXPORT_FORMATS, JOB_STATES, STRUCTURE_FORMATS } from './domain';
-import type { AtomFrame, EngineStatus, JobSummary, ProjectInfo, Settings, StructureSummary } from './domain';
+import type { AtomFrame, EngineStatus, JobSummary, LabelSetSummary, ProjectInfo, Settings, StructureSummary } from './domain';
+import { LABEL_PROPERTIES } from './labels';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
 const id = z.number().int().positive();
@@ -41,7 +42,7 @@ export const structureSummarySchema = z.object({
   notes: z.array(z.string()),
 }) satisfies z.ZodType<StructureSummary>;
 
-const artifactRef = z.object({ kind: z.enum(['structure', 'file']), id: z.union([z.number(), z.string()]) });
+const artifactRef = z.object({ kind: z.enum(['structure', 'label-set', 'file']), id: z.union([z.number(), z.string()]) });
 
 export const jobSummarySchema = z.object({
   id,
@@ -78,6 +79,101 @@ export const atomFrameSchema = z.object({
   elements: z.array(z.string()),
   cell: cellSchema,
 }) satisfies z.ZodType<AtomFrame>;
+
+const cnaModeSchema = z.union([
+  z.object({ mode: z.literal('adaptive') }).strict(),
+  z.object({ mode: z.literal('cutoff'), cutoffA: z.number().positive().max(20) }).strict(),
+]);
+
+export const labelSetSummarySchema = z.object({
+  id,
+  structureId: id,
+  params: z.object({ edgeThresholdA: z.number(), cna: cnaModeSchema }),
+  summary: z.object({
+    atomCount: z.number().int(),
+    dMean: z.number(),
+    dStd: z.number(),
+    oneMinusQ6Mean: z.number(),
+    cnaCounts: z.record(z.string(), z.number()),
+    voronoiClassCounts: z.record(z.string(), z.number()),
+    topMotifs: z.array(z.object({ index: z.tuple([z.number(), z.number(), z.number(), z.number()]), count: z.number() })),
+    flaggedAtoms: z.number().int(),
+    seconds: z.record(z.string(), z.number()),
+  }),
+  createdAt: z.string(),
+  jobId: z.number().int().nullable(),
+}) satisfies z.ZodType<LabelSetSummary>;
+
+const axis = z.enum(['x', 'y', 'z']);
+const windowA = z.number().positive().max(100).default(2);
+const stepA = z.number().positive().max(50).default(0.5);
+const series = z.array(z.number().nullable());
+const continuousProperty = z.enum(['d', 'one_minus_q6', 'q4', 'q6', 'vor_volume']);
+
+export const profileSchema = z.object({
+  property: z.string(),
+  axis,
+  windowA: z.number(),
+  positionA: z.array(z.number()),
+  mean: series,
+  p5: series,
+  p95: series,
+  count: z.array(z.number()),
+});
+
+export const motifProfilesSchema = z.object({
+  axis,
+  centerElement: z.string(),
+  positionA: z.array(z.number()),
+  centreCount: z.array(z.number()),
+  coveredFraction: z.number(),
+  motifs: z.array(
+    z.object({
+      index: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+      count: z.number(),
+      fractionOfCentres: z.number(),
+      densityPerA3: series,
+      fractionInWindow: series,
+    }),
+  ),
+});
+
+const boxStatsSchema = z.object({
+  group: z.string(),
+  n: z.number(),
+  mean: z.number().nullable(),
+  q1: z.number().nullable(),
+  median: z.number().nullable(),
+  q3: z.number().nullable(),
+  whiskerLow: z.number().nullable(),
+  whiskerHigh: z.number().nullable(),
+  outliers: z.array(z.number()),
+  outlierCount: z.number(),
+});
+
+export const regionsSchema = z.object({
+  axis,
+  intervals: z.array(
+    z.object({ label: z.string(), kind: z.string(), startA: z.number(), endA: z.number(), lengthA: z.number(), wraps: z.boolean() }),
+  ),
+  notes: z.array(z.string()),
+  regionMeans: z.array(z.object({ label: z.string(), kind: z.string(), atoms: z.number(), dMean: z.number().nullable() })),
+});
+
+export const rdfSchema = z.object({
+  rA: z.array(z.number()),
+  total: z.object({ g: z.array(z.number()), coord: z.array(z.number()) }),
+  partials: z.array(z.object({ pair: z.string(), g: z.array(z.number()), coord: z.array(z.number()) })),
+  firstShell: z.object({ peakA: z.number(), minimumA: z.number(), coordination: z.number() }).nullable(),
+});
+
+export const structureFactorSchema = z.object({
+  radiation: z.enum(['electron', 'xray']),
+  source: z.string(),
+  qInvA: z.array(z.number()),
+  total: series,
+  partials: z.array(z.object({ pair: z.string(), s: series })),
+});
 
 /** Element mapping by LAMMPS type: a list of symbols, or the text a user types ("Cu,Zr"). */
 const elementMapping = z.union([z.array(z.string().min(1)).min(1), z.string().min(1)]);
@@ -130,6 +226,67 @@ export const contract = {
   'jobs.cancel': { request: z.object({ id }).strict(), response: jobSummarySchema },
   'settings.get': { request: empty, response: settingsSchema },
   'settings.set': { request: settingsSchema.partial().strict(), response: settingsSchema },
+  'labels.run': {
+    request: z
+      .object({
+        structureId: id,
+        edgeThresholdA: z.number().min(0).max(5).default(0.6),
+        cna: cnaModeSchema.default({ mode: 'adaptive' }),
+      })
+      .strict(),
+    response: z.object({ jobId: id }),
+  },
+  'labels.list': { request: z.object({ structureId: id.optional() }).strict(), response: z.array(labelSetSummarySchema) },
+  'labels.values': {
+    request: z.object({ labelSetId: id, property: z.enum(LABEL_PROPERTIES) }).strict(),
+    response: z.object({
+      count: z.number().int(),
+      values: z.custom<Float32Array>((v) => v instanceof Float32Array, 'values must be a Float32Array'),
+      categories: z.array(z.string()),
+    }),
+  },
+  'analysis.profile': {
+    request: z.object({ labelSetId: id, property: continuousProperty, axis, windowA, stepA }).strict(),
+    response: profileSchema,
+  },
+  'analysis.motifs': {
+    request: z
+      .object({ labelSetId: id, centerElement: z.string().min(1), axis, top: z.number().int().min(1).max(30).default(8), windowA, stepA })
+      .strict(),
+    response: motifProfilesSchema,
+  },
+  'analysis.distributions': {
+    request: z
+      .object({ labelSetId: id, property: continuousProperty.default('d'), groupBy: z.enum(['vor_class', 'cna', 'region']), axis: axis.default('x') })
+      .strict(),
+    response: z.object({ property: z.string(), groupBy: z.string(), groups: z.array(boxStatsSchema) }),
+  },
+  'analysis.threshold': {
+    request: z.object({ labelSetId: id }).strict(),
+    response: z.object({
+      threshold: z.number(),
+      balancedAccuracy: z.number(),
+      accuracy: z.number(),
+      orderedCount: z.number(),
+      disorderedCount: z.number(),
+    }),
+  },
+  'analysis.regions': {
+    request: z.object({ labelSetId: id, axis, centerElement: z.string().min(1).optional() }).strict(),
+    response: regionsSchema,
+  },
+  'analysis.rdf': { request: z.object({ labelSetId: id }).strict(), response: rdfSchema },
+  'analysis.sq': {
+    request: z
+      .object({
+        labelSetId: id,
+        radiation: z.enum(['electron', 'xray']).default('electron'),
+        qmaxInvA: z.number().positive().max(40).default(12),
+        dqInvA: z.number().positive().max(1).default(0.02),
+      })
+      .strict(),
+    response: structureFactorSchema,
+  },
   /** Runs a worker that only reports progress (and optionally crashes): checks the job system end to end. */
   'diagnostics.selftest': {
     request: z
@@ -159,6 +316,7 @@ export function isChannel(value: unknown): value is Channel {
 export interface Events {
   'job.updated': JobSummary;
   'structures.changed': { reason: 'imported' | 'deleted' };
+  'labels.changed': { structureId: number };
   'project.changed': ProjectInfo | null;
 }
 export type EventName = keyof Events;

@@ -7,6 +7,9 @@ import { ApiError, parseRequest } from '../../shared/ipc-contract';
 import type { AppCore } from '../app-core';
 import { appVersion } from '../paths';
 import { atomFrame, exportStructure, submitImport } from '../services/structure-service';
+import * as analysis from '../services/analysis-service';
+import { submitLabel } from '../services/label-service';
+import { readLabelProperty } from '../../../native-workers/lib/labels/label-store';
 
 export type Handler<C extends Channel> = (request: ParsedRequest<C>) => Promise<Response<C>> | Response<C>;
 export type Handlers = { [C in Channel]: Handler<C> };
@@ -76,6 +79,44 @@ function jobHandlers(core: AppCore): Subset<'jobs.list' | 'jobs.get' | 'jobs.can
   };
 }
 
+function labelHandlers(core: AppCore): Subset<'labels.run' | 'labels.list' | 'labels.values'> {
+  return {
+    'labels.run': (req) => {
+      const { project, jobs } = core.requireProject();
+      return { jobId: submitLabel(project, jobs, req.structureId, { edgeThresholdA: req.edgeThresholdA, cna: req.cna }).id };
+    },
+    'labels.list': (req) => core.requireProject().project.labels.list(req.structureId),
+    'labels.values': (req) => {
+      const { project } = core.requireProject();
+      if (project.labels.find(req.labelSetId) === null) throw new ApiError('not-found', `label set ${req.labelSetId} does not exist`);
+      const { values, categories } = readLabelProperty(project.labels.folder(req.labelSetId), req.property);
+      return { count: values.length, values, categories };
+    },
+  };
+}
+
+type AnalysisChannel =
+  | 'analysis.profile'
+  | 'analysis.motifs'
+  | 'analysis.distributions'
+  | 'analysis.threshold'
+  | 'analysis.regions'
+  | 'analysis.rdf'
+  | 'analysis.sq';
+
+function analysisHandlers(core: AppCore): Subset<AnalysisChannel> {
+  const project = () => core.requireProject().project;
+  return {
+    'analysis.profile': (req) => analysis.profile(project(), req),
+    'analysis.motifs': (req) => analysis.motifs(project(), req),
+    'analysis.distributions': (req) => analysis.distributions(project(), req),
+    'analysis.threshold': (req) => analysis.threshold(project(), req),
+    'analysis.regions': (req) => analysis.regions(project(), req),
+    'analysis.rdf': (req) => analysis.rdf(project(), req),
+    'analysis.sq': (req) => analysis.structureFactor(project(), req),
+  };
+}
+
 function settingsHandlers(core: AppCore): Subset<'settings.get' | 'settings.set'> {
   return {
     'settings.get': () => core.requireProject().project.settings.get(),
@@ -94,6 +135,8 @@ export function createHandlers(core: AppCore): Handlers {
     ...structureHandlers(core),
     ...jobHandlers(core),
     ...settingsHandlers(core),
+    ...labelHandlers(core),
+    ...analysisHandlers(core),
   };
 }
 

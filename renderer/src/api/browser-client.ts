@@ -2,10 +2,9 @@
  * The browser shell's side of the contract: SsroApi over HTTP (POST /api/<channel>), file upload (POST /upload) and
  * one shared WebSocket (/ws) for events, as main/shared/http-protocol.ts specifies.
  */
-import { decodeAtomFrame } from '../../../main/shared/atom-frame-codec';
+import { decodeBinaryResponse, isBinaryChannel } from '../../../main/shared/binary-codecs';
 import {
   API_PREFIX,
-  BINARY_CHANNELS,
   TOKEN_HEADER,
   TOKEN_QUERY,
   UPLOAD_PATH,
@@ -65,9 +64,9 @@ export function createBrowserClient(options: BrowserClientOptions = {}): SsroApi
       throw new Error(`Cannot reach the SSRO core at ${origin} (${channel}): ${errorText(cause)}. Is the server still running?`);
     }
     const type = res.headers.get('content-type') ?? '';
-    if (res.ok && BINARY_CHANNELS.has(channel) && type.startsWith('application/octet-stream')) {
+    if (res.ok && isBinaryChannel(channel) && type.startsWith('application/octet-stream')) {
       const bytes = new Uint8Array(await res.arrayBuffer());
-      return decodeAtomFrame(bytes) as Response<C>;
+      return decodeBinaryResponse(channel, bytes);
     }
     return unwrapReply<Response<C>>(channel, res.status, res.statusText, await res.text());
   }
