@@ -9,11 +9,13 @@ import { createHandlers } from '../core/api/handlers';
 import { rendererDir } from '../core/paths';
 import { registerIpc } from './ipc';
 
+/** The same policy as the meta tag in renderer/index.html (NGL builds its workers from blob: URLs). */
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "img-src 'self' data: blob:",
+  "font-src 'self'",
   "worker-src 'self' blob:",
   "connect-src 'self'",
   "object-src 'none'",
