@@ -118,6 +118,13 @@ export class CellGrid {
   /** Edge vectors a, b, c (Å), row-wise. */
   private readonly edges: Float64Array;
   private readonly origin: Float64Array;
+  /** a ∥ x, b ∥ y, c ∥ z: bins are boxes, which allows a tighter scan. */
+  private readonly orthogonal: boolean;
+  /** Bin edge lengths in Å (orthogonal cells). */
+  private readonly binLengthA: Float64Array;
+  /** Scratch: the scanned atom's position and the scan radius, in bin units per axis. */
+  private readonly atomInBins = new Float64Array(3);
+  private readonly reachInBins = new Float64Array(3);
 
   private constructor(
     readonly input: AtomsInput,
@@ -147,6 +154,9 @@ export class CellGrid {
     this.periodic = [cell.pbc[0], cell.pbc[1], cell.pbc[2]];
     this.edges = Float64Array.from([...cell.a, ...cell.b, ...cell.c]);
     this.origin = Float64Array.from(cell.origin);
+    this.binLengthA = Float64Array.from([0, 1, 2], (k) => (this.binWidth[k] as number) / (this.fractionPerA[k] as number));
+    const { a, b, c } = cell;
+    this.orthogonal = a[1] === 0 && a[2] === 0 && b[0] === 0 && b[2] === 0 && c[0] === 0 && c[1] === 0;
   }
 
   /**
@@ -173,7 +183,7 @@ export class CellGrid {
     const pbc = cell.pbc;
     const [ox, oy, oz] = cell.origin;
 
-    // Wraps atom i along periodic directions into `out`: atoms inside stay bit-for-bit, others move by whole edges.
+    // Wraps atom i along periodic directions into `wrapped`: atoms inside stay bit-for-bit, others move by whole edges.
     const wrapped = new Float64Array(3);
     const frac = new Float64Array(3);
     const wrapAtom = (i: number): void => {
@@ -244,9 +254,10 @@ export class CellGrid {
     for (let k = 0; k < 3; k++) counts[k] = Math.max(1, Math.floor((lengthA[k] as number) / widthA));
     const maxBins = 2 * n + 64;
     let total = counts[0] * counts[1] * counts[2];
-    if (total > maxBins) {
-      const shrink = Math.cbrt(maxBins / total);
-      for (let k = 0; k < 3; k++) counts[k] = Math.max(1, Math.floor((counts[k] as number) * shrink));
+    // Coarsen the finest-divided axis until the bins fit (repeatedly, as one axis may hold nearly all of them).
+    while (total > maxBins) {
+      const k = counts[0] >= counts[1] && counts[0] >= counts[2] ? 0 : counts[1] >= counts[2] ? 1 : 2;
+      counts[k] = Math.max(1, Math.floor((counts[k] as number) * Math.max(0.5, maxBins / total)));
       total = counts[0] * counts[1] * counts[2];
     }
     const binOrigin = new Float64Array(3);
@@ -317,7 +328,6 @@ export class CellGrid {
    */
   collectWithin(slot: number, radiusA: number, buffer: CandidateBuffer): number {
     const pos = this.positions;
-    const binStart = this.binStart;
     const inv = this.inverse;
     const e = this.edges;
     const px = pos[3 * slot] as number;
@@ -327,109 +337,159 @@ export class CellGrid {
     const ry = py - (this.origin[1] as number);
     const rz = pz - (this.origin[2] as number);
     const scanA = radiusA * (1 + SCAN_SLACK) + SCAN_SLACK;
+    const scanSq = scanA * scanA;
     const radiusSq = radiusA * radiusA;
-    const coincidentSq = COINCIDENT_DISTANCE_A * COINCIDENT_DISTANCE_A;
-
-    // Bin ranges per axis, in the unwrapped bin index (periodic axes: index ÷ count = image).
-    let lo0 = 0;
-    let hi0 = 0;
-    let lo1 = 0;
-    let hi1 = 0;
-    let lo2 = 0;
-    let hi2 = 0;
-    for (let k = 0; k < 3; k++) {
-      const s = rx * (inv[3 * k] as number) + ry * (inv[3 * k + 1] as number) + rz * (inv[3 * k + 2] as number);
-      const reach = scanA * (this.fractionPerA[k] as number);
-      const o = this.binOrigin[k] as number;
-      const w = this.binWidth[k] as number;
-      let lo = Math.floor((s - reach - o) / w);
-      let hi = Math.floor((s + reach - o) / w);
-      if (!this.periodic[k]) {
-        const last = (this.binCounts[k] as number) - 1;
-        if (lo < 0) lo = 0;
-        if (hi > last) hi = last;
-      }
-      if (k === 0) {
-        lo0 = lo;
-        hi0 = hi;
-      } else if (k === 1) {
-        lo1 = lo;
-        hi1 = hi;
-      } else {
-        lo2 = lo;
-        hi2 = hi;
-      }
-    }
     const n0 = this.binCounts[0];
     const n1 = this.binCounts[1];
     const n2 = this.binCounts[2];
-    const ax = e[0] as number;
-    const ay = e[1] as number;
-    const az = e[2] as number;
-    const bx = e[3] as number;
-    const by = e[4] as number;
-    const bz = e[5] as number;
-    const cx = e[6] as number;
-    const cy = e[7] as number;
-    const cz = e[8] as number;
+
+    // The atom's position in bin units per axis (bin u spans [u, u + 1)), and the sphere's half-extent in bin units.
+    const bins = this.atomInBins;
+    const reach = this.reachInBins;
+    for (let k = 0; k < 3; k++) {
+      const s = rx * (inv[3 * k] as number) + ry * (inv[3 * k + 1] as number) + rz * (inv[3 * k + 2] as number);
+      bins[k] = (s - (this.binOrigin[k] as number)) / (this.binWidth[k] as number);
+      reach[k] = (scanA * (this.fractionPerA[k] as number)) / (this.binWidth[k] as number);
+    }
+    const t0 = bins[0] as number;
+    const t1 = bins[1] as number;
+    const t2 = bins[2] as number;
+    // Unwrapped bin index ranges; along periodic axes index ÷ count is the image.
+    let lo0 = Math.floor(t0 - (reach[0] as number));
+    let hi0 = Math.floor(t0 + (reach[0] as number));
+    let lo1 = Math.floor(t1 - (reach[1] as number));
+    let hi1 = Math.floor(t1 + (reach[1] as number));
+    let lo2 = Math.floor(t2 - (reach[2] as number));
+    let hi2 = Math.floor(t2 + (reach[2] as number));
+    const periodic = this.periodic;
+    if (!periodic[0]) {
+      lo0 = Math.max(lo0, 0);
+      hi0 = Math.min(hi0, n0 - 1);
+    }
+    if (!periodic[1]) {
+      lo1 = Math.max(lo1, 0);
+      hi1 = Math.min(hi1, n1 - 1);
+    }
+    if (!periodic[2]) {
+      lo2 = Math.max(lo2, 0);
+      hi2 = Math.min(hi2, n2 - 1);
+    }
+    // Orthogonal cells: bins are boxes, so a row of bins along a is skipped when it lies wholly outside the sphere
+    // and otherwise scanned only over the sphere's chord at that row: about half the candidates of the full block.
+    const orthogonal = this.orthogonal;
+    const binA0 = this.binLengthA[0] as number;
+    const binA1 = this.binLengthA[1] as number;
+    const binA2 = this.binLengthA[2] as number;
 
     let count = 0;
-    let capacity = buffer.capacity;
-    let outSlot = buffer.slot;
-    let outD2 = buffer.distSq;
-    let outX = buffer.dx;
-    let outY = buffer.dy;
-    let outZ = buffer.dz;
-    for (let u2 = lo2; u2 <= hi2; u2++) {
-      const image2 = Math.floor(u2 / n2);
-      const w2 = u2 - image2 * n2;
-      const s2x = image2 * cx;
-      const s2y = image2 * cy;
-      const s2z = image2 * cz;
-      for (let u1 = lo1; u1 <= hi1; u1++) {
-        const image1 = Math.floor(u1 / n1);
-        const w1 = u1 - image1 * n1;
-        const s1x = s2x + image1 * bx;
-        const s1y = s2y + image1 * by;
-        const s1z = s2z + image1 * bz;
-        const rowBase = n0 * (w1 + n1 * w2);
-        // Bins along a, within one image, are consecutive slots: scan each image's run of bins as one range.
-        const firstImage0 = Math.floor(lo0 / n0);
-        const lastImage0 = Math.floor(hi0 / n0);
-        for (let image0 = firstImage0; image0 <= lastImage0; image0++) {
-          const from = Math.max(lo0 - image0 * n0, 0);
-          const to = Math.min(hi0 - image0 * n0, n0 - 1);
-          const sx = s1x + image0 * ax;
-          const sy = s1y + image0 * ay;
-          const sz = s1z + image0 * az;
-          // The atom itself is skipped only in its own image; its other images are genuine neighbours.
-          const self = image0 === 0 && image1 === 0 && image2 === 0 ? slot : -1;
-          const end = binStart[rowBase + to + 1] as number;
-          for (let q = binStart[rowBase + from] as number; q < end; q++) {
-            const dx = (pos[3 * q] as number) + sx - px;
-            const dy = (pos[3 * q + 1] as number) + sy - py;
-            const dz = (pos[3 * q + 2] as number) + sz - pz;
-            const d2 = dx * dx + dy * dy + dz * dz;
-            if (d2 > radiusSq || q === self) continue;
-            if (d2 < coincidentSq) this.throwCoincident(slot, q);
-            if (count === capacity) {
-              buffer.grow();
-              capacity = buffer.capacity;
-              outSlot = buffer.slot;
-              outD2 = buffer.distSq;
-              outX = buffer.dx;
-              outY = buffer.dy;
-              outZ = buffer.dz;
-            }
-            outSlot[count] = q;
-            outD2[count] = d2;
-            outX[count] = dx;
-            outY[count] = dy;
-            outZ[count] = dz;
-            count++;
+    let image2 = Math.floor(lo2 / n2);
+    let wrapped2 = lo2 - image2 * n2;
+    for (let u2 = lo2; u2 <= hi2; u2++, wrapped2++) {
+      if (wrapped2 === n2) {
+        wrapped2 = 0;
+        image2++;
+      }
+      let gap2Sq = 0;
+      if (orthogonal) {
+        const gap2 = binA2 * (u2 > t2 ? u2 - t2 : t2 > u2 + 1 ? t2 - u2 - 1 : 0);
+        gap2Sq = gap2 * gap2;
+        if (gap2Sq > scanSq) continue;
+      }
+      const s2x = image2 * (e[6] as number);
+      const s2y = image2 * (e[7] as number);
+      const s2z = image2 * (e[8] as number);
+      let image1 = Math.floor(lo1 / n1);
+      let wrapped1 = lo1 - image1 * n1;
+      for (let u1 = lo1; u1 <= hi1; u1++, wrapped1++) {
+        if (wrapped1 === n1) {
+          wrapped1 = 0;
+          image1++;
+        }
+        let rowLo = lo0;
+        let rowHi = hi0;
+        if (orthogonal) {
+          const gap1 = binA1 * (u1 > t1 ? u1 - t1 : t1 > u1 + 1 ? t1 - u1 - 1 : 0);
+          const rowSq = gap2Sq + gap1 * gap1;
+          if (rowSq > scanSq) continue;
+          const chord = (Math.sqrt(scanSq - rowSq) * (1 + SCAN_SLACK) + SCAN_SLACK) / binA0;
+          rowLo = Math.floor(t0 - chord);
+          rowHi = Math.floor(t0 + chord);
+          if (!periodic[0]) {
+            if (rowLo < 0) rowLo = 0;
+            if (rowHi > n0 - 1) rowHi = n0 - 1;
           }
         }
+        const sx = s2x + image1 * (e[3] as number);
+        const sy = s2y + image1 * (e[4] as number);
+        const sz = s2z + image1 * (e[5] as number);
+        const rowBase = n0 * (wrapped1 + n1 * wrapped2);
+        const ownRow = image1 === 0 && image2 === 0;
+        if (rowLo >= 0 && rowHi < n0) {
+          // The usual case: one run of consecutive bins, in the atom's own image along a.
+          const self = ownRow ? slot : -1;
+          count = this.scanSlots(slot, self, rowBase + rowLo, rowBase + rowHi, sx, sy, sz, radiusSq, buffer, count);
+          continue;
+        }
+        // The row crosses the periodic boundary along a (or wraps several times in a small box): one run per image.
+        for (let image0 = Math.floor(rowLo / n0); image0 * n0 <= rowHi; image0++) {
+          const from = Math.max(rowLo - image0 * n0, 0);
+          const to = Math.min(rowHi - image0 * n0, n0 - 1);
+          const self = ownRow && image0 === 0 ? slot : -1;
+          count = this.scanSlots(
+            slot,
+            self,
+            rowBase + from,
+            rowBase + to,
+            sx + image0 * (e[0] as number),
+            sy + image0 * (e[1] as number),
+            sz + image0 * (e[2] as number),
+            radiusSq,
+            buffer,
+            count,
+          );
+        }
       }
+    }
+    return count;
+  }
+
+  /**
+   * Appends to `buffer` the atoms of bins firstBin … lastBin (consecutive slots), shifted by (sx, sy, sz), that lie
+   * within the radius of the atom in `slot`; `self` is that slot when the shift is zero (skip the atom itself).
+   */
+  private scanSlots(
+    slot: number,
+    self: number,
+    firstBin: number,
+    lastBin: number,
+    sx: number,
+    sy: number,
+    sz: number,
+    radiusSq: number,
+    buffer: CandidateBuffer,
+    count: number,
+  ): number {
+    const pos = this.positions;
+    const px = pos[3 * slot] as number;
+    const py = pos[3 * slot + 1] as number;
+    const pz = pos[3 * slot + 2] as number;
+    const end = this.binStart[lastBin + 1] as number;
+    const coincidentSq = COINCIDENT_DISTANCE_A * COINCIDENT_DISTANCE_A;
+    for (let q = this.binStart[firstBin] as number; q < end; q++) {
+      // (x_j + shift) − x_i: the same arithmetic as LAMMPS's ghost-atom distances.
+      const dx = (pos[3 * q] as number) + sx - px;
+      const dy = (pos[3 * q + 1] as number) + sy - py;
+      const dz = (pos[3 * q + 2] as number) + sz - pz;
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 > radiusSq || q === self) continue;
+      if (d2 < coincidentSq) this.throwCoincident(slot, q);
+      if (count === buffer.capacity) buffer.grow();
+      buffer.slot[count] = q;
+      buffer.distSq[count] = d2;
+      buffer.dx[count] = dx;
+      buffer.dy[count] = dy;
+      buffer.dz[count] = dz;
+      count++;
     }
     return count;
   }

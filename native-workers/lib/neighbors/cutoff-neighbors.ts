@@ -2,7 +2,7 @@
  * Every neighbour within a distance cutoff (periodic images resolved, any box size): a reusable per-atom query for
  * streaming consumers (conventional CNA) and the whole-structure list in compressed-row (CSR) form.
  */
-import { NeighborInputError, validateAtoms, type AtomsInput } from './atoms-input';
+import { NeighborInputError, type AtomsInput } from './atoms-input';
 import { CandidateBuffer, CellGrid } from './cell-grid';
 
 export interface CutoffNeighbors {
@@ -23,9 +23,8 @@ export function checkCutoff(cutoffA: number): void {
   }
 }
 
-/** Bins of half the cutoff: the scanned volume is ~3.7× the cutoff sphere's. */
+/** Bins of half the cutoff, as for the nearest-neighbour search. */
 export function gridForCutoff(input: AtomsInput, cutoffA: number): CellGrid {
-  validateAtoms(input);
   checkCutoff(cutoffA);
   return CellGrid.build(input, () => 0.5 * cutoffA);
 }

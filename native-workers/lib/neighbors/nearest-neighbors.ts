@@ -2,7 +2,7 @@
  * The k nearest neighbours of every atom (periodic images resolved, any box size): a reusable per-atom query for
  * streaming consumers (bond order, adaptive CNA) and the whole-structure arrays.
  */
-import { NeighborInputError, neighborsAvailable, validateAtoms, type AtomsInput } from './atoms-input';
+import { NeighborInputError, neighborsAvailable, type AtomsInput } from './atoms-input';
 import { CandidateBuffer, CellGrid } from './cell-grid';
 
 export interface NearestNeighbors {
@@ -27,8 +27,12 @@ function radiusHolding(count: number, numberDensity: number): number {
   return Math.cbrt((3 * count) / (4 * Math.PI * numberDensity));
 }
 
-export function checkNeighborCount(k: number, input: AtomsInput, atomCount: number): void {
+function checkNeighborCountValue(k: number): void {
   if (!Number.isInteger(k) || k < 1) throw new NeighborInputError(`the neighbour count must be a positive integer, got ${k}`);
+}
+
+export function checkNeighborCount(k: number, input: AtomsInput, atomCount: number): void {
+  checkNeighborCountValue(k);
   const available = neighborsAvailable(input.cell, atomCount);
   if (atomCount > 0 && available < k) {
     throw new NeighborInputError(
@@ -38,11 +42,15 @@ export function checkNeighborCount(k: number, input: AtomsInput, atomCount: numb
   }
 }
 
-/** Bins of about half the expected k-neighbour radius: the scanned volume is then ~3.7× the sphere's, not 6.4×. */
+/**
+ * Bins of half the radius expected to hold the k neighbours: the scan (whole runs of bins along a, cut to the
+ * sphere's chord in orthogonal cells) then stays close to the sphere, and there are still fewer bins than atoms.
+ */
 export function gridForNearest(input: AtomsInput, k: number): CellGrid {
-  const n = validateAtoms(input);
-  checkNeighborCount(k, input, n);
-  return CellGrid.build(input, (density) => 1.0 * radiusHolding(targetCount(k), density));
+  checkNeighborCountValue(k);
+  const grid = CellGrid.build(input, (density) => 0.5 * radiusHolding(targetCount(k), density));
+  checkNeighborCount(k, input, grid.atomCount);
+  return grid;
 }
 
 /**
@@ -84,7 +92,7 @@ export class NearestNeighborQuery {
       radius *= widen;
       count = this.grid.collectWithin(slot, radius, buffer);
     }
-    // Keep the k smallest, sorted, by insertion into a short list (k ≪ count only in sparse regions).
+    // Keep the k smallest, sorted, by insertion into a short list (count is typically about 1.5·k).
     const d2s = buffer.distSq;
     const best = this.distSq;
     const chosen = this.chosen;

@@ -2,7 +2,7 @@
  * Common neighbour analysis per atom: conventional CNA with a fixed cutoff (LAMMPS `compute cna/atom` semantics) and
  * adaptive CNA with a per-atom cutoff (Stukowski 2012, as OVITO). Codes are indices into CNA_TYPES.
  */
-import { CNA_TYPES, type CnaType } from '../../../main/shared/labels';
+import { CNA_TYPES, type CnaMode, type CnaType } from '../../../main/shared/labels';
 import { neighborsAvailable, validateAtoms, type AtomsInput } from '../neighbors/atoms-input';
 import { CutoffNeighborQuery, gridForCutoff } from '../neighbors/cutoff-neighbors';
 import { NearestNeighborQuery, gridForNearest } from '../neighbors/nearest-neighbors';
@@ -70,7 +70,7 @@ interface PairSignature {
 function bitCount(v: number): number {
   let x = v - ((v >>> 1) & 0x55555555);
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 function lowestBitIndex(v: number): number {
@@ -113,7 +113,9 @@ function pairSignature(masks: Int32Array, j: number, out: PairSignature): void {
     }
     unvisited &= ~cluster;
     let clusterDegrees = 0;
-    for (let rest = cluster; rest !== 0; rest &= rest - 1) clusterDegrees += bitCount((masks[lowestBitIndex(rest)] as number) & cluster);
+    for (let rest = cluster; rest !== 0; rest &= rest - 1) {
+      clusterDegrees += bitCount((masks[lowestBitIndex(rest)] as number) & cluster);
+    }
     if (clusterDegrees / 2 > longest) longest = clusterDegrees / 2;
   }
   out.bonds = degreeSum / 2;
@@ -250,4 +252,9 @@ export function adaptiveCna(input: AtomsInput): Uint8Array {
     codes[grid.atomOfSlot[slot] as number] = code;
   }
   return codes;
+}
+
+/** CNA codes per atom in the mode a label set asks for (DEFAULT_LABEL_PARAMS: adaptive). */
+export function commonNeighborAnalysis(input: AtomsInput, mode: CnaMode): Uint8Array {
+  return mode.mode === 'adaptive' ? adaptiveCna(input) : conventionalCna(input, mode.cutoffA);
 }
