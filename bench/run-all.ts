@@ -1,10 +1,12 @@
 /** `npm run bench`: every benchmark, each printing its figures against a peer measured in the same run. */
 import { runImportBench } from './import-bench';
 import { runImportJobBench } from './import-job-bench';
+import { runOrderBench } from './order-bench';
 
 async function main(): Promise<void> {
   runImportBench();
   await runImportJobBench();
+  await Promise.resolve(runOrderBench());
 }
 
 void main();

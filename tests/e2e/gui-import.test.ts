@@ -87,7 +87,7 @@ describe.skipIf(!hasChromium || !guiBuilt)('GUI in Chromium (browser shell)', ()
     await host.locator('canvas').waitFor();
     // NGL draws asynchronously: wait until the canvas shows atoms.
     let fraction = 0;
-    let shot = Buffer.alloc(0);
+    let shot: Buffer = Buffer.alloc(0);
     for (let attempt = 0; attempt < 40 && fraction < 0.05; attempt++) {
       await page.waitForTimeout(250);
       shot = await host.screenshot();
