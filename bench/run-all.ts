@@ -6,7 +6,7 @@ import { runOrderBench } from './order-bench';
 async function main(): Promise<void> {
   runImportBench();
   await runImportJobBench();
-  await Promise.resolve(runOrderBench());
+  runOrderBench();
 }
 
 void main();
