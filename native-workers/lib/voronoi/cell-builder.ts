@@ -8,20 +8,29 @@ import { BOUNDING_FACE, WALL_A_HIGH, WALL_A_LOW, WALL_B_HIGH, WALL_B_LOW, WALL_C
 import type { VoronoiBox } from './voronoi-box';
 
 /**
- * A vertex closer to a plane than this fraction of the mean spacing lies on it. For Cu–Zr (spacing ≈ 2.5 Å) this is
- * within a factor of ~1.3 of voro++'s fixed tolerance (1e-11 on 2 v·r − r²), far above double rounding of coordinates
- * a few hundred Å from the origin (~1e-13 Å), and far below any physical displacement.
+ * A vertex v lies on the bisecting plane of neighbour vector r when |v · r − r²/2| ≤ this (Å²): voro++ 0.4.6's own
+ * test (tolerance 1e-11 on 2 v · r − r²), so that cells which are degenerate to within rounding (perfect crystals)
+ * come out with the same vertices as voro++. Coordinate rounding in boxes of a few hundred Å is ~1e-13 Å², far below.
  */
-export const PLANE_TOLERANCE = 1e-12;
+export const PLANE_TOLERANCE_A2 = 5e-12;
+/**
+ * When cuts of a cell cannot be chained consistently (inputs within ~1e-11 Å of a degenerate configuration, where
+ * rounding decides which side a vertex is on), the cell is rebuilt with tolerances this many times larger, which
+ * merges the sub-picometre features that caused it.
+ */
+const RETRY_FACTORS = [1e3, 1e6];
 
 export class CellBuilder {
   readonly cell = new ConvexCell();
   /** Neighbour passes beyond the first (the search radius had to grow): a tuning figure. */
   extraPasses = 0;
+  /** Cells that were built only with a larger tolerance (see RETRY_FACTORS). */
+  relaxedCells = 0;
   private readonly bins: NeighbourBins;
   private readonly candidates = new NeighbourCandidates();
   private readonly labels = new Int32Array(6);
-  private readonly toleranceA: number;
+  /** Tolerance (Å) for walls, whose normals are unit vectors: the plane tolerance over a typical |r|. */
+  private readonly wallToleranceA: number;
   /** Search radius of the first pass, learned from recent cells so that one pass usually suffices. */
   private radiusGuess: number;
   /** Half-width of the provisional cube for triclinic cells (see `boundingHalfWidth`). */
@@ -29,13 +38,31 @@ export class CellBuilder {
 
   constructor(private readonly box: VoronoiBox) {
     this.bins = new NeighbourBins(box);
-    this.toleranceA = PLANE_TOLERANCE * box.spacingA;
+    this.wallToleranceA = PLANE_TOLERANCE_A2 / box.spacingA;
     this.radiusGuess = 1.8 * box.spacingA;
     this.cubeHalfWidth = boundingHalfWidth(box);
   }
 
+  /** Atom indices in cell-list order (see NeighbourBins.spatialOrder). */
+  spatialOrder(): Int32Array {
+    return this.bins.spatialOrder();
+  }
+
   /** Builds atom i's cell into `this.cell`; returns null, or why it could not be built. */
   build(i: number): string | null {
+    const failure = this.buildWith(i, 1);
+    if (failure === null) return null;
+    for (const factor of RETRY_FACTORS) {
+      if (this.buildWith(i, factor) === null) {
+        this.relaxedCells++;
+        return null;
+      }
+    }
+    return failure;
+  }
+
+  private buildWith(i: number, toleranceFactor: number): string | null {
+    const tolerance = PLANE_TOLERANCE_A2 * toleranceFactor;
     const box = this.box;
     const cell = this.cell;
     const xi = box.wrapped[3 * i] as number;
@@ -44,7 +71,7 @@ export class CellBuilder {
     this.startBox(i, xi, yi, zi);
     for (const w of box.walls) {
       const offset = w.offsetA - (w.nx * xi + w.ny * yi + w.nz * zi);
-      if (cell.cut(w.nx, w.ny, w.nz, offset, w.label, this.toleranceA) === CUT_FAILED) return cell.failure;
+      if (cell.cut(w.nx, w.ny, w.nz, offset, w.label, this.wallToleranceA * toleranceFactor) === CUT_FAILED) return cell.failure;
     }
 
     const c = this.candidates;
@@ -69,7 +96,7 @@ export class CellBuilder {
           c.dz[o] as number,
           0.5 * dsq,
           c.atom[o] as number,
-          this.toleranceA * Math.sqrt(dsq),
+          tolerance,
         );
         if (made === CUT_FAILED) return cell.failure;
         if (made === CUT_MADE) maxSq = cell.maxRadiusSq();

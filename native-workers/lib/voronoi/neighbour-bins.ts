@@ -146,6 +146,11 @@ export class NeighbourBins {
     this.overlapSq = (OVERLAP_FRACTION * box.spacingA) ** 2;
   }
 
+  /** Atom indices bin by bin: visiting atoms in this order keeps the neighbour data of consecutive atoms in cache. */
+  spatialOrder(): Int32Array {
+    return this.sortedAtom;
+  }
+
   /**
    * Appends to `out` every image of every atom j with rLowSq < |r_j + shift − r_i|² ≤ rHighSq (i's own images
    * included, i itself excluded), then sorts `out`. `rHigh` = √rHighSq. Throws on overlapping atoms.

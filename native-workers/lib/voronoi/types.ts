@@ -56,11 +56,18 @@ export interface VoronoiResult {
   volumeA3: Float64Array;
   /** All faces of the cell (voro++'s %s), i.e. the Voronoi coordination. */
   faceCount: Int32Array;
+  /** Vertices of the cell (voro++'s %w); with faceCount and the edges, V − E + F = 2. */
+  vertexCount: Int32Array;
   /** Index into VORONOI_CLASSES, or VORONOI_CLASS_FLAGGED. */
   classCode: Uint8Array;
   /** 1 = the cell could not be built (see `problems`); its index, volume and faces are zero. */
   flagged: Uint8Array;
   problems: VoronoiProblem[];
+  /**
+   * Cells built only after retrying with a larger degeneracy tolerance (inputs within ~1e-11 Å of a degenerate
+   * configuration); they are valid, but their sub-picometre edges may differ from voro++'s.
+   */
+  relaxedCells: number;
   faces?: VoronoiFaces;
 }
 

@@ -37,9 +37,11 @@ export function voronoiAnalysis(input: VoronoiInput, options: VoronoiOptions): V
     lowOrderFaces: new Int32Array(n),
     volumeA3: new Float64Array(n),
     faceCount: new Int32Array(n),
+    vertexCount: new Int32Array(n),
     classCode: new Uint8Array(n),
     flagged: new Uint8Array(n),
     problems: [],
+    relaxedCells: 0,
   };
   if (n === 0) {
     if (options.collectFaces) result.faces = emptyFaces();
@@ -53,10 +55,14 @@ export function voronoiAnalysis(input: VoronoiInput, options: VoronoiOptions): V
   const onFace = collector ? collector.onFace : null;
   const onEdge = collector ? collector.onEdge : null;
 
-  for (let i = 0; i < n; i++) {
-    if (i % checkEvery === 0) {
+  // Neighbouring atoms one after another keep the cell list's memory hot (a 1M-atom box no longer fits in cache);
+  // face lists are compressed rows in input order, so with them the atoms go in input order.
+  const order = collector ? null : builder.spatialOrder();
+  for (let k = 0; k < n; k++) {
+    const i = order ? (order[k] as number) : k;
+    if (k % checkEvery === 0) {
       if (options.isCancelled?.()) throw new VoronoiCancelled();
-      if (i > 0) options.onProgress?.(i, n);
+      if (k > 0) options.onProgress?.(k, n);
     }
     const failure = builder.build(i);
     if (failure !== null) {
@@ -82,9 +88,11 @@ export function voronoiAnalysis(input: VoronoiInput, options: VoronoiOptions): V
     result.lowOrderFaces[i] = (counts[0] as number) + (counts[1] as number) + (counts[2] as number);
     result.volumeA3[i] = volume;
     result.faceCount[i] = cell.faceCount;
+    result.vertexCount[i] = cell.vertexCount;
     result.classCode[i] = CLASS_CODE[voronoiClass(n3, n4, n5, n6)];
     collector?.endAtom(i);
   }
+  result.relaxedCells = builder.relaxedCells;
   options.onProgress?.(n, n);
   if (collector) result.faces = collector.finish();
   return result;

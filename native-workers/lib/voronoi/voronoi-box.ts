@@ -116,8 +116,8 @@ export function prepareBox(input: VoronoiInput): VoronoiBox {
   }
   if (outsideTotal > 0) {
     throw new VoronoiInputError(
-      `${listAtoms(ids, outside, outsideTotal)} lie outside the cell along a non-periodic direction, so they have no cell ` +
-        '(wrap them, make that direction periodic, or enlarge the cell)',
+      `${listAtoms(ids, outside, outsideTotal)} ${outsideTotal === 1 ? 'lies' : 'lie'} outside the cell along a ` +
+        'non-periodic direction and would have no Voronoi cell (wrap, make that direction periodic, or enlarge the cell)',
     );
   }
 
