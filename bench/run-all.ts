@@ -2,11 +2,13 @@
 import { runImportBench } from './import-bench';
 import { runImportJobBench } from './import-job-bench';
 import { runOrderBench } from './order-bench';
+import { runVoronoiBench } from './voronoi-bench';
 
 async function main(): Promise<void> {
   runImportBench();
   await runImportJobBench();
   runOrderBench();
+  runVoronoiBench();
 }
 
 void main();

@@ -62,6 +62,7 @@ const engines = [
   { pkg: 'python3-torch', ok: () => quiet(python3, ['-c', 'import torch']).ok, disables: 'model training' },
   { pkg: 'python3-torchvision', ok: () => quiet(python3, ['-c', 'import torchvision']).ok, disables: 'model training (ResNet-18)' },
   { pkg: 'chromium', ok: () => fs.existsSync('/usr/bin/chromium'), disables: 'the end-to-end GUI tests' },
+  { pkg: 'voro++', ok: () => quiet('voro++', ['-h']).ok || quiet('which', ['voro++']).ok, disables: 'the Voronoi validation against voro++' },
 ];
 let missing = engines.filter((e) => !e.ok());
 const isDebian = fs.existsSync('/etc/debian_version');
