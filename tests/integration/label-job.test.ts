@@ -188,6 +188,21 @@ describe('ssro label / rdf / sq', () => {
     expect(first.slice(9, 14)).toEqual(['0', '12', '0', '0', 'fcc']);
   });
 
+  it('runs a label job on a project structure and prints the label set id', () => {
+    const dir = path.join(work, 'cli-project');
+    const file = path.join(work, 'slab4.data');
+    writeSlabCrystal(file, 6, 0.3);
+    const run = (...args: string[]) => spawnSync(process.execPath, ['bin/ssro.js', ...args], { encoding: 'utf8' });
+    expect(run('project', 'init', dir).status).toBe(0);
+    expect(run('import', dir, file).stdout.trim()).toBe('1');
+    const labelled = run('label', dir, '1', '--cna', 'cutoff:3.08');
+    expect(labelled.stderr).toMatch(/label \[.*\] 100%/);
+    expect(labelled.status).toBe(0);
+    expect(labelled.stdout.trim()).toBe('1');
+    expect(run('label', dir, '7').stderr).toMatch(/structure 7 does not exist/);
+    expect(run('label', dir, '1', '--cna', 'sometimes').stderr).toMatch(/adaptive or cutoff:R/);
+  });
+
   it('writes g(r) and S(q) curves', () => {
     const file = path.join(work, 'slab3.data');
     writeSlabCrystal(file, 6, 0.3);
