@@ -263,13 +263,18 @@ export const contract = {
   },
   'analysis.threshold': {
     request: z.object({ labelSetId: id }).strict(),
-    response: z.object({
-      threshold: z.number(),
-      balancedAccuracy: z.number(),
-      accuracy: z.number(),
-      orderedCount: z.number(),
-      disorderedCount: z.number(),
-    }),
+    /** Needs both Voronoi-ordered and Voronoi-disordered atoms; a plain crystal has no threshold (found: false). */
+    response: z.discriminatedUnion('found', [
+      z.object({
+        found: z.literal(true),
+        threshold: z.number(),
+        balancedAccuracy: z.number(),
+        accuracy: z.number(),
+        orderedCount: z.number(),
+        disorderedCount: z.number(),
+      }),
+      z.object({ found: z.literal(false), reason: z.string(), orderedCount: z.number(), disorderedCount: z.number() }),
+    ]),
   },
   'analysis.regions': {
     request: z.object({ labelSetId: id, axis, centerElement: z.string().min(1).optional() }).strict(),

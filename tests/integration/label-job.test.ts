@@ -129,6 +129,13 @@ describe('label job', () => {
     const byClass = await dispatch(handlers, 'analysis.distributions', { labelSetId, groupBy: 'cna' });
     const fcc = byClass.groups.find((g) => g.group === 'fcc');
     expect(fcc?.median).toBeLessThan(0.05);
+    const threshold = await dispatch(handlers, 'analysis.threshold', { labelSetId });
+    if (threshold.found) {
+      expect(threshold.orderedCount).toBeGreaterThan(0);
+      expect(threshold.disorderedCount).toBeGreaterThan(0);
+    } else {
+      expect(threshold.reason).toMatch(/no atoms are Voronoi-(dis)?ordered/);
+    }
     const rdf = await dispatch(handlers, 'analysis.rdf', { labelSetId });
     expect(rdf.partials.map((p) => p.pair)).toEqual(['Cu-Cu']);
     expect(rdf.firstShell?.peakA).toBeGreaterThan(2.4);

@@ -140,8 +140,19 @@ export function distributions(project: Project, req: ParsedRequest<'analysis.dis
 export function threshold(project: Project, req: ParsedRequest<'analysis.threshold'>): Response<'analysis.threshold'> {
   const { dir } = load(project, req.labelSetId);
   const labels = readLabelArrays(dir);
+  let ordered = 0;
+  let disordered = 0;
+  for (const code of labels.voronoiClass) {
+    if (code === VORONOI_CLASSES.indexOf('ordered')) ordered++;
+    else if (code === VORONOI_CLASSES.indexOf('disordered')) disordered++;
+  }
+  if (ordered === 0 || disordered === 0) {
+    const missing = ordered === 0 ? 'Voronoi-ordered' : 'Voronoi-disordered';
+    return { found: false, reason: `no atoms are ${missing}, so there is nothing to separate`, orderedCount: ordered, disorderedCount: disordered };
+  }
   const t = orderedDisorderedThreshold(labels.d, labels.voronoiClass);
   return {
+    found: true,
     threshold: t.threshold,
     balancedAccuracy: t.balancedAccuracy,
     accuracy: t.accuracy,

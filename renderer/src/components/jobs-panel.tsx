@@ -9,7 +9,7 @@ import { useApi } from '../state/api-context';
 import { useReportError } from '../state/errors';
 import { isActiveJob } from '../state/use-jobs';
 
-const KIND_LABELS: Record<string, string> = { import: 'Import', selftest: 'Self-test' };
+const KIND_LABELS: Record<string, string> = { import: 'Import', selftest: 'Self-test', label: 'Order labels' };
 
 const STATE_LABELS: Record<JobState, string> = {
   queued: 'Queued',
@@ -188,6 +188,12 @@ function describeParams(job: JobSummary): string | null {
   if (typeof params.displayName === 'string' && params.displayName) return params.displayName;
   if (typeof params.path === 'string') return params.path.split(/[\\/]/).pop() ?? params.path;
   if (job.kind === 'selftest' && typeof params.steps === 'number') return `${params.steps} steps`;
+  if (job.kind === 'label' && typeof params.structureId === 'number') {
+    const label = params.params as { edgeThresholdA?: unknown; cna?: { mode?: unknown; cutoffA?: unknown } } | undefined;
+    const cna = label?.cna?.mode === 'cutoff' ? `CNA cutoff ${String(label.cna.cutoffA)} Å` : 'adaptive CNA';
+    const edge = typeof label?.edgeThresholdA === 'number' ? ` · edge ${label.edgeThresholdA} Å` : '';
+    return `structure #${params.structureId}${edge} · ${cna}`;
+  }
   return null;
 }
 

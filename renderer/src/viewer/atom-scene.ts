@@ -5,6 +5,10 @@
  * mmCIF text + parse + spacefill ≈ 0.8 s of JavaScript and a slower spacefill frame afterwards; SphereBuffer from the
  * Float32Array positions as they arrive ≈ 0.1 s (points ≈ 0.03 s). Picking goes through a small picker of our own
  * that maps NGL's picking id straight to the atom index.
+ *
+ * Colours (element or a label property) are replaced in place with Buffer.setAttributes, positions untouched. A slab
+ * (only atoms between two planes drawn) rebuilds the buffers from the subset of atoms inside: NGL buffers have a
+ * fixed size, and a subset draws faster than hiding atoms would.
  */
 import {
   CylinderBuffer,
@@ -48,10 +52,24 @@ export interface PickedAtom {
 
 export type ViewAxis = 'x' | 'y' | 'z' | 'default';
 
-/** Duck-typed NGL Picker: NGL's picking id of our buffers is the atom index. */
+/** Only atoms with lowA ≤ coordinate ≤ highA along `axis` are drawn. */
+export interface AtomSlab {
+  axis: 0 | 1 | 2;
+  lowA: number;
+  highA: number;
+}
+
+/**
+ * Duck-typed NGL Picker: NGL's picking id of our buffers is the index into the drawn atoms, which is the atom index
+ * unless a slab draws a subset.
+ */
 class AtomFramePicker {
   readonly array = undefined;
+  subset: Uint32Array | null = null;
   constructor(private readonly positions: Float32Array) {}
+  atomIndex(pid: number): number {
+    return this.subset ? (this.subset[pid] ?? -1) : pid;
+  }
   get type(): string {
     return 'ssro-atom';
   }
@@ -59,17 +77,18 @@ class AtomFramePicker {
     return {};
   }
   getIndex(pid: number): number {
-    return pid;
+    return this.atomIndex(pid);
   }
   getObject(pid: number): { index: number } {
-    return { index: pid };
+    return { index: this.atomIndex(pid) };
   }
   _applyTransformations(vector: Vector3): Vector3 {
     return vector;
   }
   _getPosition(pid: number): Vector3 {
     const p = this.positions;
-    return new Vector3(p[3 * pid] ?? 0, p[3 * pid + 1] ?? 0, p[3 * pid + 2] ?? 0);
+    const i = this.atomIndex(pid);
+    return new Vector3(p[3 * i] ?? 0, p[3 * i + 1] ?? 0, p[3 * i + 2] ?? 0);
   }
   getPosition(pid: number): Vector3 {
     return this._getPosition(pid);
@@ -79,8 +98,14 @@ class AtomFramePicker {
 export class AtomScene {
   readonly styles: ElementStyle[];
   readonly counts: number[];
-  private readonly colors: Float32Array;
+  /** Element colours, per atom. */
+  private readonly elementColors: Float32Array;
+  /** The colours drawn, per atom (element colours or a label property's). */
+  private colors: Float32Array;
   private readonly picker: AtomFramePicker;
+  /** Indices of the atoms drawn (inside the slab), or null for all. */
+  private subset: Uint32Array | null = null;
+  private atomScale = 1;
   private atomComponent: Component | null = null;
   private cellComponent: Component | null = null;
   private sphereBuffer: InstanceType<typeof SphereBuffer> | null = null;
@@ -95,15 +120,16 @@ export class AtomScene {
   ) {
     this.styles = elementStyles(frame.elements);
     this.counts = frame.elements.map(() => 0);
-    this.colors = new Float32Array(frame.count * 3);
+    this.elementColors = new Float32Array(frame.count * 3);
+    this.colors = this.elementColors;
     const rgb = this.styles.map(({ colorHex }) => [((colorHex >> 16) & 255) / 255, ((colorHex >> 8) & 255) / 255, (colorHex & 255) / 255]);
     for (let i = 0; i < frame.count; i++) {
       const s = frame.speciesIndex[i] ?? 0;
       this.counts[s] = (this.counts[s] ?? 0) + 1;
       const c = rgb[s] ?? [1, 0.08, 0.58];
-      this.colors[3 * i] = c[0] ?? 0;
-      this.colors[3 * i + 1] = c[1] ?? 0;
-      this.colors[3 * i + 2] = c[2] ?? 0;
+      this.elementColors[3 * i] = c[0] ?? 0;
+      this.elementColors[3 * i + 1] = c[1] ?? 0;
+      this.elementColors[3 * i + 2] = c[2] ?? 0;
     }
     this.picker = new AtomFramePicker(frame.positions);
   }
@@ -111,6 +137,11 @@ export class AtomScene {
   /** Is this NGL picker ours (an atom of this scene) rather than the cell outline or nothing? */
   owns(picker: unknown): boolean {
     return picker === this.picker;
+  }
+
+  /** The atom index behind NGL's picking id of our buffers. */
+  pickedAtomIndex(pid: number): number {
+    return this.picker.atomIndex(pid);
   }
 
   atom(index: number): PickedAtom | null {
@@ -126,24 +157,37 @@ export class AtomScene {
   setRepresentation(representation: Representation, atomScale: number): void {
     if (representation === 'ball+stick' && this.frame.count > BALL_STICK_MAX_ATOMS) representation = 'points';
     this.removeAtoms();
+    this.atomScale = atomScale;
     const shape = new Shape('atoms');
-    const { positions, count } = this.frame;
+    const { count } = this.frame;
+    this.picker.subset = this.subset;
+    if (this.drawnCount === 0) {
+      // An empty slab: nothing to draw, and NGL buffers of size 0 are not worth the risk.
+      this.representation = representation;
+      this.stage.viewer.requestRender();
+      return;
+    }
+    const positions = this.drawn(this.frame.positions, 3);
+    const colors = this.drawn(this.colors, 3);
     if (representation === 'points') {
       this.pointBuffer = new PointBuffer(
-        { position: positions, color: this.colors, picking: this.picker as never },
+        { position: positions, color: colors, picking: this.picker as never },
         { pointSize: this.pointSizeA(atomScale), sizeAttenuation: true, useTexture: true, alphaTest: 0.3, edgeBleach: 0.25 },
       );
       shape.addBuffer(this.pointBuffer);
     } else {
       this.sphereBuffer = new SphereBuffer(
-        { position: positions, color: this.colors, radius: this.radii(atomScale), picking: this.picker as never },
+        { position: positions, color: colors, radius: this.drawn(this.radii(atomScale), 1), picking: this.picker as never },
         { disableImpostor: false } as never,
       );
       shape.addBuffer(this.sphereBuffer);
       if (representation === 'ball+stick') {
-        this.sticks ??= findNeighbourSticks(positions, this.frame.speciesIndex, this.styles.map((s) => s.radiusA), count).pairs;
-        this.stickBuffer = this.makeSticks(this.sticks);
-        shape.addBuffer(this.stickBuffer);
+        this.sticks ??= findNeighbourSticks(this.frame.positions, this.frame.speciesIndex, this.styles.map((s) => s.radiusA), count).pairs;
+        const pairs = this.drawnSticks(this.sticks);
+        if (pairs.length > 0) {
+          this.stickBuffer = this.makeSticks(pairs);
+          shape.addBuffer(this.stickBuffer);
+        }
       }
     }
     const component = this.stage.addComponentFromObject(shape) as ShapeComponent | undefined;
@@ -162,8 +206,52 @@ export class AtomScene {
     return this.sticks ? this.sticks.length / 2 : 0;
   }
 
+  /**
+   * Draws the atoms in these colours (RGB floats per atom, 0…1), or in their element colours for null. Only the
+   * colour attribute is uploaded again; positions and radii stay on the GPU.
+   */
+  setColors(colors: Float32Array | null): void {
+    const next = colors ?? this.elementColors;
+    if (next.length !== this.frame.count * 3) throw new Error(`expected ${this.frame.count * 3} colour values, got ${next.length}`);
+    this.colors = next;
+    if (this.representation === null) return;
+    if (this.representation === 'ball+stick') {
+      // Stick halves take their atoms' colours; ball+stick is capped at 60k atoms, so rebuilding is quick.
+      this.setRepresentation('ball+stick', this.atomScale);
+    } else {
+      const drawn = this.drawn(next, 3);
+      this.sphereBuffer?.setAttributes({ color: drawn });
+      this.pointBuffer?.setAttributes({ color: drawn });
+    }
+    this.stage.viewer.requestRender();
+  }
+
+  /** Draws only the atoms inside the slab (null = all atoms); returns how many are drawn. */
+  setSlab(slab: AtomSlab | null): number {
+    if (slab === null && this.subset === null) return this.drawnCount;
+    if (slab === null) {
+      this.subset = null;
+    } else {
+      const p = this.frame.positions;
+      const inside = new Uint32Array(this.frame.count);
+      let n = 0;
+      for (let i = 0; i < this.frame.count; i++) {
+        const x = p[3 * i + slab.axis] as number;
+        if (x >= slab.lowA && x <= slab.highA) inside[n++] = i;
+      }
+      this.subset = inside.slice(0, n);
+    }
+    if (this.representation !== null) this.setRepresentation(this.representation, this.atomScale);
+    return this.drawnCount;
+  }
+
+  get drawnCount(): number {
+    return this.subset ? this.subset.length : this.frame.count;
+  }
+
   setAtomScale(atomScale: number): void {
-    if (this.sphereBuffer) this.sphereBuffer.setAttributes({ radius: this.radii(atomScale) });
+    this.atomScale = atomScale;
+    if (this.sphereBuffer) this.sphereBuffer.setAttributes({ radius: this.drawn(this.radii(atomScale), 1) });
     // pointSize is a uniform of PointBuffer that its declared parameter type does not list.
     if (this.pointBuffer) this.pointBuffer.setParameters({ pointSize: this.pointSizeA(atomScale) } as never);
     this.stage.viewer.requestRender();
@@ -228,6 +316,37 @@ export class AtomScene {
     this.sphereBuffer = null;
     this.pointBuffer = null;
     this.stickBuffer = null;
+  }
+
+  /** The per-atom array restricted to the drawn atoms (the array itself when all are drawn). */
+  private drawn(array: Float32Array, itemSize: number): Float32Array {
+    const subset = this.subset;
+    if (!subset) return array;
+    const out = new Float32Array(subset.length * itemSize);
+    for (let k = 0; k < subset.length; k++) {
+      const i = subset[k] as number;
+      for (let d = 0; d < itemSize; d++) out[k * itemSize + d] = array[i * itemSize + d] as number;
+    }
+    return out;
+  }
+
+  /** Sticks whose two atoms are both drawn. */
+  private drawnSticks(pairs: Uint32Array): Uint32Array {
+    const subset = this.subset;
+    if (!subset) return pairs;
+    const shown = new Uint8Array(this.frame.count);
+    for (let k = 0; k < subset.length; k++) shown[subset[k] as number] = 1;
+    const out = new Uint32Array(pairs.length);
+    let n = 0;
+    for (let k = 0; k < pairs.length; k += 2) {
+      const i = pairs[k] as number;
+      const j = pairs[k + 1] as number;
+      if (shown[i] && shown[j]) {
+        out[n++] = i;
+        out[n++] = j;
+      }
+    }
+    return out.slice(0, n);
   }
 
   private radii(atomScale: number): Float32Array {

@@ -3,12 +3,14 @@
  * element held in a ref, follows the host's size through a ResizeObserver, and is disposed on unmount. Atoms come
  * from `structures.atoms` and are drawn by AtomScene.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Stage, type PickingProxy } from 'ngl';
-import type { AtomFrame, StructureSummary } from '../../../main/shared/domain';
+import type { AtomFrame, LabelSetSummary, StructureSummary } from '../../../main/shared/domain';
+import type { LabelProperty } from '../../../main/shared/labels';
 import { errorMessage, formatAtoms, formatDurationMs } from '../format';
 import { useApi } from '../state/api-context';
 import { ErrorBanner } from '../components/error-banner';
+import { formatLabelValue, PROPERTY_INFO } from '../labels/label-properties';
 import {
   AtomScene,
   BALL_STICK_MAX_ATOMS,
@@ -19,8 +21,11 @@ import {
   type Representation,
   type ViewAxis,
 } from './atom-scene';
-import { AtomReadout } from './atom-readout';
+import { AtomReadout, type ReadoutLabel } from './atom-readout';
+import { CategoryLegend, ColourBar } from './colour-legend';
+import { DisplayToolbar, type SlabAxis, type SlabSettings } from './display-toolbar';
 import { ElementLegend } from './element-legend';
+import { useLabelColouring, useReadoutValues } from './use-label-colouring';
 import { ViewerToolbar } from './viewer-toolbar';
 import { useViewerPrefs, type ViewerBackground } from './viewer-prefs';
 
@@ -36,9 +41,15 @@ type LoadState =
 
 export interface StructureViewerProps {
   structure: StructureSummary;
+  /** The label set whose values colour the atoms and fill the readout; null = element colours only. */
+  labelSet: LabelSetSummary | null;
 }
 
-export function StructureViewer({ structure }: StructureViewerProps) {
+const AXIS_INDEX: Record<SlabAxis, 0 | 1 | 2> = { x: 0, y: 1, z: 2 };
+/** A first slab a few atomic layers thick. */
+const DEFAULT_SLAB_THICKNESS_A = 8;
+
+export function StructureViewer({ structure, labelSet }: StructureViewerProps) {
   const api = useApi();
   const hostRef = useRef<HTMLDivElement>(null);
   const stageRef = useRef<Stage | null>(null);
@@ -55,6 +66,13 @@ export function StructureViewer({ structure }: StructureViewerProps) {
   const [softwareRenderer, setSoftwareRenderer] = useState(false);
   const prefsRef = useRef(prefs);
   prefsRef.current = prefs;
+  const colouring = useLabelColouring(labelSet);
+  const readoutValues = useReadoutValues(labelSet);
+  const [colourError, setColourError] = useState<string | null>(null);
+  /** Which colouring the canvas shows (for tests and for "still loading"): 'element' or 'labelSetId:property'. */
+  const [appliedColours, setAppliedColours] = useState<string>('element');
+  const [slab, setSlab] = useState<SlabSettings>({ enabled: false, axis: 'z', centreA: 0, thicknessA: DEFAULT_SLAB_THICKNESS_A });
+  const [drawnCount, setDrawnCount] = useState(0);
 
   // The Stage lives as long as the component: created on mount, disposed on unmount.
   useEffect(() => {
@@ -73,7 +91,7 @@ export function StructureViewer({ structure }: StructureViewerProps) {
     const pickedAtom = (proxy: PickingProxy | undefined): PickedAtom | null => {
       const current = sceneRef.current;
       if (!proxy || !current || !current.owns(proxy.picker)) return null;
-      return current.atom(proxy.pid);
+      return current.atom(current.pickedAtomIndex(proxy.pid));
     };
     stage.signals.hovered.add((proxy: PickingProxy | undefined) => setHovered(pickedAtom(proxy)));
     stage.signals.clicked.add((proxy: PickingProxy | undefined) => setPinned(pickedAtom(proxy)));
@@ -122,6 +140,8 @@ export function StructureViewer({ structure }: StructureViewerProps) {
         next.setCell(prefsRef.current.showCell, BACKGROUND[prefsRef.current.background].cell);
         next.orient('default');
         sceneRef.current = next;
+        setDrawnCount(next.drawnCount);
+        setAppliedColours('element');
         setRepresentation(rep);
         setAtomScale({ ...DEFAULT_ATOM_SCALE });
         setScene(next);
@@ -166,7 +186,81 @@ export function StructureViewer({ structure }: StructureViewerProps) {
 
   const orient = useCallback((axis: ViewAxis) => scene?.orient(axis, 400), [scene]);
 
+  // Atom colours: element colours, or the chosen label property once its values are here. Only the colour
+  // attribute of the buffers changes.
+  const colourKey = colouring.effective === 'element' ? 'element' : `${labelSet?.id}:${colouring.effective}`;
+  useEffect(() => {
+    if (!scene) return;
+    const { colours, data } = colouring;
+    if (colouring.effective !== 'element' && !colours) return; // keep the old colours while the values load
+    if (data && data.count !== scene.frame.count) {
+      setColourError(`The label set has ${data.count} values but the structure has ${scene.frame.count} atoms.`);
+      return;
+    }
+    try {
+      scene.setColors(colouring.effective === 'element' ? null : colours);
+      setColourError(null);
+      setAppliedColours(colourKey);
+    } catch (error) {
+      setColourError(`Colouring the atoms failed: ${errorMessage(error)}`);
+    }
+  }, [scene, colouring.effective, colouring.colours, colouring.data, colourKey]);
+
+  // The coordinate range of the atoms along each axis: the slab sliders' limits.
+  const extentA = useMemo(() => {
+    const ext: Record<SlabAxis, [number, number]> = { x: [0, 1], y: [0, 1], z: [0, 1] };
+    if (!scene) return ext;
+    const p = scene.frame.positions;
+    (['x', 'y', 'z'] as const).forEach((axis, d) => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < scene.frame.count; i++) {
+        const v = p[3 * i + d] as number;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      if (Number.isFinite(lo)) ext[axis] = [Math.floor(lo * 10) / 10, Math.ceil(hi * 10) / 10];
+    });
+    return ext;
+  }, [scene]);
+
+  // A new structure starts without a slab, centred for when it is switched on.
+  useEffect(() => {
+    const [lo, hi] = extentA.z;
+    setSlab((s) => ({ ...s, enabled: false, axis: 'z', centreA: (lo + hi) / 2, thicknessA: Math.min(DEFAULT_SLAB_THICKNESS_A, Math.max(hi - lo, 1)) }));
+  }, [extentA]);
+
+  // Slab changes rebuild the buffers from the atoms inside; coalesced to one rebuild per frame while a slider moves.
+  useEffect(() => {
+    if (!scene) return;
+    const frame = requestAnimationFrame(() => {
+      try {
+        const half = slab.thicknessA / 2;
+        setDrawnCount(
+          scene.setSlab(slab.enabled ? { axis: AXIS_INDEX[slab.axis], lowA: slab.centreA - half, highA: slab.centreA + half } : null),
+        );
+        setHovered(null);
+      } catch (error) {
+        setLoad({ phase: 'error', message: `Drawing the slab failed: ${errorMessage(error)}` });
+      }
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [scene, slab]);
+
   const readout = pinned ?? hovered;
+  const readoutLabels = useMemo<ReadoutLabel[]>(() => {
+    if (!readout) return [];
+    const shown = new Map<LabelProperty, ReadoutLabel>();
+    const add = (property: LabelProperty, values: { values: Float32Array; categories: string[] } | undefined) => {
+      const v = values?.values[readout.index];
+      if (v === undefined || shown.has(property)) return;
+      shown.set(property, { name: PROPERTY_INFO[property].symbol, value: formatLabelValue(property, v, values?.categories ?? []) });
+    };
+    for (const [property, values] of Object.entries(readoutValues.values)) add(property as LabelProperty, values);
+    if (colouring.effective !== 'element' && colouring.data) add(colouring.effective, colouring.data);
+    return [...shown.values()];
+  }, [readout, readoutValues.values, colouring.effective, colouring.data]);
+
   return (
     <div className={`viewer viewer--${prefs.background}`}>
       <ViewerToolbar
@@ -187,6 +281,19 @@ export function StructureViewer({ structure }: StructureViewerProps) {
         disabled={!scene || load.phase !== 'ready'}
         stickCount={representation === 'ball+stick' ? (scene?.stickCount ?? null) : null}
       />
+      <DisplayToolbar
+        colourBy={colouring.effective}
+        onColourBy={colouring.setColourBy}
+        labelSetId={labelSet?.id ?? null}
+        colormap={colouring.colormap}
+        onColormap={colouring.setColormap}
+        slab={slab}
+        onSlab={setSlab}
+        extentA={extentA}
+        drawnCount={drawnCount}
+        totalCount={scene?.frame.count ?? structure.atomCount}
+        disabled={!scene || load.phase !== 'ready'}
+      />
       <div className="viewer__stage">
         <div
           className="viewer__canvas-host"
@@ -195,6 +302,9 @@ export function StructureViewer({ structure }: StructureViewerProps) {
           data-structure-id={structure.id}
           data-load-state={load.phase}
           data-load-ms={load.phase === 'ready' ? Math.round(load.fetchMs + load.drawMs) : undefined}
+          data-colour-by={colouring.effective}
+          data-colour-state={colourError ? 'error' : appliedColours === colourKey ? 'applied' : 'loading'}
+          data-drawn-atoms={drawnCount}
         />
         {load.phase === 'loading' && (
           <div className="viewer__overlay">
@@ -211,9 +321,54 @@ export function StructureViewer({ structure }: StructureViewerProps) {
           </div>
         )}
         {scene && load.phase === 'ready' && (
-          <ElementLegend styles={scene.styles} counts={scene.counts} total={scene.frame.count} />
+          <div className="viewer__key">
+            {colouring.effective === 'element' && (
+              <ElementLegend styles={scene.styles} counts={scene.counts} total={scene.frame.count} />
+            )}
+            {colouring.info && colouring.status === 'loading' && (
+              <div className="viewer__key-note">
+                <div className="spinner spinner--small" aria-hidden="true" /> Loading {colouring.info.symbol} of label set #{labelSet?.id}…
+              </div>
+            )}
+            {colouring.info && colouring.status === 'error' && (
+              <div className="viewer__key-note viewer__key-note--error">
+                <ErrorBanner title={`Cannot load ${colouring.info.symbol}`} message={colouring.error ?? ''} />
+                <button type="button" className="button button--small" onClick={colouring.retry}>
+                  Try again
+                </button>
+              </div>
+            )}
+            {colourError && (
+              <div className="viewer__key-note viewer__key-note--error">
+                <ErrorBanner title="Cannot colour the atoms" message={colourError} />
+              </div>
+            )}
+            {colouring.info?.kind === 'continuous' && colouring.status === 'ready' && (
+              <ColourBar
+                info={colouring.info}
+                colormap={colouring.colormap}
+                range={colouring.range}
+                dataRange={colouring.dataRange}
+                onRange={colouring.setRange}
+                onReset={colouring.resetRange}
+              />
+            )}
+            {colouring.info?.kind === 'categorical' && colouring.status === 'ready' && colouring.entries && (
+              <CategoryLegend
+                title={colouring.info.symbol}
+                entries={colouring.entries}
+                total={colouring.data?.count ?? 0}
+              />
+            )}
+          </div>
         )}
-        <AtomReadout atom={readout} pinned={pinned !== null} onUnpin={() => setPinned(null)} />
+        <AtomReadout
+          atom={readout}
+          pinned={pinned !== null}
+          onUnpin={() => setPinned(null)}
+          labels={readoutLabels}
+          labelsError={readoutValues.error}
+        />
         {load.phase === 'ready' && (
           <div className="viewer__stats" title="Time to fetch the atoms from the core, and to draw the first frame">
             {formatAtoms(scene?.frame.count ?? 0)} · fetched in {formatDurationMs(load.fetchMs)} · drawn in{' '}
