@@ -188,7 +188,7 @@ describe.skipIf(!hasChromium || !guiBuilt)('order labels in the GUI (browser she
     await expect(bar.getAttribute('data-max')).resolves.toBe('1');
 
     let ends = { low: 0, high: 0 };
-    let shot = Buffer.alloc(0);
+    let shot: Buffer = Buffer.alloc(0);
     for (let attempt = 0; attempt < 40 && (ends.low < 0.01 || ends.high < 0.005); attempt++) {
       await page.waitForTimeout(250);
       shot = await host.screenshot();
