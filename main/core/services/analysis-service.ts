@@ -98,10 +98,12 @@ export function motifs(project: Project, req: ParsedRequest<'analysis.motifs'>):
 
 function regionsOf(structure: ParsedStructure, dir: string, axis: 'x' | 'y' | 'z', element?: string): RegionDetection {
   const labels = readLabelArrays(dir);
-  const { species } = speciesOf(structure);
+  const { elements, species } = speciesOf(structure);
+  const centre = centreSpecies(structure, element);
   return detectRegions(structure.positions, structure.cell, labels.cna, labels.voronoiIndex, species, {
     axis,
-    centreSpecies: centreSpecies(structure, element),
+    centreSpecies: centre,
+    ...(elements[centre] !== undefined ? { centreName: elements[centre] } : {}),
   });
 }
 

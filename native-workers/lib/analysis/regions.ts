@@ -31,6 +31,8 @@ export interface RegionOptions {
   axis: ProfileAxis;
   /** Species index of the centre atoms whose motifs are counted (paper: Cu). */
   centreSpecies: number;
+  /** The centre species' element, for the notes. */
+  centreName?: string;
   windowA?: number;
   stepA?: number;
   /** CNA code of FCC (default CNA_TYPES.indexOf('fcc')). */
@@ -184,7 +186,7 @@ export function detectRegions(
     const onsetThreshold = onsetFraction * plateau;
     zonePlateaus.push({ plateau, onsetThreshold });
     if (!(plateau > 0)) {
-      notes.push(`boundary zone ${z + 1} has no ${motifKey(motif)} centred on species ${options.centreSpecies}: all ACTR, no complexion interior`);
+      notes.push(`boundary zone ${z + 1} has no ${motifKey(motif)} centred on ${options.centreName ?? `species ${options.centreSpecies}`}: all ACTR, no complexion interior`);
       continue;
     }
     const above = Int32Array.from(points, (p) => ((disorderedFraction[p] as number) >= onsetThreshold ? 1 : 0));
