@@ -18,7 +18,7 @@ export interface CoreEvents {
 
 export class AppCore extends EventEmitter<CoreEvents> {
   private current: { project: Project; jobs: JobManager } | null = null;
-  private engines: EngineStatus[] | null = null;
+  private engines: Promise<EngineStatus[]> | null = null;
 
   publish<E extends EventName>(event: E, payload: Events[E]): void {
     this.emit('event', event, payload);
@@ -68,7 +68,7 @@ export class AppCore extends EventEmitter<CoreEvents> {
     project.close();
   }
 
-  engineStatus(refresh = false): EngineStatus[] {
+  engineStatus(refresh = false): Promise<EngineStatus[]> {
     if (this.engines === null || refresh) {
       const settings = this.current?.project.settings.get() ?? null;
       this.engines = engineStatuses(settings ?? { lmpPath: 'lmp', python3Path: '/usr/bin/python3' });

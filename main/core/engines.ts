@@ -1,16 +1,19 @@
 /** Finds the external engines (LAMMPS, PyTorch, Chromium) and says what is disabled while one is missing. */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { EngineStatus, Settings } from '../shared/domain';
 
-function run(cmd: string, args: string[]): { ok: boolean; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 20_000 });
-  if (r.error) return { ok: false, out: r.error.message };
-  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+/** Runs a probe without blocking the app's event loop (importing torch takes seconds). */
+function run(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { encoding: 'utf8', timeout: 20_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ ok: error === null, out: `${stdout ?? ''}${stderr ?? ''}` || (error?.message ?? '') });
+    });
+  });
 }
 
-export function lammpsStatus(lmpPath: string): EngineStatus {
-  const r = run(lmpPath, ['-h']);
+export async function lammpsStatus(lmpPath: string): Promise<EngineStatus> {
+  const r = await run(lmpPath, ['-h']);
   const version = /Large-scale Atomic\/Molecular Massively Parallel Simulator - (.+)/.exec(r.out)?.[1]?.trim();
   return {
     name: 'lammps',
@@ -20,8 +23,8 @@ export function lammpsStatus(lmpPath: string): EngineStatus {
   };
 }
 
-export function pytorchStatus(python3Path: string): EngineStatus {
-  const r = run(python3Path, ['-c', 'import torch, torchvision; print(torch.__version__, torchvision.__version__)']);
+export async function pytorchStatus(python3Path: string): Promise<EngineStatus> {
+  const r = await run(python3Path, ['-c', 'import torch, torchvision; print(torch.__version__, torchvision.__version__)']);
   const versions = r.ok ? r.out.trim().split(/\s+/) : [];
   return {
     name: 'pytorch',
@@ -44,6 +47,7 @@ export function chromiumStatus(): EngineStatus {
   };
 }
 
-export function engineStatuses(settings: Settings): EngineStatus[] {
-  return [lammpsStatus(settings.lmpPath), pytorchStatus(settings.python3Path), chromiumStatus()];
+export async function engineStatuses(settings: Settings): Promise<EngineStatus[]> {
+  const [lammps, pytorch] = await Promise.all([lammpsStatus(settings.lmpPath), pytorchStatus(settings.python3Path)]);
+  return [lammps, pytorch, chromiumStatus()];
 }

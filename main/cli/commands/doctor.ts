@@ -9,8 +9,8 @@ export function registerDoctorCommand(program: Command): void {
     .description('check the external engines (LAMMPS, PyTorch, Chromium)')
     .option('--lmp <path>', 'LAMMPS executable', defaultSettings().lmpPath)
     .option('--python3 <path>', 'Python with torch and torchvision', defaultSettings().python3Path)
-    .action((opts: { lmp: string; python3: string }) => {
-      for (const e of engineStatuses({ lmpPath: opts.lmp, python3Path: opts.python3 })) {
+    .action(async (opts: { lmp: string; python3: string }) => {
+      for (const e of await engineStatuses({ lmpPath: opts.lmp, python3Path: opts.python3 })) {
         process.stdout.write(`${e.available ? 'ok     ' : 'MISSING'} ${e.name}: ${e.detail}${e.available ? '' : ` (disables ${e.disables})`}\n`);
       }
     });

@@ -18,7 +18,7 @@ type Subset<K extends Channel> = { [C in K]: Handler<C> };
 
 function appHandlers(core: AppCore): Subset<'app.info'> {
   return {
-    'app.info': () => ({ version: appVersion(), engines: core.engineStatus(), project: core.project?.info() ?? null }),
+    'app.info': async () => ({ version: appVersion(), engines: await core.engineStatus(), project: core.project?.info() ?? null }),
   };
 }
 
@@ -122,7 +122,7 @@ function settingsHandlers(core: AppCore): Subset<'settings.get' | 'settings.set'
     'settings.get': () => core.requireProject().project.settings.get(),
     'settings.set': (req) => {
       const settings = core.requireProject().project.settings.set(req);
-      core.engineStatus(true);
+      void core.engineStatus(true);
       return settings;
     },
   };
