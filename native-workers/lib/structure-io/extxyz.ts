@@ -7,7 +7,7 @@ import type { Cell, Vec3 } from '../../../main/shared/domain';
 import { canonicalElement } from '../../../main/shared/elements';
 import { boundingBoxCell } from './cell-math';
 import { finishStructure, MAX_INT32, sequentialIds } from './finish-structure';
-import { frameKnownUpFront, frameNote, resolveFrame, type FrameOption } from './frame-choice';
+import { atomsOfFrame, frameKnownUpFront, frameNote, resolveFrame, type FrameOption } from './frame-choice';
 import { LineReader, LineTokenizer, parseFiniteNumber } from './line-reader';
 import { checkOptionElements } from './type-elements';
 import { StructureFileError, type ParsedStructure, type ReadOptions } from './types';
@@ -309,22 +309,10 @@ export function readExtxyz(file: string, options: ReadOptions = {}): ParsedStruc
   if (frames.length === 0) throw new StructureFileError(file, null, 'the file holds no frames');
   const index = resolveFrame(file, frameOption, frames.length);
   const header = frames[index] as XyzHeader;
-  let atoms: XyzAtoms;
-  if (parsed !== null && index === parseDuringScan) {
-    atoms = parsed;
-  } else {
-    const reread = new LineReader(file, {
-      startOffset: header.atomsOffset,
-      startLine: header.atomsLine,
-      isCancelled: options.isCancelled,
-      onProgress: progress ? (f) => progress(0.9 + 0.1 * f) : undefined,
-    });
-    try {
-      atoms = parseAtoms(file, reread, tok, header, optionElements);
-    } finally {
-      reread.close();
-    }
-  }
+  const atoms = atomsOfFrame(file, header, index === parseDuringScan ? parsed : null, (r) => parseAtoms(file, r, tok, header, optionElements), {
+    isCancelled: options.isCancelled,
+    progress,
+  });
   progress?.(1);
   const notes: string[] = [];
   const fNote = frameNote('file', frames.length, index, timestepOf(header.comment));

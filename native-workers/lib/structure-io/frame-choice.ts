@@ -1,4 +1,5 @@
 /** Which frame of a multi-frame file to import ('first', 'last' or a 0-based index, negative from the end). */
+import { LineReader } from './line-reader';
 import { StructureFileError } from './types';
 
 export type FrameOption = 'first' | 'last' | number;
@@ -31,4 +32,36 @@ export function frameNote(kind: string, frames: number, index: number, timestep:
   if (frames <= 1) return null;
   const ts = timestep === null ? '' : ` (timestep ${timestep})`;
   return `${kind} has ${frames} frames; imported frame ${index}${ts}`;
+}
+
+/** Where a frame's atom lines start, as the frame scan recorded it. */
+export interface FrameStart {
+  atomsOffset: number;
+  atomsLine: number;
+}
+
+/**
+ * The atoms of the chosen frame: the ones parsed during the scan when the scan already parsed that frame,
+ * otherwise re-read from the frame's recorded offset (the last 10 % of the progress).
+ */
+export function atomsOfFrame<A>(
+  file: string,
+  start: FrameStart,
+  parsedDuringScan: A | null,
+  parse: (reader: LineReader) => A,
+  options: { isCancelled?: (() => boolean) | undefined; progress?: ((fraction: number) => void) | undefined },
+): A {
+  if (parsedDuringScan !== null) return parsedDuringScan;
+  const progress = options.progress;
+  const reader = new LineReader(file, {
+    startOffset: start.atomsOffset,
+    startLine: start.atomsLine,
+    isCancelled: options.isCancelled,
+    onProgress: progress ? (f) => progress(0.9 + 0.1 * f) : undefined,
+  });
+  try {
+    return parse(reader);
+  } finally {
+    reader.close();
+  }
 }

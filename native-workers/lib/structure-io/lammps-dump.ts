@@ -6,7 +6,7 @@
 import { canonicalElement } from '../../../main/shared/elements';
 import { CellFrame, cellFromLammpsBox, type LammpsBox } from './cell-math';
 import { finishStructure, MAX_INT32, sequentialIds } from './finish-structure';
-import { frameKnownUpFront, frameNote, resolveFrame, type FrameOption } from './frame-choice';
+import { atomsOfFrame, frameKnownUpFront, frameNote, resolveFrame, type FrameOption } from './frame-choice';
 import { LineReader, LineTokenizer, parseFiniteNumber } from './line-reader';
 import { checkOptionElements, elementsFromMasses, resolveTypeElements } from './type-elements';
 import { StructureFileError, type ParsedStructure, type ReadOptions } from './types';
@@ -108,22 +108,10 @@ export function readLammpsDump(file: string, options: ReadOptions = {}): ParsedS
   }
   const index = resolveFrame(file, frameOption, frames.length);
   const header = frames[index] as DumpFrameHeader;
-  let atoms: FrameAtoms;
-  if (parsed !== null && index === parseDuringScan) {
-    atoms = parsed;
-  } else {
-    const reread = new LineReader(file, {
-      startOffset: header.atomsOffset,
-      startLine: header.atomsLine,
-      isCancelled: options.isCancelled,
-      onProgress: progress ? (f) => progress(0.9 + 0.1 * f) : undefined,
-    });
-    try {
-      atoms = parseFrameAtoms(file, reread, tok, header, optionElements);
-    } finally {
-      reread.close();
-    }
-  }
+  const atoms = atomsOfFrame(file, header, index === parseDuringScan ? parsed : null, (r) => parseFrameAtoms(file, r, tok, header, optionElements), {
+    isCancelled: options.isCancelled,
+    progress,
+  });
   progress?.(1);
 
   const notes: string[] = [...header.notes];
