@@ -32,7 +32,8 @@ export function patternSide(grid: PatternGridParams): number {
 }
 
 /**
- * How a raw pattern becomes a model input: log(max(I, 1)), then divided by its maximum so the pattern spans
- * [0, 1] ('log-max'). Recorded with every dataset and model so experiment and simulation are treated alike.
+ * How a raw pattern becomes a model input (papers/000: "log-transformed and normalized to the [0,1] range"):
+ * L = log(max(I, 1)), then (L − min L) / (max L − min L) over the pattern (all zeros when max L = min L).
+ * Recorded with every dataset and model so experiment and simulation are treated alike.
  */
-export const MODEL_INPUT_TRANSFORM = 'log1-max' as const;
+export const MODEL_INPUT_TRANSFORM = 'log1-minmax' as const;
