@@ -121,3 +121,17 @@ export interface LabelSetSummary {
   createdAt: string;
   jobId: number | null;
 }
+
+export interface DatasetSummary {
+  id: number;
+  name: string;
+  /** 'building' until every sample is written; a building dataset can be resumed, not exported. */
+  state: 'building' | 'complete';
+  sampleCount: number;
+  doneCount: number;
+  recipe: unknown;
+  summary: Record<string, unknown>;
+  createdAt: string;
+  jobId: number | null;
+  sources: { structureId: number; labelSetId: number }[];
+}

@@ -86,6 +86,32 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'datasets (simulated NBED patterns with labels)',
+    up(db) {
+      db.exec(`
+        CREATE TABLE datasets (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          dir TEXT NOT NULL UNIQUE,
+          recipe TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('building', 'complete')),
+          sample_count INTEGER NOT NULL CHECK (sample_count >= 0),
+          done_count INTEGER NOT NULL DEFAULT 0,
+          summary TEXT NOT NULL DEFAULT '{}',
+          created_at TEXT NOT NULL,
+          job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL
+        );
+        CREATE TABLE dataset_sources (
+          dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+          structure_id INTEGER NOT NULL REFERENCES structures(id) ON DELETE RESTRICT,
+          label_set_id INTEGER NOT NULL REFERENCES label_sets(id) ON DELETE RESTRICT,
+          PRIMARY KEY (dataset_id, structure_id, label_set_id)
+        );
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

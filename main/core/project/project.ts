@@ -9,6 +9,7 @@ import type { ProjectInfo } from '../../shared/domain';
 import { assertWritableDir } from '../fs-atomic';
 import { migrate } from './migrations';
 import { JobsRepo } from './jobs-repo';
+import { DatasetsRepo } from './datasets-repo';
 import { LabelSetsRepo } from './label-sets-repo';
 import { SettingsRepo } from './settings-repo';
 import { StructuresRepo } from './structures-repo';
@@ -21,6 +22,7 @@ export class Project {
   readonly jobs: JobsRepo;
   readonly settings: SettingsRepo;
   readonly labels: LabelSetsRepo;
+  readonly datasets: DatasetsRepo;
 
   private constructor(
     readonly dir: string,
@@ -30,10 +32,15 @@ export class Project {
     this.jobs = new JobsRepo(db);
     this.settings = new SettingsRepo(db);
     this.labels = new LabelSetsRepo(db, dir);
+    this.datasets = new DatasetsRepo(db, dir);
   }
 
-  /** Deletes a structure with everything derived from it (label sets). */
+  /** Deletes a structure with its label sets; refused while datasets were built from it. */
   deleteStructure(id: number): boolean {
+    const users = this.datasets.usingStructure(id);
+    if (users.length > 0) {
+      throw new Error(`structure ${id} is the source of dataset${users.length > 1 ? 's' : ''} ${users.join(', ')}; delete those first`);
+    }
     return this.structures.delete(id, this.labels.foldersOfStructure(id));
   }
 

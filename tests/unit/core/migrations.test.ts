@@ -66,6 +66,25 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('4: adds datasets whose sources may not vanish under them', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 'mem', 3);
+    db.prepare(
+      `INSERT INTO structures(name, dir, source_path, format, atom_count, type_elements, composition, cell, triclinic, created_at)
+       VALUES ('s', 'structures/a', 'f', 'extxyz', 20, '[]', '{}', '{}', 0, 't')`,
+    ).run();
+    db.prepare(`INSERT INTO label_sets(structure_id, dir, params, summary, created_at) VALUES (1, 'labels/a', '{}', '{}', 't')`).run();
+    expect(migrate(db, 'mem', 4)).toBe(4);
+    db.prepare(`INSERT INTO datasets(name, dir, recipe, state, sample_count, created_at) VALUES ('d', 'datasets/a', '{}', 'building', 10, 't')`).run();
+    db.prepare('INSERT INTO dataset_sources(dataset_id, structure_id, label_set_id) VALUES (1, 1, 1)').run();
+    expect(() => db.prepare(`UPDATE datasets SET state = 'half'`).run()).toThrow(/CHECK/);
+    expect(() => db.prepare('DELETE FROM structures WHERE id = 1').run()).toThrow(/FOREIGN KEY/);
+    db.prepare('DELETE FROM datasets WHERE id = 1').run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM dataset_sources').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('refuses a database written by a newer app and leaves it unchanged', () => {
     const dir = tempDir();
     const project = Project.create(dir, 'future');
