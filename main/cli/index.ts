@@ -6,6 +6,8 @@ import { registerImportCommands } from './commands/import';
 import { registerServeCommand } from './commands/serve';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerLabelCommands } from './commands/label';
+import { registerDiffractCommand } from './commands/diffract';
+import { registerDatasetCommands } from './commands/dataset';
 
 export function buildProgram(): Command {
   const program = new Command('ssro')
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerServeCommand(program);
   registerLabelCommands(program);
+  registerDiffractCommand(program);
+  registerDatasetCommands(program);
   registerDoctorCommand(program);
   return program;
 }

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { EXPORT_FORMATS, JOB_STATES, STRUCTURE_FORMATS } from './domain';
-import type { AtomFrame, EngineStatus, JobSummary, LabelSetSummary, ProjectInfo, Settings, StructureSummary } from './domain';
+import type { AtomFrame, DatasetSummary, EngineStatus, JobSummary, LabelSetSummary, ProjectInfo, Settings, StructureSummary } from './domain';
+import { DEFAULT_DELTA_K_INV_A, DEFAULT_KMAX_INV_A } from './diffraction';
 import { LABEL_PROPERTIES } from './labels';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
@@ -175,6 +176,52 @@ export const structureFactorSchema = z.object({
   partials: z.array(z.object({ pair: z.string(), s: series })),
 });
 
+const zoneAxisSchema = z.union([z.enum(['x', 'y', 'z']), vec3.refine((v) => Math.hypot(...v) > 0, 'a zone axis must not be zero')]);
+
+export const probeShapeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cylinder'), radiusA: z.number().positive().max(500), heightA: z.number().positive().max(5000) }).strict(),
+  z.object({ kind: z.literal('ellipsoid'), semiAxesA: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]) }).strict(),
+  z.object({ kind: z.literal('cluster') }).strict(),
+]);
+
+export const scanSchema = z.discriminatedUnion('kind', [
+  /** Probe centres on a grid over the cell face perpendicular to the zone axis. */
+  z.object({ kind: z.literal('grid'), stepA: z.number().positive().max(1000) }).strict(),
+  /** Probe centres along a line (a strip across a grain boundary, Fig. 8–9). */
+  z.object({ kind: z.literal('line'), start: vec3, direction: vec3, lengthA: z.number().positive(), stepA: z.number().positive() }).strict(),
+]);
+
+export const datasetRecipeSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    sources: z.array(z.object({ structureId: id, labelSetId: id }).strict()).min(1),
+    scan: scanSchema,
+    zones: z.array(zoneAxisSchema).min(1).default(['z']),
+    probes: z.array(probeShapeSchema).min(1).default([{ kind: 'cylinder', radiusA: 5, heightA: 20 }]),
+    kmaxInvA: z.number().positive().max(10).default(DEFAULT_KMAX_INV_A),
+    deltaKInvA: z.number().positive().max(1).default(DEFAULT_DELTA_K_INV_A),
+    /** Beam energy for Ewald-sphere curvature; null = the flat plane of the spec. */
+    beamEnergyKeV: z.number().positive().max(10_000).nullable().default(null),
+    /** Axis along which grain / ACTR / complexion-interior regions label the samples; null = no regions. */
+    regionAxis: z.enum(['x', 'y', 'z']).nullable().default(null),
+    splitSeed: z.number().int().default(42),
+  })
+  .strict();
+export type DatasetRecipe = z.output<typeof datasetRecipeSchema>;
+
+const datasetSummarySchema = z.object({
+  id,
+  name: z.string(),
+  state: z.enum(['building', 'complete']),
+  sampleCount: z.number().int(),
+  doneCount: z.number().int(),
+  recipe: z.unknown(),
+  summary: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  jobId: z.number().int().nullable(),
+  sources: z.array(z.object({ structureId: z.number(), labelSetId: z.number() })),
+}) satisfies z.ZodType<DatasetSummary>;
+
 /** Element mapping by LAMMPS type: a list of symbols, or the text a user types ("Cu,Zr"). */
 const elementMapping = z.union([z.array(z.string().min(1)).min(1), z.string().min(1)]);
 
@@ -292,6 +339,13 @@ export const contract = {
       .strict(),
     response: structureFactorSchema,
   },
+  'datasets.build': { request: datasetRecipeSchema, response: z.object({ datasetId: id, jobId: id }) },
+  'datasets.resume': { request: z.object({ datasetId: id }).strict(), response: z.object({ jobId: id }) },
+  'datasets.list': { request: empty, response: z.array(datasetSummarySchema) },
+  'datasets.export': {
+    request: z.object({ datasetId: id, dir: path }).strict(),
+    response: z.object({ dir: z.string(), files: z.array(z.string()) }),
+  },
   /** Runs a worker that only reports progress (and optionally crashes): checks the job system end to end. */
   'diagnostics.selftest': {
     request: z
@@ -322,6 +376,7 @@ export interface Events {
   'job.updated': JobSummary;
   'structures.changed': { reason: 'imported' | 'deleted' };
   'labels.changed': { structureId: number };
+  'datasets.changed': { datasetId: number };
   'project.changed': ProjectInfo | null;
 }
 export type EventName = keyof Events;

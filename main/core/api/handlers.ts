@@ -9,6 +9,7 @@ import { appVersion } from '../paths';
 import { atomFrame, exportStructure, submitImport } from '../services/structure-service';
 import * as analysis from '../services/analysis-service';
 import { submitLabel } from '../services/label-service';
+import { buildDataset, exportDatasetTo, listDatasets, resumeDataset } from '../services/dataset-service';
 import { readLabelProperty } from '../../../native-workers/lib/labels/label-store';
 
 export type Handler<C extends Channel> = (request: ParsedRequest<C>) => Promise<Response<C>> | Response<C>;
@@ -117,6 +118,23 @@ function analysisHandlers(core: AppCore): Subset<AnalysisChannel> {
   };
 }
 
+function datasetHandlers(core: AppCore): Subset<'datasets.build' | 'datasets.resume' | 'datasets.list' | 'datasets.export'> {
+  return {
+    'datasets.build': (req) => {
+      const { project, jobs } = core.requireProject();
+      const { dataset, job } = buildDataset(project, jobs, req);
+      core.publish('datasets.changed', { datasetId: dataset.id });
+      return { datasetId: dataset.id, jobId: job.id };
+    },
+    'datasets.resume': (req) => {
+      const { project, jobs } = core.requireProject();
+      return { jobId: resumeDataset(project, jobs, req.datasetId).id };
+    },
+    'datasets.list': () => listDatasets(core.requireProject().project),
+    'datasets.export': (req) => exportDatasetTo(core.requireProject().project, req.datasetId, req.dir),
+  };
+}
+
 function settingsHandlers(core: AppCore): Subset<'settings.get' | 'settings.set'> {
   return {
     'settings.get': () => core.requireProject().project.settings.get(),
@@ -137,6 +155,7 @@ export function createHandlers(core: AppCore): Handlers {
     ...settingsHandlers(core),
     ...labelHandlers(core),
     ...analysisHandlers(core),
+    ...datasetHandlers(core),
   };
 }
 
