@@ -3,12 +3,14 @@ import { runImportBench } from './import-bench';
 import { runImportJobBench } from './import-job-bench';
 import { runOrderBench } from './order-bench';
 import { runVoronoiBench } from './voronoi-bench';
+import { runDiffractionBench } from './diffraction-bench';
 
 async function main(): Promise<void> {
   runImportBench();
   await runImportJobBench();
   runOrderBench();
   runVoronoiBench();
+  await Promise.resolve(runDiffractionBench());
 }
 
 void main();
