@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   await runImportJobBench();
   runOrderBench();
   runVoronoiBench();
-  await Promise.resolve(runDiffractionBench());
+  runDiffractionBench();
 }
 
 void main();
