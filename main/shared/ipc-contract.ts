@@ -346,6 +346,65 @@ export const contract = {
     request: z.object({ datasetId: id, dir: path }).strict(),
     response: z.object({ dir: z.string(), files: z.array(z.string()) }),
   },
+  /** One probe's pattern, live: raw I(K) (side², row 0 = most negative v) with its radial profile and label. */
+  'diffraction.preview': {
+    request: z
+      .object({
+        structureId: id,
+        labelSetId: id.optional(),
+        center: vec3,
+        probe: probeShapeSchema.default({ kind: 'cylinder', radiusA: 5, heightA: 20 }),
+        zone: zoneAxisSchema.default('z'),
+        kmaxInvA: z.number().positive().max(10).default(DEFAULT_KMAX_INV_A),
+        deltaKInvA: z.number().positive().max(1).default(DEFAULT_DELTA_K_INV_A),
+        beamEnergyKeV: z.number().positive().max(10_000).nullable().default(null),
+      })
+      .strict(),
+    response: z.object({
+      header: z.object({
+        side: z.number().int(),
+        kmaxInvA: z.number(),
+        deltaKInvA: z.number(),
+        atoms: z.number().int(),
+        dMean: z.number().nullable(),
+        radial: z.object({ kInvA: z.array(z.number()), mean: z.array(z.number()) }),
+        seconds: z.number(),
+      }),
+      values: z.custom<Float32Array>((v) => v instanceof Float32Array, 'values must be a Float32Array'),
+    }),
+  },
+  /** The probe centres a recipe would use, per structure and zone, without building anything. */
+  'datasets.scanPreview': {
+    request: datasetRecipeSchema,
+    response: z.object({
+      sampleCount: z.number().int(),
+      blocks: z.array(z.object({ structureId: z.number(), zone: z.number(), probe: z.number(), centres: z.array(z.number()) })),
+    }),
+  },
+  /** Per-sample metadata of a dataset (for histograms, filters and the browser). */
+  'datasets.samples': {
+    request: z.object({ datasetId: id }).strict(),
+    response: z.object({
+      count: z.number().int(),
+      side: z.number().int(),
+      done: z.array(z.boolean()),
+      meanD: z.array(z.number().nullable()),
+      region: z.array(z.number().nullable()),
+      atoms: z.array(z.number()),
+      centre: z.array(z.number()),
+      structure: z.array(z.number()),
+      zone: z.array(z.number()),
+      probe: z.array(z.number()),
+    }),
+  },
+  /** One stored pattern (raw I) of a dataset. */
+  'datasets.pattern': {
+    request: z.object({ datasetId: id, index: z.number().int().nonnegative() }).strict(),
+    response: z.object({
+      header: z.object({ side: z.number().int(), index: z.number().int(), kmaxInvA: z.number(), deltaKInvA: z.number() }),
+      values: z.custom<Float32Array>((v) => v instanceof Float32Array, 'values must be a Float32Array'),
+    }),
+  },
   /** Runs a worker that only reports progress (and optionally crashes): checks the job system end to end. */
   'diagnostics.selftest': {
     request: z

@@ -117,6 +117,33 @@ describe('diffract job and datasets', () => {
     expect(split.filter((l) => l.endsWith('validation'))).toHaveLength(Math.floor(0.2 * 242));
   });
 
+  it('previews one probe live and browses the stored samples', async () => {
+    const preview = await dispatch(handlers, 'diffraction.preview', { structureId, labelSetId, center: [10, 10, 15] });
+    const side = preview.header.side;
+    expect(side).toBe(133);
+    expect(preview.values).toHaveLength(side * side);
+    expect(preview.header.atoms).toBeGreaterThan(50);
+    expect(preview.header.dMean).toBeGreaterThan(0.7);
+    expect(Math.max(...preview.values)).toBe(preview.values[66 * side + 66]);
+    expect(preview.header.radial.kInvA[0]).toBe(0);
+    expect(preview.header.radial.kInvA.at(-1)).toBeLessThan(1);
+    await expect(dispatch(handlers, 'diffraction.preview', { structureId, center: [10, 10, 15], probe: { kind: 'cylinder', radiusA: 0.05, heightA: 0.1 } })).rejects.toThrow(/no atoms within/);
+
+    const plan = await dispatch(handlers, 'datasets.scanPreview', recipe('plan'));
+    expect(plan.sampleCount).toBe(242);
+    expect(plan.blocks.map((b) => b.centres.length / 3)).toEqual([121, 121]);
+    const samples = await dispatch(handlers, 'datasets.samples', { datasetId: fullDataset });
+    expect(samples.count).toBe(242);
+    expect(samples.done.every(Boolean)).toBe(true);
+    const dir = core.requireProject().project.datasets.folder(fullDataset);
+    const labels = readNpy(path.join(dir, 'labels.npy')).data as Float64Array;
+    expect(samples.meanD).toEqual(Array.from(labels));
+    const stored = readNpy(path.join(dir, 'patterns.npy')).data as Float32Array;
+    const one = await dispatch(handlers, 'datasets.pattern', { datasetId: fullDataset, index: 5 });
+    expect(Array.from(one.values)).toEqual(Array.from(stored.subarray(5 * 133 * 133, 6 * 133 * 133)));
+    await expect(dispatch(handlers, 'datasets.pattern', { datasetId: fullDataset, index: 999 })).rejects.toThrow(/out of range/);
+  });
+
   it('refuses bad recipes before any work, naming the problem', async () => {
     await expect(dispatch(handlers, 'datasets.build', { ...recipe('x'), probes: [{ kind: 'cylinder', radiusA: 5, heightA: 60 }] })).rejects.toThrow(
       /spans 60 Å across periodic cell direction c.*would see atoms twice/,

@@ -9,7 +9,8 @@ import { appVersion } from '../paths';
 import { atomFrame, exportStructure, submitImport } from '../services/structure-service';
 import * as analysis from '../services/analysis-service';
 import { submitLabel } from '../services/label-service';
-import { buildDataset, exportDatasetTo, listDatasets, resumeDataset } from '../services/dataset-service';
+import { buildDataset, exportDatasetTo, listDatasets, prepareDataset, resumeDataset } from '../services/dataset-service';
+import { datasetPattern, datasetSamples, previewPattern, scanPreview } from '../services/diffraction-service';
 import { readLabelProperty } from '../../../native-workers/lib/labels/label-store';
 
 export type Handler<C extends Channel> = (request: ParsedRequest<C>) => Promise<Response<C>> | Response<C>;
@@ -118,8 +119,23 @@ function analysisHandlers(core: AppCore): Subset<AnalysisChannel> {
   };
 }
 
-function datasetHandlers(core: AppCore): Subset<'datasets.build' | 'datasets.resume' | 'datasets.list' | 'datasets.export'> {
+type DatasetChannel =
+  | 'datasets.build'
+  | 'datasets.resume'
+  | 'datasets.list'
+  | 'datasets.export'
+  | 'datasets.scanPreview'
+  | 'datasets.samples'
+  | 'datasets.pattern'
+  | 'diffraction.preview';
+
+function datasetHandlers(core: AppCore): Subset<DatasetChannel> {
+  const project = () => core.requireProject().project;
   return {
+    'diffraction.preview': (req) => previewPattern(project(), req),
+    'datasets.scanPreview': (req) => scanPreview(project(), req, prepareDataset),
+    'datasets.samples': (req) => datasetSamples(project(), req),
+    'datasets.pattern': (req) => datasetPattern(project(), req),
     'datasets.build': (req) => {
       const { project, jobs } = core.requireProject();
       const { dataset, job } = buildDataset(project, jobs, req);

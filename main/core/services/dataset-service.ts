@@ -23,7 +23,7 @@ import type { Project } from '../project/project';
 const FACTORS = path.join(resourcesDir, 'elements', 'electron-scattering-factors-peng1996.json');
 
 /** Checks the sources and every (structure, zone, probe) combination, and counts the samples. */
-function prepare(project: Project, recipe: DatasetRecipe): { sources: DiffractSource[]; sampleCount: number } {
+export function prepareDataset(project: Project, recipe: DatasetRecipe): { sources: DiffractSource[]; sampleCount: number } {
   const factors = readScatteringFactors('electron', FACTORS);
   const sources: DiffractSource[] = [];
   const cells = [];
@@ -90,7 +90,7 @@ function submit(project: Project, jobs: JobManager, dataset: DatasetSummary, rec
 }
 
 export function buildDataset(project: Project, jobs: JobManager, recipe: DatasetRecipe): { dataset: DatasetSummary; job: JobSummary } {
-  const { sources, sampleCount } = prepare(project, recipe);
+  const { sources, sampleCount } = prepareDataset(project, recipe);
   const dataset = project.datasets.create(recipe.name, recipe, sampleCount, recipe.sources);
   return { dataset, job: submit(project, jobs, dataset, recipe, sources) };
 }
@@ -102,7 +102,7 @@ export function resumeDataset(project: Project, jobs: JobManager, datasetId: num
   const running = project.jobs.list(1000).find((j) => j.kind === 'diffract' && (j.state === 'running' || j.state === 'queued') && (j.params as DiffractJobParams).datasetId === datasetId);
   if (running) throw new ApiError('invalid-request', `dataset ${datasetId} is being built by job ${running.id}`);
   const recipe = dataset.recipe as DatasetRecipe;
-  const { sources } = prepare(project, recipe);
+  const { sources } = prepareDataset(project, recipe);
   return submit(project, jobs, dataset, recipe, sources);
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAtomFrame, encodeAtomFrame } from '../../../main/shared/atom-frame-codec';
+import { decodeFloatPayload, decodePerAtomValues, encodeFloatPayload, encodePerAtomValues } from '../../../main/shared/binary-codecs';
 import type { AtomFrame } from '../../../main/shared/domain';
 import { ApiError, CHANNELS, contract, parseRequest } from '../../../main/shared/ipc-contract';
 import { parseElementMapping, elementFromMass, canonicalElement } from '../../../main/shared/elements';
@@ -62,6 +63,20 @@ describe('the API contract', () => {
     expect(() => decodeAtomFrame(bytes.subarray(0, 40))).toThrow(/truncated/);
     expect(() => decodeAtomFrame(bytes.subarray(0, bytes.length - 1))).toThrow(/truncated/);
     expect(() => decodeAtomFrame(new Uint8Array(64))).toThrow(/bad magic/);
+  });
+});
+
+describe('binary codecs', () => {
+  it('round-trip per-atom values and float payloads, and refuse truncated bytes', () => {
+    const values = new Float32Array([0.1, 0.5, 255]);
+    const back = decodePerAtomValues(encodePerAtomValues({ count: 3, values, categories: ['a', 'b'] }));
+    expect(Array.from(back.values)).toEqual(Array.from(values));
+    expect(back.categories).toEqual(['a', 'b']);
+    const bytes = encodeFloatPayload({ header: { side: 3, note: 'é' }, values: new Float32Array(9).fill(2.5) });
+    const payload = decodeFloatPayload<{ side: number; note: string }>(bytes);
+    expect(payload.header).toEqual({ side: 3, note: 'é' });
+    expect(Array.from(payload.values)).toEqual(new Array(9).fill(2.5));
+    expect(() => decodeFloatPayload(bytes.subarray(0, bytes.length - 4))).toThrow(/truncated/);
   });
 });
 
