@@ -29,7 +29,10 @@ if (!fs.existsSync(path.join(demoProject, 'project.sqlite'))) {
   for (const item of manifest.structures) {
     const args = ['import', demoProject, path.join(demoSource, item.file), '--name', item.name];
     if (item.elements) args.push('--elements', item.elements);
-    log(`importing ${item.file} → structure ${cli(args)}`);
+    const id = cli(args);
+    log(`importing ${item.file} → structure ${id}`);
+    // Order labels too, so the demo opens with d, CNA and Voronoi ready to colour by.
+    log(`order labels of structure ${id} → label set ${cli(['label', demoProject, id])}`);
   }
 }
 
