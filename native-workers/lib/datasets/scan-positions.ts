@@ -7,6 +7,7 @@
  * run along u, rows along v, row 0 at the most negative v. Centres are wrapped into the cell along periodic
  * directions (an in-cell centre is left bit-for-bit untouched); non-periodic directions are never changed.
  */
+import { zoneBasis } from '../diffraction/pattern-grid';
 import type { Vec3, Cell } from '../../../main/shared/domain';
 import type { ZoneAxis } from '../../../main/shared/diffraction';
 import { CellFrame, cross, dot, norm } from '../structure-io/cell-math';
@@ -109,17 +110,8 @@ function inclusiveCount(lengthA: number, stepA: number): number {
  * v = w × u, so a vector zone equal to a Cartesian axis gives exactly that axis's frame.
  */
 export function zonePlaneFrame(zone: ZoneAxis): ZonePlaneFrame {
-  if (zone === 'z') return { u: [1, 0, 0], v: [0, 1, 0], w: [0, 0, 1] };
-  if (zone === 'x') return { u: [0, 1, 0], v: [0, 0, 1], w: [1, 0, 0] };
-  if (zone === 'y') return { u: [0, 0, 1], v: [1, 0, 0], w: [0, 1, 0] };
-  const w = unit(zone, 'the zone axis');
-  let k = 0;
-  for (let m = 1; m < 3; m++) if (Math.abs(w[m] as number) > Math.abs(w[k] as number)) k = m;
-  const reference: Vec3 = [0, 0, 0];
-  reference[(k + 1) % 3] = 1;
-  const along = dot(reference, w);
-  const u = unit([reference[0] - along * w[0], reference[1] - along * w[1], reference[2] - along * w[2]], 'u');
-  return { u, v: cross(w, u), w };
+  // The diffraction engine's own basis, so scan rows and columns run along the pattern's u and v.
+  return zoneBasis(zone);
 }
 
 /**
