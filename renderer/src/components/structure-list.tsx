@@ -9,9 +9,11 @@ export interface StructureListProps {
   onSelect: (id: number) => void;
   onImport: () => void;
   loading: boolean;
+  /** Opens the simulated-NBED datasets view. */
+  onOpenDatasets?: () => void;
 }
 
-export function StructureList({ structures, selectedId, onSelect, onImport, loading }: StructureListProps) {
+export function StructureList({ structures, selectedId, onSelect, onImport, loading, onOpenDatasets }: StructureListProps) {
   const newestFirst = [...structures].sort((a, b) => b.id - a.id);
   return (
     <section className="panel structure-panel" aria-label="Structures">
@@ -57,6 +59,13 @@ export function StructureList({ structures, selectedId, onSelect, onImport, load
           </li>
         )}
       </ul>
+    {onOpenDatasets && (
+        <footer className="structure-panel__footer">
+          <button type="button" className="button button--small" onClick={onOpenDatasets} data-testid="datasets-open" title="Build and browse simulated NBED datasets">
+            NBED datasets…
+          </button>
+        </footer>
+      )}
     </section>
   );
 }

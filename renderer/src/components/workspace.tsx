@@ -2,8 +2,9 @@
  * The open project: structures on the left, the viewer (or the analysis plots) in the middle, order labels and
  * details on the right, jobs at the bottom. Selects the structure an import made as soon as its job succeeds.
  */
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import type { JobSummary, ProjectInfo } from '../../../main/shared/domain';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Cell, JobSummary, ProjectInfo, Vec3 } from '../../../main/shared/domain';
+import { defaultProbeForm, formProbe, formZone, parseVec3, zoneBasis, type ProbeForm, type ProbeOverlay } from '../nbed/probe-settings';
 import { useJobs } from '../state/use-jobs';
 import { useLabelSets } from '../state/use-label-sets';
 import { useStructures } from '../state/use-structures';
@@ -17,8 +18,26 @@ import { StructureList } from './structure-list';
 const StructureViewer = lazy(() => import('../viewer/structure-viewer').then((m) => ({ default: m.StructureViewer })));
 // Observable Plot and d3 load with the first analysis opened.
 const AnalysisView = lazy(() => import('../analysis/analysis-view').then((m) => ({ default: m.AnalysisView })));
+const DiffractionView = lazy(() => import('../nbed/diffraction-view').then((m) => ({ default: m.DiffractionView })));
+const DatasetsView = lazy(() => import('../nbed/datasets-view').then((m) => ({ default: m.DatasetsView })));
 
-type CentreTab = 'viewer' | 'analysis';
+type CentreTab = 'viewer' | 'analysis' | 'diffraction' | 'datasets';
+
+/** The middle of the cell: the first probe centre of a structure. */
+function cellCentre(cell: Cell): Vec3 {
+  return [0, 1, 2].map((d) => (cell.origin[d] ?? 0) + ((cell.a[d] ?? 0) + (cell.b[d] ?? 0) + (cell.c[d] ?? 0)) / 2) as Vec3;
+}
+
+/** The probe the Diffraction tab's form describes, for the 3D view; null while the form does not parse. */
+function probeOverlay(form: ProbeForm | null): ProbeOverlay | null {
+  if (!form) return null;
+  try {
+    const centre = parseVec3(form.centre);
+    return centre ? { centre, probe: formProbe(form), basis: zoneBasis(formZone(form)) } : null;
+  } catch {
+    return null;
+  }
+}
 type SideTab = 'labels' | 'details';
 
 export interface WorkspaceProps {
@@ -31,6 +50,8 @@ export function Workspace({ project }: WorkspaceProps) {
   const [importOpen, setImportOpen] = useState(false);
   const [centreTab, setCentreTab] = useState<CentreTab>('viewer');
   const [sideTab, setSideTab] = useState<SideTab>('labels');
+  /** The Diffraction tab's probe form, per structure (kept while switching tabs). */
+  const [probeForms, setProbeForms] = useState<Record<number, ProbeForm>>({});
   /** Import jobs started from this window whose result we still want to select. */
   const awaited = useRef(new Set<number>());
   /** The last state seen of every job, for a job that finished before its id came back to us. */
@@ -79,6 +100,23 @@ export function Workspace({ project }: WorkspaceProps) {
 
   const selected = structures.find((s) => s.id === selectedId) ?? null;
   const labels = useLabelSets(selected?.id ?? null);
+  const probeForm = selected ? (probeForms[selected.id] ?? defaultProbeForm(cellCentre(selected.cell))) : null;
+  const setProbeForm = useCallback(
+    (form: ProbeForm) => {
+      if (selected) setProbeForms((all) => ({ ...all, [selected.id]: form }));
+    },
+    [selected],
+  );
+  const probeKey = centreTab === 'diffraction' && probeForm ? JSON.stringify(probeForm) : null;
+  // Stable between renders with the same form: the viewer rebuilds its probe shape only when the probe changes.
+  const probe = useMemo(() => (probeKey ? probeOverlay(JSON.parse(probeKey) as ProbeForm) : null), [probeKey]);
+  const centreOnAtom = useCallback(
+    (atom: { position: Vec3 }) => {
+      if (centreTab !== 'diffraction' || !probeForm) return;
+      setProbeForm({ ...probeForm, centre: atom.position.map((c) => c.toFixed(2)).join(', ') });
+    },
+    [centreTab, probeForm, setProbeForm],
+  );
   return (
     <div className="workspace">
       <StructureList
@@ -87,6 +125,7 @@ export function Workspace({ project }: WorkspaceProps) {
         onSelect={setSelectedId}
         onImport={() => setImportOpen(true)}
         loading={loading}
+        onOpenDatasets={() => setCentreTab('datasets')}
       />
       <main className="viewer-area" aria-label="Viewer and analysis">
         <div className="tabs" role="tablist" aria-label="Centre view">
@@ -111,6 +150,28 @@ export function Workspace({ project }: WorkspaceProps) {
           >
             Analysis
           </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={centreTab === 'diffraction'}
+            className={centreTab === 'diffraction' ? 'active' : undefined}
+            onClick={() => setCentreTab('diffraction')}
+            title="Simulated nanobeam electron diffraction of a probe in the selected structure"
+            data-testid="tab-diffraction"
+          >
+            Diffraction
+          </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={centreTab === 'datasets'}
+            className={centreTab === 'datasets' ? 'active' : undefined}
+            onClick={() => setCentreTab('datasets')}
+            title="Build and browse simulated NBED datasets"
+            data-testid="datasets-tab"
+          >
+            Datasets
+          </button>
           {selected && (
             <span className="tabs__context" title={selected.sourcePath}>
               {selected.name}
@@ -118,11 +179,11 @@ export function Workspace({ project }: WorkspaceProps) {
             </span>
           )}
         </div>
-        <div className="viewer-area__body">
+        <div className={`viewer-area__body${centreTab === 'diffraction' && selected ? ' viewer-area__body--diffraction' : ''}`}>
           {selected ? (
             <Suspense fallback={<div className="viewer__placeholder muted">Loading the viewer…</div>}>
               {/* The viewer stays mounted under the analysis pane: NGL keeps its scene and camera. */}
-              <StructureViewer structure={selected} labelSet={labels.selected} />
+              <StructureViewer structure={selected} labelSet={labels.selected} probe={probe} onAtomClicked={centreOnAtom} />
             </Suspense>
           ) : (
             <div className="viewer__placeholder">
@@ -132,6 +193,18 @@ export function Workspace({ project }: WorkspaceProps) {
                   Import a structure…
                 </button>
               )}
+            </div>
+          )}
+          {centreTab === 'diffraction' && selected && probeForm && (
+            <Suspense fallback={<div className="diffraction-pane muted">Loading…</div>}>
+              <DiffractionView structure={selected} labelSet={labels.selected} form={probeForm} onForm={setProbeForm} />
+            </Suspense>
+          )}
+          {centreTab === 'datasets' && (
+            <div className="analysis-pane datasets-pane" role="tabpanel" aria-label="Datasets">
+              <Suspense fallback={<div className="analysis-pane__empty muted">Loading…</div>}>
+                <DatasetsView structures={structures} jobs={jobs} />
+              </Suspense>
             </div>
           )}
           {centreTab === 'analysis' && (

@@ -4,7 +4,7 @@
  * from `structures.atoms` and are drawn by AtomScene.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Stage, type PickingProxy } from 'ngl';
+import { Stage, type Component, type PickingProxy } from 'ngl';
 import type { AtomFrame, LabelSetSummary, StructureSummary } from '../../../main/shared/domain';
 import type { LabelProperty } from '../../../main/shared/labels';
 import { errorMessage, formatAtoms, formatDurationMs } from '../format';
@@ -25,6 +25,8 @@ import { AtomReadout, type ReadoutLabel } from './atom-readout';
 import { CategoryLegend, ColourBar } from './colour-legend';
 import { DisplayToolbar, type SlabAxis, type SlabSettings } from './display-toolbar';
 import { ElementLegend } from './element-legend';
+import { addProbeShape } from './probe-shape';
+import type { ProbeOverlay } from '../nbed/probe-settings';
 import { useLabelColouring, useReadoutValues } from './use-label-colouring';
 import { ViewerToolbar } from './viewer-toolbar';
 import { useViewerPrefs, type ViewerBackground } from './viewer-prefs';
@@ -43,13 +45,17 @@ export interface StructureViewerProps {
   structure: StructureSummary;
   /** The label set whose values colour the atoms and fill the readout; null = element colours only. */
   labelSet: LabelSetSummary | null;
+  /** An NBED probe to draw at its centre (the Diffraction tab), or nothing. */
+  probe?: ProbeOverlay | null;
+  /** Called with the atom the user clicks (the Diffraction tab centres its probe there). */
+  onAtomClicked?: (atom: PickedAtom) => void;
 }
 
 const AXIS_INDEX: Record<SlabAxis, 0 | 1 | 2> = { x: 0, y: 1, z: 2 };
 /** A first slab a few atomic layers thick. */
 const DEFAULT_SLAB_THICKNESS_A = 8;
 
-export function StructureViewer({ structure, labelSet }: StructureViewerProps) {
+export function StructureViewer({ structure, labelSet, probe = null, onAtomClicked }: StructureViewerProps) {
   const api = useApi();
   const hostRef = useRef<HTMLDivElement>(null);
   const stageRef = useRef<Stage | null>(null);
@@ -66,6 +72,8 @@ export function StructureViewer({ structure, labelSet }: StructureViewerProps) {
   const [softwareRenderer, setSoftwareRenderer] = useState(false);
   const prefsRef = useRef(prefs);
   prefsRef.current = prefs;
+  const onAtomClickedRef = useRef(onAtomClicked);
+  onAtomClickedRef.current = onAtomClicked;
   const colouring = useLabelColouring(labelSet);
   const readoutValues = useReadoutValues(labelSet);
   const [colourError, setColourError] = useState<string | null>(null);
@@ -94,7 +102,11 @@ export function StructureViewer({ structure, labelSet }: StructureViewerProps) {
       return current.atom(current.pickedAtomIndex(proxy.pid));
     };
     stage.signals.hovered.add((proxy: PickingProxy | undefined) => setHovered(pickedAtom(proxy)));
-    stage.signals.clicked.add((proxy: PickingProxy | undefined) => setPinned(pickedAtom(proxy)));
+    stage.signals.clicked.add((proxy: PickingProxy | undefined) => {
+      const atom = pickedAtom(proxy);
+      setPinned(atom);
+      if (atom) onAtomClickedRef.current?.(atom);
+    });
     const resize = new ResizeObserver(() => stage.handleResize());
     resize.observe(host);
     return () => {
@@ -247,6 +259,23 @@ export function StructureViewer({ structure, labelSet }: StructureViewerProps) {
     return () => cancelAnimationFrame(frame);
   }, [scene, slab]);
 
+  // The NBED probe: one Shape component, replaced whenever the probe changes, removed with the tab.
+  useEffect(() => {
+    const stage = stageRef.current;
+    if (!stage || !scene || !probe) return;
+    let component: Component | null = null;
+    try {
+      component = addProbeShape(stage, probe);
+    } catch (error) {
+      setLoad({ phase: 'error', message: `Drawing the probe failed: ${errorMessage(error)}` });
+    }
+    stage.viewer.requestRender();
+    return () => {
+      if (component) stage.removeComponent(component);
+      stage.viewer.requestRender();
+    };
+  }, [scene, probe]);
+
   const readout = pinned ?? hovered;
   const readoutLabels = useMemo<ReadoutLabel[]>(() => {
     if (!readout) return [];
@@ -305,6 +334,7 @@ export function StructureViewer({ structure, labelSet }: StructureViewerProps) {
           data-colour-by={colouring.effective}
           data-colour-state={colourError ? 'error' : appliedColours === colourKey ? 'applied' : 'loading'}
           data-drawn-atoms={drawnCount}
+          data-probe={probe ? probe.probe.kind : undefined}
         />
         {load.phase === 'loading' && (
           <div className="viewer__overlay">
