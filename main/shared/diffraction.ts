@@ -37,3 +37,40 @@ export function patternSide(grid: PatternGridParams): number {
  * Recorded with every dataset and model so experiment and simulation are treated alike.
  */
 export const MODEL_INPUT_TRANSFORM = 'log1-minmax' as const;
+
+export interface ZoneBasis {
+  u: Vec3;
+  v: Vec3;
+  w: Vec3;
+}
+
+function unitVector(v: readonly number[], what: string): Vec3 {
+  if (v.length !== 3 || !v.every((x) => Number.isFinite(x))) throw new Error(`${what} must be three finite numbers`);
+  const length = Math.hypot(v[0] as number, v[1] as number, v[2] as number);
+  if (!(length > 0)) throw new Error(`${what} must not be the zero vector`);
+  return [(v[0] as number) / length, (v[1] as number) / length, (v[2] as number) / length];
+}
+
+/**
+ * The in-plane basis of a zone axis, the one rule the engine, the scans and the GUI share. Cartesian axes follow
+ * the design: z → (x, y), x → (y, z), y → (z, x). Any other direction w (normalised): k = the axis of the largest
+ * |w_k| (the first on ties), e = the Cartesian axis after it (x → y → z → x), u = e − (e·w)w normalised, v = w × u.
+ * This gives back exactly the Cartesian bases for [1,0,0], [0,1,0], [0,0,1], and u = [−1,1,0]/√2, v = [0,0,1] for [110].
+ */
+export function zoneBasis(zone: ZoneAxis): ZoneBasis {
+  if (zone === 'z') return { u: [1, 0, 0], v: [0, 1, 0], w: [0, 0, 1] };
+  if (zone === 'x') return { u: [0, 1, 0], v: [0, 0, 1], w: [1, 0, 0] };
+  if (zone === 'y') return { u: [0, 0, 1], v: [1, 0, 0], w: [0, 1, 0] };
+  if (typeof zone === 'string') throw new Error(`zone axis must be x, y, z or a direction, got "${String(zone)}"`);
+  const w = unitVector(zone, 'the zone axis');
+  const ax = Math.abs(w[0]);
+  const ay = Math.abs(w[1]);
+  const az = Math.abs(w[2]);
+  const k = ax >= ay && ax >= az ? 0 : ay >= az ? 1 : 2;
+  const e: Vec3 = [0, 0, 0];
+  e[(k + 1) % 3] = 1;
+  const ew = e[0] * w[0] + e[1] * w[1] + e[2] * w[2];
+  const u = unitVector([e[0] - ew * w[0], e[1] - ew * w[1], e[2] - ew * w[2]], 'the in-plane axis u');
+  const v: Vec3 = [w[1] * u[2] - w[2] * u[1], w[2] * u[0] - w[0] * u[2], w[0] * u[1] - w[1] * u[0]];
+  return { u, v, w };
+}

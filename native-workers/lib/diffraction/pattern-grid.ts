@@ -2,15 +2,10 @@
  * The reciprocal-space grid of one NBED pattern: its size from kmax and Δk, and the in-plane basis (u, v) of a zone
  * axis w, so that node (i, j) sits at K = Δk·(i·u + j·v) (DESIGN.md "Kinematic NBED pattern").
  */
-import { MAX_PATTERN_SIDE, patternSide, type PatternGridParams, type ZoneAxis } from '../../../main/shared/diffraction';
-import type { Vec3 } from '../../../main/shared/domain';
+import { MAX_PATTERN_SIDE, patternSide, zoneBasis as sharedZoneBasis, type PatternGridParams, type ZoneAxis, type ZoneBasis } from '../../../main/shared/diffraction';
 
 /** A zone axis w with the right-handed orthonormal in-plane basis (u, v): u × v = w. */
-export interface ZoneBasis {
-  u: Vec3;
-  v: Vec3;
-  w: Vec3;
-}
+export type { ZoneBasis };
 
 export interface PatternGrid extends ZoneBasis {
   kmaxInvA: number;
@@ -46,39 +41,13 @@ export function checkedPatternSide(params: PatternGridParams): number {
   return side;
 }
 
-function normalised(v: readonly number[], what: string): Vec3 {
-  if (v.length !== 3 || !v.every((x) => Number.isFinite(x))) throw new PatternGridError(`${what} must be three finite numbers`);
-  const length = Math.hypot(v[0] as number, v[1] as number, v[2] as number);
-  if (!(length > 0)) throw new PatternGridError(`${what} must not be the zero vector`);
-  return [(v[0] as number) / length, (v[1] as number) / length, (v[2] as number) / length];
-}
-
-function cross(a: Vec3, b: Vec3): Vec3 {
-  return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-}
-
-/**
- * The in-plane basis of a zone axis. Cartesian axes follow the design: z → (x, y), x → (y, z), y → (z, x).
- * Any other direction w (normalised) uses the same rule generalised: take k = the axis of the largest |w_k| (the
- * first on ties), e = the Cartesian axis after it (x → y → z → x), u = e − (e·w)w normalised, v = w × u. This gives
- * back exactly the Cartesian bases for [1,0,0], [0,1,0], [0,0,1] and e.g. u = [−1,1,0]/√2, v = [0,0,1] for [110];
- * the basis jumps only where the largest component changes, which a user choosing a zone axis never notices.
- */
+/** The shared zone basis (main/shared/diffraction.ts), with its complaints as PatternGridError. */
 export function zoneBasis(zone: ZoneAxis): ZoneBasis {
-  if (zone === 'z') return { u: [1, 0, 0], v: [0, 1, 0], w: [0, 0, 1] };
-  if (zone === 'x') return { u: [0, 1, 0], v: [0, 0, 1], w: [1, 0, 0] };
-  if (zone === 'y') return { u: [0, 0, 1], v: [1, 0, 0], w: [0, 1, 0] };
-  if (typeof zone === 'string') throw new PatternGridError(`zone axis must be x, y, z or a direction, got "${String(zone)}"`);
-  const w = normalised(zone, 'the zone axis');
-  const ax = Math.abs(w[0]);
-  const ay = Math.abs(w[1]);
-  const az = Math.abs(w[2]);
-  const k = ax >= ay && ax >= az ? 0 : ay >= az ? 1 : 2;
-  const e: Vec3 = [0, 0, 0];
-  e[(k + 1) % 3] = 1;
-  const ew = e[0] * w[0] + e[1] * w[1] + e[2] * w[2];
-  const u = normalised([e[0] - ew * w[0], e[1] - ew * w[1], e[2] - ew * w[2]], 'the in-plane axis u');
-  return { u, v: cross(w, u), w };
+  try {
+    return sharedZoneBasis(zone);
+  } catch (error) {
+    throw new PatternGridError((error as Error).message);
+  }
 }
 
 /** The grid of a pattern: size checked, basis of the zone axis. */

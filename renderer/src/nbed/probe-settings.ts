@@ -2,8 +2,8 @@
  * The probe form of the Diffraction tab as the user typed it, and its translation into a `diffraction.preview`
  * request (or the reason it cannot be one). Strings are kept as typed so a half-typed number is not lost.
  */
+import { DEFAULT_DELTA_K_INV_A, DEFAULT_KMAX_INV_A, zoneBasis, type ProbeShape, type ZoneAxis, type ZoneBasis } from '../../../main/shared/diffraction';
 import type { Vec3 } from '../../../main/shared/domain';
-import { DEFAULT_DELTA_K_INV_A, DEFAULT_KMAX_INV_A, type ProbeShape, type ZoneAxis } from '../../../main/shared/diffraction';
 import type { Request } from '../../../main/shared/ipc-contract';
 
 export type ProbeKind = ProbeShape['kind'];
@@ -104,35 +104,7 @@ export function previewRequest(
   }
 }
 
-export interface ZoneBasis {
-  u: Vec3;
-  v: Vec3;
-  w: Vec3;
-}
-
-function normalised(a: Vec3): Vec3 {
-  const n = Math.hypot(...a) || 1;
-  return [a[0] / n, a[1] / n, a[2] / n];
-}
-
-/**
- * The in-plane basis (u, v) of a zone axis w, the same rule as the core's pattern grid: z → (x, y), x → (y, z),
- * y → (z, x); another direction takes the Cartesian axis after its largest component, orthogonalised.
- */
-export function zoneBasis(zone: ZoneAxis): ZoneBasis {
-  if (zone === 'z') return { u: [1, 0, 0], v: [0, 1, 0], w: [0, 0, 1] };
-  if (zone === 'x') return { u: [0, 1, 0], v: [0, 0, 1], w: [1, 0, 0] };
-  if (zone === 'y') return { u: [0, 0, 1], v: [1, 0, 0], w: [0, 1, 0] };
-  const w = normalised(zone);
-  const a = w.map(Math.abs);
-  const k = (a[0] ?? 0) >= (a[1] ?? 0) && (a[0] ?? 0) >= (a[2] ?? 0) ? 0 : (a[1] ?? 0) >= (a[2] ?? 0) ? 1 : 2;
-  const e: Vec3 = [0, 0, 0];
-  e[(k + 1) % 3] = 1;
-  const ew = e[0] * w[0] + e[1] * w[1] + e[2] * w[2];
-  const u = normalised([e[0] - ew * w[0], e[1] - ew * w[1], e[2] - ew * w[2]]);
-  const v: Vec3 = [w[1] * u[2] - w[2] * u[1], w[2] * u[0] - w[0] * u[2], w[0] * u[1] - w[1] * u[0]];
-  return { u, v, w };
-}
+export { zoneBasis, type ZoneBasis };
 
 /** Axis names of the pattern's k-axes: kx, ky, kz for Cartesian zones, ku, kv otherwise. */
 export function kAxisNames(zone: ZoneAxis): { u: string; v: string } {
