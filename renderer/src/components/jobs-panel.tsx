@@ -9,7 +9,7 @@ import { useApi } from '../state/api-context';
 import { useReportError } from '../state/errors';
 import { isActiveJob } from '../state/use-jobs';
 
-const KIND_LABELS: Record<string, string> = { import: 'Import', selftest: 'Self-test', label: 'Order labels' };
+const KIND_LABELS: Record<string, string> = { import: 'Import', selftest: 'Self-test', label: 'Order labels', diffract: 'NBED dataset' };
 
 const STATE_LABELS: Record<JobState, string> = {
   queued: 'Queued',
@@ -193,6 +193,10 @@ function describeParams(job: JobSummary): string | null {
     const cna = label?.cna?.mode === 'cutoff' ? `CNA cutoff ${String(label.cna.cutoffA)} Å` : 'adaptive CNA';
     const edge = typeof label?.edgeThresholdA === 'number' ? ` · edge ${label.edgeThresholdA} Å` : '';
     return `structure #${params.structureId}${edge} · ${cna}`;
+  }
+  if (job.kind === 'diffract' && typeof params.datasetId === 'number') {
+    const recipe = params.recipe as { name?: unknown } | undefined;
+    return `dataset #${params.datasetId}${typeof recipe?.name === 'string' ? ` · ${recipe.name}` : ''}`;
   }
   return null;
 }
