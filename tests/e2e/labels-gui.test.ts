@@ -11,7 +11,7 @@ import { PNG } from 'pngjs';
 import { AppCore } from '../../main/core/app-core';
 import { createHandlers, dispatch } from '../../main/core/api/handlers';
 import { startServer, type RunningServer } from '../../main/server/server';
-import { hasChromium, launchChromium } from '../support/browser';
+import { hasChromium, launchChromium, collectPageErrors } from '../support/browser';
 import { tempDir } from '../support/temp';
 
 const screenshots = path.resolve('test-output/e2e');
@@ -119,7 +119,7 @@ describe.skipIf(!hasChromium || !guiBuilt)('order labels in the GUI (browser she
   const projectDir = path.join(tempDir('ssro-e2e-labels-'), 'labels project');
   const structureFile = path.join(tempDir('ssro-e2e-labels-'), 'cu-slab.data');
   let atomCount = 0;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     fs.mkdirSync(screenshots, { recursive: true });
@@ -128,17 +128,7 @@ describe.skipIf(!hasChromium || !guiBuilt)('order labels in the GUI (browser she
     server = await startServer({ core, handlers: createHandlers(core) });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-    page.on('pageerror', (error) => {
-      pageErrors.push(error.message);
-      process.stderr.write(`page error: ${error.message}\n`);
-    });
-    page.on('console', (message) => {
-      // CSP violations and failed requests show up here, not as page errors.
-      if (message.type() === 'error') {
-        pageErrors.push(message.text());
-        process.stderr.write(`console error: ${message.text()}\n`);
-      }
-    });
+    pageErrors = collectPageErrors(page);
   });
 
   afterAll(async () => {

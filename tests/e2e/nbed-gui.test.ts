@@ -11,7 +11,7 @@ import { AppCore } from '../../main/core/app-core';
 import { createHandlers, dispatch, type Handlers } from '../../main/core/api/handlers';
 import type { JobSummary } from '../../main/shared/domain';
 import { startServer, type RunningServer } from '../../main/server/server';
-import { hasChromium, launchChromium } from '../support/browser';
+import { hasChromium, launchChromium, collectPageErrors } from '../support/browser';
 import { tempDir } from '../support/temp';
 
 const screenshots = path.resolve('test-output/e2e');
@@ -83,7 +83,7 @@ describe.skipIf(!hasChromium || !guiBuilt)('simulated NBED in the GUI (browser s
   let page: Page;
   const projectDir = path.join(tempDir('ssro-e2e-nbed-'), 'nbed project');
   const exportDir = path.join(tempDir('ssro-e2e-nbed-export-'), 'exported');
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   async function waitJob(id: number): Promise<JobSummary> {
     for (let i = 0; i < 2400; i++) {
@@ -101,19 +101,10 @@ describe.skipIf(!hasChromium || !guiBuilt)('simulated NBED in the GUI (browser s
     server = await startServer({ core, handlers });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-    page.on('pageerror', (error) => {
-      pageErrors.push(error.message);
-      process.stderr.write(`page error: ${error.message}\n`);
-    });
+    pageErrors = collectPageErrors(page);
     page.on('response', (response) => {
       if (response.status() >= 400) {
         void response.text().then((body) => process.stderr.write(`HTTP ${response.status()} ${response.url()}: ${body.slice(0, 300)}\n`));
-      }
-    });
-    page.on('console', (message) => {
-      if (message.type() === 'error') {
-        pageErrors.push(message.text());
-        process.stderr.write(`console error: ${message.text()}\n`);
       }
     });
   });

@@ -1,6 +1,6 @@
 /** Starts Debian's Chromium for end-to-end tests through playwright-core (no browser download), with WebGL. */
 import * as fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -65,4 +65,23 @@ export function colourFamilies(png: Buffer): number {
     bins.set(key, (bins.get(key) ?? 0) + 1);
   }
   return [...bins.values()].filter((n) => n > width * height * 0.005).length;
+}
+
+/**
+ * Collects what a person would not see but must not happen: uncaught page errors and console errors (CSP
+ * violations and failed requests land there). The returned array fills as the page runs.
+ */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => {
+    errors.push(error.message);
+    process.stderr.write(`page error: ${error.message}\n`);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      errors.push(message.text());
+      process.stderr.write(`console error: ${message.text()}\n`);
+    }
+  });
+  return errors;
 }
