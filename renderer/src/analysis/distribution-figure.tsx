@@ -15,6 +15,7 @@ import { plotPanel } from './plot-panel';
 import { PANEL_HEIGHT, PLOT_TEXT, regionStyle, THRESHOLD_COLOUR } from './plot-style';
 import { composeFigure, textWidth, type LegendEntry, type Panel } from './svg-compose';
 import { useAnalysis, type Query } from './use-analysis';
+import { SegmentedControl } from '../components/segmented-control';
 
 type Distribution = Response<'analysis.distributions'>;
 type Threshold = Extract<Response<'analysis.threshold'>, { found: true }>;
@@ -97,25 +98,16 @@ export function DistributionFigure({ ctx }: { ctx: AnalysisContext }) {
       render={render}
       csv={csv}
       controls={
-        <div className="segmented segmented--small" role="radiogroup" aria-label="Property">
-          {(
-            [
-              ['d', 'd'],
-              ['one_minus_q6', '1−Q6'],
-            ] as const
-          ).map(([value, label]) => (
-            <button
-              key={value}
-              type="button"
-              role="radio"
-              aria-checked={property === value}
-              className={property === value ? 'active' : undefined}
-              onClick={() => setProperty(value)}
-            >
-              {label}
-            </button>
-          ))}
-        </div>
+        <SegmentedControl
+          small
+          label="Property"
+          value={property}
+          onChange={setProperty}
+          options={[
+            { value: 'd', label: 'd' },
+            { value: 'one_minus_q6', label: '1−Q6' },
+          ]}
+        />
       }
       caption={
         <>

@@ -15,6 +15,7 @@ import { PANEL_HEIGHT, SERIES_COLOURS } from './plot-style';
 import { regionLegend, regionMarks } from './region-marks';
 import { composeFigure, type LegendEntry } from './svg-compose';
 import { useAnalysis } from './use-analysis';
+import { SegmentedControl } from '../components/segmented-control';
 
 type Motifs = Response<'analysis.motifs'>;
 type Measure = 'density' | 'fraction';
@@ -91,26 +92,16 @@ export function MotifFigure({ ctx }: { ctx: AnalysisContext }) {
       render={render}
       csv={csv}
       controls={
-        <div className="segmented segmented--small" role="radiogroup" aria-label="Motif measure">
-          {(
-            [
-              ['density', 'density'],
-              ['fraction', 'share'],
-            ] as const
-          ).map(([value, label]) => (
-            <button
-              key={value}
-              type="button"
-              role="radio"
-              aria-checked={measure === value}
-              className={measure === value ? 'active' : undefined}
-              onClick={() => setMeasure(value)}
-              title={value === 'density' ? 'Motifs per volume in each window (nm⁻³ = 10⁻³ Å⁻³)' : `Share of the ${ctx.centerElement} atoms in each window that centre this motif`}
-            >
-              {label}
-            </button>
-          ))}
-        </div>
+        <SegmentedControl
+          small
+          label="Motif measure"
+          value={measure}
+          onChange={setMeasure}
+          options={[
+            { value: 'density', label: 'density', title: 'Motifs per volume in each window (nm⁻³ = 10⁻³ Å⁻³)' },
+            { value: 'fraction', label: 'share', title: `Share of the ${ctx.centerElement} atoms in each window that centre this motif` },
+          ]}
+        />
       }
       caption={
         <>

@@ -13,6 +13,7 @@ import { plotPanel } from './plot-panel';
 import { PANEL_HEIGHT, PLOT_MUTED, SERIES_COLOURS, THRESHOLD_COLOUR, TOTAL_COLOUR } from './plot-style';
 import { composeFigure, type LegendEntry } from './svg-compose';
 import { useAnalysis } from './use-analysis';
+import { SegmentedControl } from '../components/segmented-control';
 
 type Rdf = Response<'analysis.rdf'>;
 type Sq = Response<'analysis.sq'>;
@@ -181,26 +182,16 @@ export function SqFigure({ ctx }: { ctx: AnalysisContext }) {
 
   const controls = (
     <>
-      <div className="segmented segmented--small" role="radiogroup" aria-label="Radiation">
-        {(
-          [
-            ['electron', 'electron'],
-            ['xray', 'X-ray'],
-          ] as const
-        ).map(([value, label]) => (
-          <button
-            key={value}
-            type="button"
-            role="radio"
-            aria-checked={radiation === value}
-            className={radiation === value ? 'active' : undefined}
-            onClick={() => setRadiation(value)}
-            data-testid={`sq-radiation-${value}`}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
+      <SegmentedControl
+        small
+        label="Radiation"
+        value={radiation}
+        onChange={setRadiation}
+        options={[
+          { value: 'electron', label: 'electron', testId: 'sq-radiation-electron' },
+          { value: 'xray', label: 'X-ray', testId: 'sq-radiation-xray' },
+        ]}
+      />
       {data && partialsToggle(showPartials, setShowPartials, new Set(data.partials.map((p) => p.pair.split('-').sort().join('-'))).size < 2)}
     </>
   );
