@@ -33,6 +33,8 @@ if (major < 20 || (major === 20 && minor < 19)) {
 const installEnv = {
   ...process.env,
   ELECTRON_SKIP_BINARY_DOWNLOAD: process.env.SSRO_WITH_ELECTRON ? '' : '1',
+  // onnxruntime-node ships its CPU binaries in the package; its install script would only fetch CUDA add-ons.
+  ONNXRUNTIME_NODE_INSTALL: 'skip',
   npm_config_fund: 'false',
   npm_config_audit: 'false',
 };

@@ -8,6 +8,7 @@ import { registerDoctorCommand } from './commands/doctor';
 import { registerLabelCommands } from './commands/label';
 import { registerDiffractCommand } from './commands/diffract';
 import { registerDatasetCommands } from './commands/dataset';
+import { registerSimulateCommands } from './commands/simulate';
 
 export function buildProgram(): Command {
   const program = new Command('ssro')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerLabelCommands(program);
   registerDiffractCommand(program);
   registerDatasetCommands(program);
+  registerSimulateCommands(program);
   registerDoctorCommand(program);
   return program;
 }

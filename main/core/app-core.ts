@@ -12,6 +12,7 @@ import { Project } from './project/project';
 import { importFinalizer } from './services/structure-service';
 import { labelFinalizer } from './services/label-service';
 import { datasetFinalizer } from './services/dataset-service';
+import { simulationFinalizer } from './services/simulation-service';
 
 export interface CoreEvents {
   event: [EventName, Events[EventName]];
@@ -46,10 +47,11 @@ export class AppCore extends EventEmitter<CoreEvents> {
   private async attach(make: () => Project): Promise<ProjectInfo> {
     const project = make(); // throws before anything changes when the folder is not usable
     await this.closeProject();
-    const jobs = new JobManager(project, { finalizers: { import: importFinalizer(project), label: labelFinalizer(project), diffract: datasetFinalizer(project) } });
+    const jobs = new JobManager(project, { finalizers: { import: importFinalizer(project), label: labelFinalizer(project), diffract: datasetFinalizer(project), simulate: simulationFinalizer(project) } });
+    jobs.on('job.series', (series) => this.publish('job.series', series));
     jobs.on('job.updated', (job) => {
       this.publish('job.updated', job);
-      if (job.kind === 'import' && job.state === 'succeeded') this.publish('structures.changed', { reason: 'imported' });
+      if ((job.kind === 'import' || job.kind === 'simulate') && job.state === 'succeeded') this.publish('structures.changed', { reason: 'imported' });
       if (job.kind === 'diffract' && (job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled')) {
         this.publish('datasets.changed', { datasetId: (job.params as { datasetId: number }).datasetId });
       }

@@ -39,6 +39,14 @@ export interface StructureSummary {
   jobId: number | null;
   /** Notes from the import, e.g. how many atoms were wrapped into the periodic box. */
   notes: string[];
+  /** How the structure was made when the app made it (a simulate job); null for imported files. */
+  provenance: StructureProvenance | null;
+}
+
+/** A JSON record of how a structure was made (see SimulationProvenance in simulation.ts for simulate jobs). */
+export interface StructureProvenance {
+  kind: string;
+  [key: string]: unknown;
 }
 
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;

@@ -7,6 +7,7 @@ import { EXPORT_FORMATS, JOB_STATES, STRUCTURE_FORMATS } from './domain';
 import type { AtomFrame, DatasetSummary, EngineStatus, JobSummary, LabelSetSummary, ProjectInfo, Settings, StructureSummary } from './domain';
 import { DEFAULT_DELTA_K_INV_A, DEFAULT_KMAX_INV_A } from './diffraction';
 import { LABEL_PROPERTIES } from './labels';
+import { simulationParamsSchema } from './simulation';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
 const id = z.number().int().positive();
@@ -41,6 +42,7 @@ export const structureSummarySchema = z.object({
   createdAt: z.string(),
   jobId: z.number().int().nullable(),
   notes: z.array(z.string()),
+  provenance: z.looseObject({ kind: z.string() }).nullable(),
 }) satisfies z.ZodType<StructureSummary>;
 
 const artifactRef = z.object({ kind: z.enum(['structure', 'label-set', 'file']), id: z.union([z.number(), z.string()]) });
@@ -406,6 +408,22 @@ export const contract = {
     }),
   },
   /** Runs a worker that only reports progress (and optionally crashes): checks the job system end to end. */
+  'simulations.run': { request: simulationParamsSchema, response: z.object({ jobId: id }) },
+  'simulations.plan': {
+    request: simulationParamsSchema,
+    response: z.object({
+      script: z.string(),
+      atoms: z.number().int(),
+      stages: z.array(z.object({ name: z.string(), steps: z.number().int(), extraForceEvaluations: z.number().int() })),
+      atomSteps: z.number(),
+      estimatedSeconds: z.number(),
+      notes: z.array(z.string()),
+    }),
+  },
+  'simulations.thermo': {
+    request: z.object({ jobId: id }).strict(),
+    response: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.number())) }),
+  },
   'diagnostics.selftest': {
     request: z
       .object({
@@ -437,6 +455,8 @@ export interface Events {
   'labels.changed': { structureId: number };
   'datasets.changed': { datasetId: number };
   'project.changed': ProjectInfo | null;
+  /** New rows of a running job's live table (e.g. a simulate job's thermo output). */
+  'job.series': { jobId: number; key: string; columns: string[]; rows: number[][] };
 }
 export type EventName = keyof Events;
 

@@ -4,7 +4,7 @@
  */
 import type { ArtifactRef } from './domain';
 
-export const JOB_KINDS = ['import', 'label', 'diffract', 'selftest'] as const;
+export const JOB_KINDS = ['import', 'label', 'diffract', 'simulate', 'selftest'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export interface StartMessage {
@@ -49,7 +49,15 @@ export interface ErrorMessage {
   detail?: string;
 }
 
-export type WorkerMessage = ProgressMessage | LogMessage | ResultMessage | ErrorMessage;
+/** Rows of a live table (e.g. LAMMPS thermo output) for plots while the job runs; appended in order. */
+export interface SeriesMessage {
+  type: 'series';
+  key: string;
+  columns: string[];
+  rows: number[][];
+}
+
+export type WorkerMessage = ProgressMessage | LogMessage | ResultMessage | ErrorMessage | SeriesMessage;
 
 /** Progress faster than this is coalesced by the worker runtime (about 4 Hz). */
 export const PROGRESS_INTERVAL_MS = 250;
@@ -61,7 +69,7 @@ export const LOG_TAIL_LINES = 200;
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
   if (typeof value !== 'object' || value === null) return false;
   const t = (value as { type?: unknown }).type;
-  return t === 'progress' || t === 'log' || t === 'result' || t === 'error';
+  return t === 'progress' || t === 'log' || t === 'result' || t === 'error' || t === 'series';
 }
 
 /** What an import job returns: the finished structure folder (in scratch) and its metadata. */

@@ -12,6 +12,8 @@ export interface JobContext {
   /** Reports progress 0 … 1; calls faster than ~4 Hz are coalesced (the last one always goes out). */
   progress(fraction: number, message?: string): void;
   log(line: string, level?: 'info' | 'warn' | 'error'): void;
+  /** Appends rows to a live table the UI plots while the job runs (send batches, a few per second at most). */
+  series(key: string, columns: string[], rows: number[][]): void;
   isCancelled(): boolean;
   /** Throws JobCancelled when the parent asked to cancel; call it between units of work. */
   throwIfCancelled(): void;
@@ -92,6 +94,9 @@ export function runWorker(kind: JobKind, handler: JobHandler): void {
       },
       log(line, level = 'info') {
         void send({ type: 'log', level, line });
+      },
+      series(key, columns, rows) {
+        if (rows.length > 0) void send({ type: 'series', key, columns, rows });
       },
       isCancelled: () => cancelled,
       throwIfCancelled() {

@@ -11,6 +11,7 @@ import * as analysis from '../services/analysis-service';
 import { submitLabel } from '../services/label-service';
 import { buildDataset, exportDatasetTo, listDatasets, prepareDataset, resumeDataset } from '../services/dataset-service';
 import { datasetPattern, datasetSamples, previewPattern, scanPreview } from '../services/diffraction-service';
+import { planSimulation, simulationThermo, submitSimulation } from '../services/simulation-service';
 import { readLabelProperty } from '../../../native-workers/lib/labels/label-store';
 
 export type Handler<C extends Channel> = (request: ParsedRequest<C>) => Promise<Response<C>> | Response<C>;
@@ -162,6 +163,20 @@ function settingsHandlers(core: AppCore): Subset<'settings.get' | 'settings.set'
   };
 }
 
+function simulationHandlers(core: AppCore): Subset<'simulations.run' | 'simulations.plan' | 'simulations.thermo'> {
+  return {
+    'simulations.run': (req) => {
+      const { project, jobs } = core.requireProject();
+      return { jobId: submitSimulation(jobs, project.settings.get().lmpPath, req).id };
+    },
+    'simulations.plan': (req) => planSimulation(req),
+    'simulations.thermo': (req) => {
+      const { project, jobs } = core.requireProject();
+      return simulationThermo(project, jobs, req.jobId);
+    },
+  };
+}
+
 export function createHandlers(core: AppCore): Handlers {
   return {
     ...appHandlers(core),
@@ -172,6 +187,7 @@ export function createHandlers(core: AppCore): Handlers {
     ...labelHandlers(core),
     ...analysisHandlers(core),
     ...datasetHandlers(core),
+    ...simulationHandlers(core),
   };
 }
 

@@ -31,7 +31,19 @@ interface Running {
   outcome: { kind: 'result'; result: unknown } | { kind: 'error'; message: string; detail?: string } | null;
   lastWrite: number;
   done: Promise<JobSummary>;
+  /** Live tables by key (kept while the job runs, for UIs that connect mid-run). */
+  series: Map<string, JobSeries>;
 }
+
+/** A live table of a running job, e.g. LAMMPS thermo output. */
+export interface JobSeries {
+  key: string;
+  columns: string[];
+  rows: number[][];
+}
+
+/** Rows kept per live table; older rows are thinned (every other one dropped) beyond this. */
+const MAX_SERIES_ROWS = 20_000;
 
 export interface JobManagerOptions {
   /** Jobs running at once; the rest wait queued. Default: 2 (one per core here). */
@@ -41,6 +53,7 @@ export interface JobManagerOptions {
 
 export interface JobManagerEvents {
   'job.updated': [JobSummary];
+  'job.series': [{ jobId: number; key: string; columns: string[]; rows: number[][] }];
 }
 
 export class JobManager extends EventEmitter<JobManagerEvents> {
@@ -103,6 +116,12 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     return this.project.jobs.get(id);
   }
 
+  /** The live table `key` of a running job, or null when the job is not running or has none. */
+  series(id: number, key: string): JobSeries | null {
+    const table = this.running.get(id)?.series.get(key);
+    return table ? { key: table.key, columns: table.columns, rows: [...table.rows] } : null;
+  }
+
   activeCount(): number {
     return this.running.size + this.queue.length;
   }
@@ -152,6 +171,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       killTimer: null,
       outcome: null,
       lastWrite: 0,
+      series: new Map(),
       done: Promise.resolve(null as unknown as JobSummary),
     };
     run.done = new Promise<JobSummary>((settle) => {
@@ -191,6 +211,17 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
           appendLog(message.level === 'info' ? message.line : `${message.level}: ${message.line}`);
           this.persistProgress(run, false);
           break;
+        case 'series': {
+          let table = run.series.get(message.key);
+          if (!table || table.columns.join() !== message.columns.join()) {
+            table = { key: message.key, columns: message.columns, rows: [] };
+            run.series.set(message.key, table);
+          }
+          table.rows.push(...message.rows);
+          if (table.rows.length > MAX_SERIES_ROWS) table.rows = table.rows.filter((_, i) => i % 2 === 0);
+          this.emit('job.series', { jobId: id, key: message.key, columns: message.columns, rows: message.rows });
+          break;
+        }
         case 'result':
           run.outcome = { kind: 'result', result: message.result };
           break;

@@ -112,6 +112,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'structure provenance (how a simulated structure was made)',
+    up(db) {
+      db.exec(`ALTER TABLE structures ADD COLUMN provenance TEXT;`);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -6,7 +6,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
-import type { StructureSummary } from '../../shared/domain';
+import type { StructureProvenance, StructureSummary } from '../../shared/domain';
 import { readStructureMeta } from '../../../native-workers/lib/structure-store';
 
 interface StructureRow {
@@ -24,6 +24,7 @@ interface StructureRow {
   notes: string;
   created_at: string;
   job_id: number | null;
+  provenance: string | null;
 }
 
 export class StructuresRepo {
@@ -33,7 +34,7 @@ export class StructuresRepo {
   ) {}
 
   /** Moves a complete staged folder into the project and records it; all or nothing. */
-  commitStaged(stagedDir: string, name: string, jobId: number | null, displaySource?: string): StructureSummary {
+  commitStaged(stagedDir: string, name: string, jobId: number | null, displaySource?: string, provenance?: StructureProvenance): StructureSummary {
     const meta = readStructureMeta(stagedDir);
     const relDir = path.join('structures', crypto.randomUUID());
     const finalDir = path.join(this.projectDir, relDir);
@@ -41,7 +42,7 @@ export class StructuresRepo {
       const info = this.db
         .prepare(
           `INSERT INTO structures(name, dir, source_path, format, atom_count, type_elements, composition, cell,
-             triclinic, timestep, notes, created_at, job_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+             triclinic, timestep, notes, created_at, job_id, provenance) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
         )
         .run(
           name,
@@ -57,6 +58,7 @@ export class StructuresRepo {
           JSON.stringify(meta.notes),
           new Date().toISOString(),
           jobId,
+          provenance === undefined ? null : JSON.stringify(provenance),
         );
       // Rename last: if it throws, the transaction rolls back and the staged folder stays in scratch.
       fs.renameSync(stagedDir, finalDir);
@@ -122,5 +124,6 @@ function toSummary(row: StructureRow): StructureSummary {
     createdAt: row.created_at,
     jobId: row.job_id,
     notes: JSON.parse(row.notes) as string[],
+    provenance: row.provenance === null ? null : (JSON.parse(row.provenance) as StructureProvenance),
   };
 }

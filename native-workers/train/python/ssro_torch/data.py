@@ -1,0 +1,252 @@
+"""Reads a project dataset folder (native-workers/lib/datasets/pattern-store.ts) through NumPy memory maps, applies
+the model-input transform of native-workers/lib/diffraction/model-input.ts, and serves seeded train/validation
+samples to a torch DataLoader.
+
+Folder layout (N patterns, side S): dataset.json (manifest: grid.kmaxInvA, grid.deltaKInvA, side, patternKind,
+metaColumns), patterns.npy (N, S, S) float32, labels.npy (N,) float64 = mean d, meta.npy (N, C) float64 with the
+manifest's metaColumns (the 'region' column holds REGION_KINDS codes, −1 unknown), done.npy (N,) uint8 (1 = usable).
+The split comes from the Node side as split.npy (N,) integers: 0 = train, 1 = validation, −1 = excluded.
+"""
+import json
+import os
+
+import numpy as np
+import torch
+
+from .events import UserError
+
+MODEL_INPUT_TRANSFORM = 'log1-minmax'
+PATTERN_STORE_FORMAT = 'ssro-pattern-store'
+#: native-workers/lib/analysis/regions.ts REGION_KINDS, in code order (meta.npy 'region' column).
+REGION_KINDS = ('grain', 'actr', 'interior')
+TARGETS = ('d', 'one_minus_d')
+SPLIT_TRAIN, SPLIT_VALIDATION, SPLIT_EXCLUDED = 0, 1, -1
+
+
+def log1_minmax(raw):
+    """Model input of raw patterns (..., S, S): L = log(max(I, 1)), then (L − min L)/(max L − min L) per pattern,
+    all zeros when the pattern is flat. Float64 arithmetic, one rounding to float32 (as model-input.ts does)."""
+    x = np.asarray(raw, dtype=np.float64)
+    if x.ndim < 2:
+        raise ValueError(f'a pattern needs two axes (got shape {x.shape})')
+    bad = ~np.isfinite(x) | (x < 0)
+    if bad.any():
+        where = np.argwhere(bad)[0]
+        raise ValueError(f'invalid raw intensity {x[tuple(where)]} at index {tuple(int(i) for i in where)} '
+                         f'(raw intensities are finite and ≥ 0)')
+    level = np.log(np.maximum(x, 1.0))
+    lo = level.min(axis=(-2, -1), keepdims=True)
+    hi = level.max(axis=(-2, -1), keepdims=True)
+    span = hi - lo
+    flat = ~(span > 0)
+    out = (level - lo) / np.where(flat, 1.0, span)
+    out = np.where(flat, 0.0, out)
+    return out.astype(np.float32)
+
+
+def to_target(d, target):
+    """Mean d → the model's target units."""
+    return d if target == 'd' else 1.0 - d
+
+
+def to_d(prediction, target):
+    """The model's output units → d."""
+    return prediction if target == 'd' else 1.0 - prediction
+
+
+def _load(path, what, mmap=True):
+    if not os.path.exists(path):
+        raise UserError(f'{path}: missing ({what})')
+    try:
+        return np.load(path, mmap_mode='r' if mmap else None, allow_pickle=False)
+    except Exception as error:  # noqa: BLE001
+        raise UserError(f'{path}: not a readable .npy file ({error})') from None
+
+
+class DatasetFolder:
+    """One dataset folder, opened read-only. Arrays are memory-mapped lazily per process, so DataLoader workers
+    (forked or spawned) map the files themselves instead of receiving a copy."""
+
+    def __init__(self, directory):
+        self.dir = os.path.abspath(directory)
+        manifest_path = os.path.join(self.dir, 'dataset.json')
+        if not os.path.exists(manifest_path):
+            raise UserError(f'{self.dir}: not a dataset folder (no dataset.json); build the dataset first')
+        with open(manifest_path, 'r', encoding='utf-8') as f:
+            self.manifest = json.load(f)
+        if self.manifest.get('format') != PATTERN_STORE_FORMAT:
+            raise UserError(f'{manifest_path}: not a pattern store manifest (format {self.manifest.get("format")!r})')
+        self.sample_count = int(self.manifest['sampleCount'])
+        self.side = int(self.manifest['side'])
+        grid = self.manifest.get('grid') or {}
+        self.kmax_inv_a = grid.get('kmaxInvA')
+        self.delta_k_inv_a = grid.get('deltaKInvA')
+        self.pattern_kind = self.manifest.get('patternKind', 'raw-intensity')
+        if self.pattern_kind not in ('raw-intensity', 'model-input'):
+            raise UserError(f'{manifest_path}: unknown patternKind {self.pattern_kind!r}')
+        self.meta_columns = list(self.manifest.get('metaColumns') or [])
+        self._pid = None
+        self._arrays = None
+        # Check shapes and dtypes now (cheap: only headers are read), so a damaged folder fails before training.
+        arrays = self._open()
+        n, s = self.sample_count, self.side
+        expect = {'patterns': ((n, s, s), np.float32), 'labels': ((n,), np.float64), 'done': ((n,), np.uint8)}
+        for name, (shape, dtype) in expect.items():
+            a = arrays[name]
+            if tuple(a.shape) != shape or a.dtype != dtype:
+                raise UserError(f'{os.path.join(self.dir, name + ".npy")}: shape {tuple(a.shape)} {a.dtype}, '
+                                f'expected {shape} {np.dtype(dtype)} (dataset.json says {n} patterns of {s}×{s})')
+        meta = arrays.get('meta')
+        if meta is not None and (meta.ndim != 2 or meta.shape[0] != n or meta.shape[1] != len(self.meta_columns)):
+            raise UserError(f'{os.path.join(self.dir, "meta.npy")}: shape {tuple(meta.shape)}, expected ({n}, {len(self.meta_columns)})')
+
+    def _open(self):
+        if self._arrays is None or self._pid != os.getpid():
+            arrays = {
+                'patterns': _load(os.path.join(self.dir, 'patterns.npy'), 'the patterns'),
+                'labels': _load(os.path.join(self.dir, 'labels.npy'), 'the mean-d labels'),
+                'done': _load(os.path.join(self.dir, 'done.npy'), 'the done marks'),
+            }
+            meta_path = os.path.join(self.dir, 'meta.npy')
+            arrays['meta'] = _load(meta_path, 'the metadata') if os.path.exists(meta_path) else None
+            self._arrays, self._pid = arrays, os.getpid()
+        return self._arrays
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state['_arrays'] = None
+        state['_pid'] = None
+        return state
+
+    @property
+    def patterns(self):
+        return self._open()['patterns']
+
+    @property
+    def labels(self):
+        return self._open()['labels']
+
+    @property
+    def done(self):
+        return self._open()['done']
+
+    def region_codes(self):
+        """Per pattern region code (REGION_KINDS index, −1 unknown), or None without a region column."""
+        meta = self._open().get('meta')
+        if meta is None or 'region' not in self.meta_columns:
+            return None
+        return np.asarray(meta[:, self.meta_columns.index('region')])
+
+    def model_input(self, index):
+        """Pattern `index` as the model sees it: (S, S) float32 in [0, 1]."""
+        raw = np.array(self.patterns[index])  # one record copied out of the map
+        if self.pattern_kind == 'model-input':
+            return raw.astype(np.float32, copy=False)
+        try:
+            return log1_minmax(raw)
+        except ValueError as error:
+            raise UserError(f'{self.dir}: pattern {index}: {error}') from None
+
+    def preprocessing(self):
+        """The preprocessing record stored with a model trained on this folder."""
+        return {
+            'transform': MODEL_INPUT_TRANSFORM,
+            'side': self.side,
+            'kmaxInvA': self.kmax_inv_a,
+            'deltaKInvA': self.delta_k_inv_a,
+            'logClip': 1,
+            'normalisation': 'per-pattern min-max to [0,1]',
+        }
+
+
+def load_split(path, sample_count):
+    """split.npy: (N,) integers, 0 train, 1 validation, −1 excluded."""
+    split = np.asarray(_load(path, 'the train/validation split', mmap=False))
+    if split.ndim != 1 or split.shape[0] != sample_count:
+        raise UserError(f'{path}: shape {split.shape}, expected ({sample_count},) (one entry per pattern of the dataset)')
+    if not np.issubdtype(split.dtype, np.integer):
+        raise UserError(f'{path}: dtype {split.dtype}; the split is integers (int8: 0 train, 1 validation, −1 excluded)')
+    split = split.astype(np.int8)
+    bad = ~np.isin(split, (SPLIT_TRAIN, SPLIT_VALIDATION, SPLIT_EXCLUDED))
+    if bad.any():
+        raise UserError(f'{path}: {int(bad.sum())} entries are not 0 (train), 1 (validation) or −1 (excluded), '
+                        f'e.g. {int(split[np.argmax(bad)])} at index {int(np.argmax(bad))}')
+    return split
+
+
+def select_rows(folder, split):
+    """Train and validation indices (ascending): rows of the split that are done; refuses NaN labels."""
+    done = np.asarray(folder.done) == 1
+    in_split = split != SPLIT_EXCLUDED
+    usable = in_split & done
+    labels = np.asarray(folder.labels)
+    bad = usable & ~np.isfinite(labels)
+    if bad.any():
+        raise UserError(f'{folder.dir}: {int(bad.sum())} of the {int(usable.sum())} rows to train on have a NaN or '
+                        f'infinite label in labels.npy (first at row {int(np.argmax(bad))}); relabel the structures '
+                        f'or exclude those rows (−1) in the split')
+    train = np.flatnonzero(usable & (split == SPLIT_TRAIN))
+    validation = np.flatnonzero(usable & (split == SPLIT_VALIDATION))
+    counts = {'train': int(train.size), 'validation': int(validation.size),
+              'excluded': int((~in_split).sum()), 'notDone': int((in_split & ~done).sum())}
+    if train.size == 0:
+        raise UserError(f'{folder.dir}: the split leaves no built pattern for training')
+    if validation.size == 0:
+        raise UserError(f'{folder.dir}: the split leaves no built pattern for validation (the learning-rate schedule '
+                        f'and the best checkpoint are judged on validation loss)')
+    return train, validation, counts
+
+
+def mix_seed(parts):
+    """A 63-bit seed from a tuple of integers (NumPy SeedSequence mixing), for per-epoch and per-sample generators."""
+    state = np.random.SeedSequence([int(p) & 0xFFFFFFFFFFFFFFFF for p in parts]).generate_state(2, np.uint32)
+    return ((int(state[0]) << 32) | int(state[1])) & 0x7FFFFFFFFFFFFFFF
+
+
+class PatternSamples(torch.utils.data.Dataset):
+    """Samples `indices` of a folder: (input (1, S, S) float32, target (1,) float32, dataset index).
+
+    Augmentation, when given, draws from a generator seeded by (seed, epoch, dataset index), so an epoch's samples
+    do not depend on worker count, batch order or where a resumed run restarted. Call set_epoch before iterating."""
+
+    def __init__(self, folder, indices, target, augment=None, seed=42):
+        if target not in TARGETS:
+            raise UserError(f"unknown target '{target}'; choose 'd' or 'one_minus_d'")
+        self.folder = folder
+        self.indices = np.asarray(indices, dtype=np.int64)
+        self.targets = to_target(np.asarray(folder.labels)[self.indices].astype(np.float64), target).astype(np.float32)
+        self.augment = augment
+        self.seed = int(seed)
+        self.epoch = 0
+
+    def set_epoch(self, epoch):
+        self.epoch = int(epoch)
+
+    def __len__(self):
+        return int(self.indices.size)
+
+    def __getitem__(self, k):
+        index = int(self.indices[k])
+        x = torch.from_numpy(self.folder.model_input(index)).unsqueeze(0)
+        if self.augment is not None:
+            generator = torch.Generator()
+            generator.manual_seed(mix_seed((self.seed, 2, self.epoch, index)))
+            x = self.augment(x, generator)
+        return x, torch.tensor([self.targets[k]]), index
+
+
+def epoch_generator(seed, epoch):
+    """The generator that shuffles epoch `epoch` (fresh per epoch: resuming needs no sampler state)."""
+    generator = torch.Generator()
+    generator.manual_seed(mix_seed((seed, 1, epoch)))
+    return generator
+
+
+def make_loader(samples, batch_size, shuffle, seed, epoch, num_workers=0, pin_memory=False):
+    """A DataLoader over `samples` for one epoch (shuffled with epoch_generator when `shuffle`)."""
+    samples_epoch = getattr(samples, 'set_epoch', None)
+    if samples_epoch is not None:
+        samples_epoch(epoch)
+    return torch.utils.data.DataLoader(
+        samples, batch_size=batch_size, shuffle=shuffle, generator=epoch_generator(seed, epoch),
+        num_workers=num_workers, pin_memory=pin_memory, drop_last=False, persistent_workers=False)

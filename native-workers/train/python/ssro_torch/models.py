@@ -1,0 +1,166 @@
+"""The two architectures of papers/000 §2.3 (ResNet-18 with a 1-channel stem and one output; the base CNN) and
+loading weights into them with every key and shape checked: the authors' published checkpoints, our own
+checkpoints, and a torchvision ImageNet state_dict for transfer learning (never downloaded here)."""
+import collections
+
+import torch
+from torch import nn
+import torchvision
+
+from .events import UserError
+
+ARCHITECTURES = ('resnet18', 'basecnn')
+
+
+def resnet18():
+    """torchvision ResNet-18, conv1 → Conv2d(1, 64, 7, 2, 3, bias=False), fc → Linear(512, 1), no output activation
+    (the authors' public code, so their state_dicts load unchanged)."""
+    model = torchvision.models.resnet18(weights=None)
+    model.conv1 = nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    model.fc = nn.Linear(512, 1)
+    return model
+
+
+def _pooled_side(side):
+    # Three 2×2 max-pools with floor: 133 → 66 → 33 → 16.
+    for _ in range(3):
+        side //= 2
+    return side
+
+
+class BaseCNN(nn.Module):
+    """The paper's comparison model: three 3×3 conv layers (32/64/128 channels, ReLU, 2×2 max-pool) and two fully
+    connected layers (→ 128 → 1). The first fully connected layer depends on the input side, so `side` is part of
+    the architecture (a state_dict records it in fc1.weight's shape)."""
+
+    def __init__(self, side=133):
+        super().__init__()
+        if _pooled_side(side) < 1:
+            raise UserError(f'basecnn needs patterns of at least 8×8 pixels (got {side})')
+        self.side = side
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+            nn.Conv2d(64, 128, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+        )
+        self.fc1 = nn.Linear(128 * _pooled_side(side) ** 2, 128)
+        self.fc2 = nn.Linear(128, 1)
+
+    def forward(self, x):
+        x = torch.flatten(self.features(x), 1)
+        return self.fc2(torch.relu(self.fc1(x)))
+
+
+def build_model(architecture, side=133):
+    """A freshly initialised model (seed torch's RNG first for reproducible weights)."""
+    if architecture == 'resnet18':
+        return resnet18()
+    if architecture == 'basecnn':
+        return BaseCNN(side)
+    raise UserError(f"unknown model '{architecture}'; choose one of {', '.join(ARCHITECTURES)}")
+
+
+def unwrap_state_dict(obj, source):
+    """The tensor dict inside a saved object: a bare state_dict, {'state_dict': …}, {'model_state_dict': …},
+    our checkpoints ({'model': …}) or a whole pickled nn.Module; 'module.' prefixes (DataParallel) are removed."""
+    if isinstance(obj, nn.Module):
+        obj = obj.state_dict()
+    if isinstance(obj, dict):
+        for key in ('state_dict', 'model_state_dict', 'model'):
+            inner = obj.get(key)
+            if isinstance(inner, dict) and inner and all(isinstance(v, torch.Tensor) for v in inner.values()):
+                obj = inner
+                break
+    if not isinstance(obj, dict) or not obj or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise UserError(f'{source} holds no state_dict (expected a dict of tensors, or one under "state_dict", '
+                        f'"model_state_dict" or "model")')
+    keys = list(obj.keys())
+    if all(k.startswith('module.') for k in keys):
+        obj = collections.OrderedDict((k[len('module.'):], v) for k, v in obj.items())
+    return obj
+
+
+def load_file(path):
+    """torch.load on CPU with a clear message for a missing or unreadable file."""
+    try:
+        return torch.load(path, map_location='cpu')
+    except FileNotFoundError:
+        raise UserError(f'{path}: no such file') from None
+    except Exception as error:  # noqa: BLE001 - any unpickling failure means "not a PyTorch file"
+        raise UserError(f'{path}: not a PyTorch checkpoint ({type(error).__name__}: {error})') from None
+
+
+def _shape(t):
+    return '(' + ', '.join(str(s) for s in t.shape) + ')'
+
+
+def check_state_dict(model, state, source, architecture, ignore_prefixes=(), show=5):
+    """Raises UserError naming the first mismatching keys (shape, missing, unexpected) and what was expected.
+    Keys under `ignore_prefixes` are skipped on both sides; missing BatchNorm num_batches_tracked is tolerated."""
+    expected = {k: v for k, v in model.state_dict().items() if not k.startswith(tuple(ignore_prefixes))}
+    given = {k: v for k, v in state.items() if not k.startswith(tuple(ignore_prefixes))}
+    wrong_shape = [f'{k} has shape {_shape(given[k])}, expected {_shape(v)}'
+                   for k, v in expected.items() if k in given and tuple(given[k].shape) != tuple(v.shape)]
+    missing = [k for k in expected if k not in given and not k.endswith('num_batches_tracked')]
+    unexpected = [k for k in given if k not in expected]
+    if not (wrong_shape or missing or unexpected):
+        return
+    parts = []
+    if wrong_shape:
+        more = f' (and {len(wrong_shape) - show} more)' if len(wrong_shape) > show else ''
+        parts.append('; '.join(wrong_shape[:show]) + more)
+    if missing:
+        more = f' (and {len(missing) - show} more)' if len(missing) > show else ''
+        parts.append('missing keys: ' + ', '.join(missing[:show]) + more)
+    if unexpected:
+        more = f' (and {len(unexpected) - show} more)' if len(unexpected) > show else ''
+        parts.append('unexpected keys: ' + ', '.join(unexpected[:show]) + more)
+    hint = ''
+    if architecture == 'resnet18':
+        hint = (' (expected a torchvision ResNet-18 with conv1 = Conv2d(1, 64, 7, 2, 3, bias=False), i.e. conv1.weight '
+                '(64, 1, 7, 7), and fc = Linear(512, 1), i.e. fc.weight (1, 512))')
+    raise UserError(f'{source} does not fit the {architecture} architecture{hint}: ' + '; '.join(parts))
+
+
+def load_weights(model, path_or_state, architecture, source=None):
+    """Loads a full state_dict (checked key by key and shape by shape) into `model`."""
+    source = source or str(path_or_state)
+    obj = load_file(path_or_state) if isinstance(path_or_state, str) else path_or_state
+    state = unwrap_state_dict(obj, source)
+    check_state_dict(model, state, source, architecture)
+    missing_ok = {k: v for k, v in model.state_dict().items() if k not in state}
+    merged = dict(state)
+    merged.update(missing_ok)  # only num_batches_tracked can be missing here
+    model.load_state_dict(merged, strict=True)
+    return model
+
+
+def load_imagenet_init(model, path):
+    """Transfer-learning start from a torchvision resnet18 ImageNet state_dict file: conv1's RGB kernels are averaged
+    to one channel, fc is skipped (it stays freshly initialised), every other key and shape must match."""
+    obj = load_file(path)
+    state = dict(unwrap_state_dict(obj, path))
+    conv1 = state.get('conv1.weight')
+    if conv1 is None or conv1.dim() != 4 or conv1.shape[1] not in (1, 3):
+        got = 'missing' if conv1 is None else f'shape {_shape(conv1)}'
+        raise UserError(f'{path}: conv1.weight is {got}; expected a torchvision resnet18 state_dict with conv1.weight (64, 3, 7, 7)')
+    state['conv1.weight'] = conv1.float().mean(dim=1, keepdim=True) if conv1.shape[1] == 3 else conv1
+    check_state_dict(model, state, path, 'resnet18', ignore_prefixes=('fc.',))
+    own = model.state_dict()
+    for k, v in state.items():
+        if not k.startswith('fc.'):
+            own[k] = v.to(own[k].dtype)
+    model.load_state_dict(own, strict=True)
+    return model
+
+
+def infer_side_from_state(state, architecture):
+    """For basecnn the input side follows from fc1.weight (128, 128·p²) with p = the pooled side; None otherwise."""
+    if architecture != 'basecnn' or 'fc1.weight' not in state:
+        return None
+    flat = state['fc1.weight'].shape[1]
+    pooled = int(round((flat / 128) ** 0.5))
+    for side in range(8 * pooled, 8 * pooled + 8):
+        if _pooled_side(side) == pooled:
+            return side
+    return None

@@ -1,0 +1,450 @@
+"""Trains a disorder-parameter model on one project dataset (papers/000 §2.3, DESIGN.md "Training"), resumably.
+
+  python3 -m ssro_torch.train --config CONFIG.json      (cwd or PYTHONPATH = native-workers/train/python)
+
+Config (JSON object; unknown keys are refused so a typo cannot silently fall back to a default):
+  datasetDir           str, required   the dataset folder (pattern-store.ts layout: dataset.json, patterns.npy, …)
+  splitFile            str, required   split.npy, (N,) int8: 0 train, 1 validation, −1 excluded (written by Node)
+  outDir               str, required   where the run's files go; a last.pt found there is resumed
+  datasetId            int|str|null    recorded in the ONNX metadata as trainingDatasetId
+  model                'resnet18' (default) | 'basecnn'
+  target               'one_minus_d' (default; the authors' convention) | 'd'
+  epochs               int ≥ 1, default 400 (total, counting epochs done before a resume; raise it to extend a run)
+  batchSize            int ≥ 1, default 64
+  lr                   float > 0, default 1e-3 (Adam)
+  weightDecay          float ≥ 0, default 1e-5 (Adam)
+  seed                 int, default 42 (model init, shuffling, augmentation)
+  device               'auto' (default: cuda, else mps, else cpu) | 'cpu' | 'cuda' | 'mps'
+  numWorkers           int ≥ 0, default 0 (DataLoader worker processes; results do not depend on it)
+  threads              int ≥ 1 | null (default: the CPU cores this process may use) → torch.set_num_threads
+  imagenetWeights      str|null  a torchvision resnet18 ImageNet state_dict file to start from (conv1 averaged
+                                 over RGB, fc fresh); resnet18 only; never downloaded
+  initStateDict        str|null  a full state_dict of the chosen architecture to start from (e.g. the authors'
+                                 checkpoint; every key and shape is checked). Excludes imagenetWeights.
+  bestAfterEpoch       int ≥ 0, default 10
+  minImprovement       float ≥ 0, default 1e-4 (validation-loss units)
+  plateauPatience      int ≥ 0, default 20 (ReduceLROnPlateau on validation loss)
+  plateauFactor        float in (0, 1), default 0.5
+  augment              bool, default true (the paper's augmentation on training samples; see ssro_torch.augment)
+  progressSeconds      float ≥ 0, default 0.25: at most one "batch" event per this many seconds (0 = every batch;
+                       the last batch of an epoch is always reported)
+
+Training: L1 loss, Adam(lr, weight_decay), ReduceLROnPlateau(mode min, factor, patience) stepped with the
+validation loss after every epoch. Losses are in target units; MAE/RMSE/R² are in d units (for 1 − d the MAE and
+RMSE are the same numbers and R² is too).
+
+Best checkpoint rule (epochs count from 1):
+  * epochs 1 … bestAfterEpoch (warm-up): the best is the epoch with the lowest validation loss so far (any
+    decrease), so a run shorter than the warm-up still yields a model;
+  * epoch bestAfterEpoch + 1 becomes the best unconditionally (warm-up bests are provisional, as in the authors'
+    code, which starts keeping checkpoints only after epoch 10);
+  * later epochs become the best when validation loss < best validation loss − minImprovement.
+
+Determinism: the model is initialised right after torch.manual_seed(seed); epoch e is shuffled by a fresh generator
+seeded from (seed, e) and each training sample is augmented by a generator seeded from (seed, e, dataset index);
+torch.use_deterministic_algorithms(True, warn_only=True). On CPU with the same thread count a resumed run ends with
+the same weights bit for bit as an uninterrupted one (tests/integration/torch-engine.test.ts checks this); on CUDA
+and MPS some kernels are not deterministic, so only CPU runs are reproducible exactly.
+
+Resume: after every epoch last.pt (model, optimizer, scheduler, epoch, best, history, RNG states and the run's
+fingerprint) is written atomically (temp file, fsync, os.replace), then the "epoch" event is printed. A run that
+finds last.pt in outDir continues at the next epoch; a last.pt of a different run (other model, target,
+hyper-parameters, split or dataset) is refused. A run whose last.pt already covers `epochs` only redoes the outputs.
+
+Events on stdout (JSON lines; everything else goes to stderr):
+  {"event":"device","device":"cpu","torch":…,"torchvision":…,"cuda":false,"mps":false,"threads":2,"deterministic":true}
+  {"event":"data","datasetDir":…,"side":133,"train":n,"validation":n,"excluded":n,"notDone":n,"target":…,"model":…}
+  {"event":"resume","fromEpoch":e,"epochs":…,"bestEpoch":…}          (only when last.pt was found)
+  {"event":"batch","epoch":e,"batch":b,"batches":B,"loss":…,"lr":…,"imagesPerSecond":…}
+  {"event":"epoch","epoch":e,"epochs":E,"trainLoss":…,"valLoss":…,"valMae":…,"valRmse":…,"valR2":…,"lr":…,
+   "nextLr":…,"seconds":…,"best":bool,"bestEpoch":…,"bestValLoss":…}   (after last.pt is on disk)
+  {"event":"phase","phase":"evaluate"|"export"}
+  {"event":"done","epochs":E,"bestEpoch":…,"bestValLoss":…,"metrics":{…metrics.json},"outputs":{name: path},"seconds":…}
+  {"event":"error","message":…,"kind":"refused"|"failure"} / {"event":"cancelled","message":…}   (see ssro_torch.events)
+
+Outputs in outDir: last.pt, best.pt (state_dict of the best epoch), history.json ({bestEpoch, bestValLoss,
+epochs: [epoch records]}), val_predictions.npy ((N_val, 3) float64: dataset index, true d, predicted d; best model),
+metrics.json ({target, units: 'd', bestEpoch, train: {count, mae, rmse, r2}, validation: {…}, regions: {train:
+{grain|actr|interior: {…}}, validation: {…}} when meta.npy has region codes}), model.onnx (best model, see
+ssro_torch.export for its metadata).
+"""
+import argparse
+import hashlib
+import io
+import json
+import math
+import os
+import random
+import signal
+import time
+
+import numpy as np
+import torch
+import torchvision
+from torch import nn
+
+from . import FORMAT_VERSION
+from .augment import PatternAugment
+from .data import (REGION_KINDS, TARGETS, DatasetFolder, PatternSamples, load_split, make_loader, select_rows,
+                   to_d)
+from .events import Cancelled, UserError, emit, log, run_main
+from .export import export_onnx, ssro_metadata, write_bytes_atomic
+from .models import ARCHITECTURES, build_model, load_file, load_imagenet_init, load_weights
+
+CHECKPOINT_FORMAT = 'ssro-train-checkpoint'
+
+
+def _usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+DEFAULTS = {
+    'datasetId': None, 'model': 'resnet18', 'target': 'one_minus_d', 'epochs': 400, 'batchSize': 64, 'lr': 1e-3,
+    'weightDecay': 1e-5, 'seed': 42, 'device': 'auto', 'numWorkers': 0, 'threads': None, 'imagenetWeights': None,
+    'initStateDict': None, 'bestAfterEpoch': 10, 'minImprovement': 1e-4, 'plateauPatience': 20, 'plateauFactor': 0.5,
+    'augment': True, 'progressSeconds': 0.25,
+}
+REQUIRED = ('datasetDir', 'splitFile', 'outDir')
+#: Config keys that define a run's trajectory: a last.pt made with other values is not resumed.
+FINGERPRINT_KEYS = ('model', 'target', 'batchSize', 'lr', 'weightDecay', 'seed', 'bestAfterEpoch', 'minImprovement',
+                    'plateauPatience', 'plateauFactor', 'augment')
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def read_config(path):
+    """The config with defaults filled in, every field checked (messages name the field and what is allowed)."""
+    try:
+        with open(path, 'r', encoding='utf-8') as f:
+            raw = json.load(f)
+    except FileNotFoundError:
+        raise UserError(f'{path}: no such config file') from None
+    except json.JSONDecodeError as error:
+        raise UserError(f'{path}: not valid JSON ({error})') from None
+    if not isinstance(raw, dict):
+        raise UserError(f'{path}: the config is a JSON object')
+    unknown = sorted(set(raw) - set(DEFAULTS) - set(REQUIRED))
+    if unknown:
+        raise UserError(f'{path}: unknown config field(s) {", ".join(unknown)}; allowed: '
+                        f'{", ".join(list(REQUIRED) + list(DEFAULTS))}')
+    missing = [k for k in REQUIRED if not isinstance(raw.get(k), str) or not raw.get(k)]
+    if missing:
+        raise UserError(f'{path}: give {", ".join(missing)} (paths)')
+    cfg = dict(DEFAULTS)
+    cfg.update(raw)
+
+    def need(ok, key, what):
+        if not ok:
+            raise UserError(f'config field {key} must be {what} (got {json.dumps(cfg[key])})')
+
+    need(cfg['model'] in ARCHITECTURES, 'model', ' or '.join(f"'{a}'" for a in ARCHITECTURES))
+    need(cfg['target'] in TARGETS, 'target', "'d' or 'one_minus_d'")
+    need(_is_int(cfg['epochs']) and cfg['epochs'] >= 1, 'epochs', 'an integer ≥ 1')
+    need(_is_int(cfg['batchSize']) and cfg['batchSize'] >= 1, 'batchSize', 'an integer ≥ 1')
+    need(_is_number(cfg['lr']) and cfg['lr'] > 0, 'lr', 'a number > 0')
+    need(_is_number(cfg['weightDecay']) and cfg['weightDecay'] >= 0, 'weightDecay', 'a number ≥ 0')
+    need(_is_int(cfg['seed']), 'seed', 'an integer')
+    need(cfg['device'] in ('auto', 'cpu', 'cuda', 'mps'), 'device', "'auto', 'cpu', 'cuda' or 'mps'")
+    need(_is_int(cfg['numWorkers']) and cfg['numWorkers'] >= 0, 'numWorkers', 'an integer ≥ 0')
+    need(cfg['threads'] is None or (_is_int(cfg['threads']) and cfg['threads'] >= 1), 'threads', 'an integer ≥ 1 or null')
+    need(cfg['imagenetWeights'] is None or isinstance(cfg['imagenetWeights'], str), 'imagenetWeights', 'a path or null')
+    need(cfg['initStateDict'] is None or isinstance(cfg['initStateDict'], str), 'initStateDict', 'a path or null')
+    need(_is_int(cfg['bestAfterEpoch']) and cfg['bestAfterEpoch'] >= 0, 'bestAfterEpoch', 'an integer ≥ 0')
+    need(_is_number(cfg['minImprovement']) and cfg['minImprovement'] >= 0, 'minImprovement', 'a number ≥ 0')
+    need(_is_int(cfg['plateauPatience']) and cfg['plateauPatience'] >= 0, 'plateauPatience', 'an integer ≥ 0')
+    need(_is_number(cfg['plateauFactor']) and 0 < cfg['plateauFactor'] < 1, 'plateauFactor', 'a number in (0, 1)')
+    need(isinstance(cfg['augment'], bool), 'augment', 'true or false')
+    need(_is_number(cfg['progressSeconds']) and cfg['progressSeconds'] >= 0, 'progressSeconds', 'a number ≥ 0')
+    need(cfg['datasetId'] is None or _is_int(cfg['datasetId']) or isinstance(cfg['datasetId'], str), 'datasetId',
+         'an integer, a string or null')
+    if cfg['imagenetWeights'] and cfg['initStateDict']:
+        raise UserError('give imagenetWeights or initStateDict, not both')
+    if cfg['imagenetWeights'] and cfg['model'] != 'resnet18':
+        raise UserError('imagenetWeights applies to model resnet18 only')
+    return cfg
+
+
+def pick_device(requested):
+    cuda = torch.cuda.is_available()
+    mps_backend = getattr(torch.backends, 'mps', None)
+    mps = bool(mps_backend is not None and mps_backend.is_available())
+    if requested == 'cuda' and not cuda:
+        raise UserError('CUDA was requested but torch reports no CUDA device; choose cpu or auto')
+    if requested == 'mps' and not mps:
+        raise UserError('MPS (Apple GPU) was requested but torch reports it unavailable; choose cpu or auto')
+    if requested == 'auto':
+        requested = 'cuda' if cuda else 'mps' if mps else 'cpu'
+    return torch.device(requested), cuda, mps
+
+
+def seed_everything(seed):
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def rng_states(device):
+    states = {'torch': torch.get_rng_state(), 'numpy': np.random.get_state(), 'python': random.getstate()}
+    if device.type == 'cuda':
+        states['cuda'] = torch.cuda.get_rng_state_all()
+    return states
+
+
+def restore_rng_states(states, device):
+    torch.set_rng_state(states['torch'])
+    np.random.set_state(states['numpy'])
+    random.setstate(states['python'])
+    if device.type == 'cuda' and 'cuda' in states:
+        torch.cuda.set_rng_state_all(states['cuda'])
+
+
+def save_atomic(obj, path):
+    """torch.save through a temp file, fsynced, renamed into place."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    write_bytes_atomic(path, buffer.getvalue())
+
+
+def write_json_atomic(path, value):
+    from .events import clean
+    write_bytes_atomic(path, (json.dumps(clean(value), indent=2, allow_nan=False) + '\n').encode('utf-8'))
+
+
+def run_fingerprint(cfg, folder, split):
+    """What must be equal for a last.pt to be resumed."""
+    fp = {k: cfg[k] for k in FINGERPRINT_KEYS}
+    fp['split'] = hashlib.sha256(np.ascontiguousarray(split).tobytes()).hexdigest()
+    fp['dataset'] = {'sampleCount': folder.sample_count, 'side': folder.side,
+                     'createdAt': folder.manifest.get('createdAt')}
+    return fp
+
+
+def fit_metrics(true_d, pred_d):
+    """count, MAE, RMSE and R² (None when the true values are constant) in d units."""
+    true_d = np.asarray(true_d, dtype=np.float64)
+    pred_d = np.asarray(pred_d, dtype=np.float64)
+    n = int(true_d.size)
+    if n == 0:
+        return {'count': 0, 'mae': None, 'rmse': None, 'r2': None}
+    err = pred_d - true_d
+    ss_res = float(np.sum(err ** 2))
+    ss_tot = float(np.sum((true_d - true_d.mean()) ** 2))
+    return {'count': n, 'mae': float(np.mean(np.abs(err))), 'rmse': math.sqrt(ss_res / n),
+            'r2': 1.0 - ss_res / ss_tot if ss_tot > 0 else None}
+
+
+def evaluate(model, samples, device, batch_size, num_workers, seed):
+    """Model outputs (target units, float64) for every sample of an unaugmented PatternSamples, in its order."""
+    model.eval()
+    out = np.empty(len(samples), dtype=np.float64)
+    loader = make_loader(samples, batch_size, False, seed, 0, num_workers, device.type == 'cuda')
+    k = 0
+    with torch.no_grad():
+        for x, _, _ in loader:
+            y = model(x.to(device)).reshape(-1).float().cpu().numpy()
+            out[k:k + y.size] = y
+            k += y.size
+    return out
+
+
+def new_best(cfg, epoch, val_loss, best):
+    """The best-checkpoint rule of the module docstring."""
+    if best is None:
+        return True
+    if not math.isfinite(val_loss):
+        return False
+    after = cfg['bestAfterEpoch']
+    if epoch <= after:
+        return val_loss < best['valLoss']
+    if best['epoch'] <= after:
+        return True
+    return val_loss < best['valLoss'] - cfg['minImprovement']
+
+
+class CancelFlag:
+    """SIGTERM/SIGINT set a flag that the training loop checks between batches."""
+
+    def __init__(self):
+        self.signal = None
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum, _frame):
+        self.signal = signum
+
+
+def train(cfg):
+    started = time.time()
+    threads = cfg['threads'] or _usable_cores()
+    torch.set_num_threads(threads)
+    device, cuda, mps = pick_device(cfg['device'])
+    if device.type == 'cuda':
+        os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
+        torch.backends.cudnn.benchmark = False
+        torch.backends.cudnn.deterministic = True
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    emit('device', device=str(device), torch=torch.__version__, torchvision=torchvision.__version__, cuda=cuda,
+         mps=mps, threads=torch.get_num_threads(), deterministic=device.type == 'cpu',
+         cudaDevice=torch.cuda.get_device_name(device) if device.type == 'cuda' else None)
+
+    folder = DatasetFolder(cfg['datasetDir'])
+    split = load_split(cfg['splitFile'], folder.sample_count)
+    train_idx, val_idx, counts = select_rows(folder, split)
+    target = cfg['target']
+    emit('data', datasetDir=folder.dir, side=folder.side, patternKind=folder.pattern_kind, target=target,
+         model=cfg['model'], **counts)
+    if counts['notDone']:
+        log(f'{counts["notDone"]} patterns of the split are not built yet (done.npy = 0) and are left out')
+
+    out_dir = os.path.abspath(cfg['outDir'])
+    os.makedirs(out_dir, exist_ok=True)
+    paths = {name: os.path.join(out_dir, file) for name, file in (
+        ('last', 'last.pt'), ('best', 'best.pt'), ('history', 'history.json'), ('valPredictions', 'val_predictions.npy'),
+        ('metrics', 'metrics.json'), ('onnx', 'model.onnx'))}
+
+    seed = cfg['seed']
+    seed_everything(seed)
+    model = build_model(cfg['model'], folder.side)
+    fingerprint = run_fingerprint(cfg, folder, split)
+    checkpoint = load_file(paths['last']) if os.path.exists(paths['last']) else None
+    if checkpoint is None:
+        if cfg['imagenetWeights']:
+            load_imagenet_init(model, cfg['imagenetWeights'])
+        elif cfg['initStateDict']:
+            load_weights(model, cfg['initStateDict'], cfg['model'])
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg['lr'], weight_decay=cfg['weightDecay'])
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='min', factor=cfg['plateauFactor'],
+                                                           patience=cfg['plateauPatience'])
+    start_epoch, best, history = 1, None, []
+    if checkpoint is not None:
+        if not isinstance(checkpoint, dict) or checkpoint.get('format') != CHECKPOINT_FORMAT:
+            raise UserError(f'{paths["last"]} is not a training checkpoint of this app; choose another outDir')
+        if checkpoint.get('fingerprint') != fingerprint:
+            old = checkpoint.get('fingerprint') or {}
+            diff = sorted(k for k in set(old) | set(fingerprint) if old.get(k) != fingerprint.get(k))
+            raise UserError(f'{out_dir} holds a run with other settings (differs in: {", ".join(diff)}); '
+                            f'choose another outDir or delete its last.pt to start over')
+        model.load_state_dict(checkpoint['model'])
+        optimizer.load_state_dict(checkpoint['optimizer'])
+        scheduler.load_state_dict(checkpoint['scheduler'])
+        restore_rng_states(checkpoint['rng'], device)
+        start_epoch = int(checkpoint['epoch']) + 1
+        best, history = checkpoint['best'], list(checkpoint['history'])
+        emit('resume', fromEpoch=start_epoch, epochs=cfg['epochs'], bestEpoch=best and best['epoch'])
+        log(f'resuming {out_dir} at epoch {start_epoch}')
+
+    augment = PatternAugment() if cfg['augment'] else None
+    train_samples = PatternSamples(folder, train_idx, target, augment, seed)
+    train_eval = PatternSamples(folder, train_idx, target, None, seed)
+    val_samples = PatternSamples(folder, val_idx, target, None, seed)
+    loss_fn = nn.L1Loss()
+    pin = device.type == 'cuda'
+    cancel = CancelFlag()
+
+    for epoch in range(start_epoch, cfg['epochs'] + 1):
+        epoch_start = time.time()
+        model.train()
+        lr = optimizer.param_groups[0]['lr']
+        loader = make_loader(train_samples, cfg['batchSize'], True, seed, epoch, cfg['numWorkers'], pin)
+        batches = len(loader)
+        loss_sum, seen, last_report = 0.0, 0, 0.0
+        for b, (x, y, _) in enumerate(loader, 1):
+            x = x.to(device, non_blocking=pin)
+            y = y.to(device, non_blocking=pin)
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            value = float(loss.item())
+            loss_sum += value * x.shape[0]
+            seen += x.shape[0]
+            if cancel.signal is not None:
+                raise Cancelled(f'stopped by signal {cancel.signal} during epoch {epoch}; {paths["last"]} holds epoch '
+                                f'{epoch - 1}; run the same config again to resume')
+            now = time.time()
+            if b == batches or now - last_report >= cfg['progressSeconds']:
+                last_report = now
+                emit('batch', epoch=epoch, batch=b, batches=batches, loss=value, lr=lr,
+                     imagesPerSecond=seen / max(now - epoch_start, 1e-9))
+        train_loss = loss_sum / max(seen, 1)
+
+        predicted = evaluate(model, val_samples, device, cfg['batchSize'], cfg['numWorkers'], seed)
+        val_true = val_samples.targets.astype(np.float64)
+        val_loss = float(np.mean(np.abs(predicted - val_true)))
+        m = fit_metrics(to_d(val_true, target), to_d(predicted, target))
+        scheduler.step(val_loss)
+        is_best = new_best(cfg, epoch, val_loss, best)
+        if is_best:
+            best = {'epoch': epoch, 'valLoss': val_loss}
+            save_atomic(model.state_dict(), paths['best'])
+        record = {'epoch': epoch, 'trainLoss': train_loss, 'valLoss': val_loss, 'valMae': m['mae'],
+                  'valRmse': m['rmse'], 'valR2': m['r2'], 'lr': lr, 'nextLr': optimizer.param_groups[0]['lr'],
+                  'seconds': time.time() - epoch_start, 'best': is_best}
+        history.append(record)
+        save_atomic({'format': CHECKPOINT_FORMAT, 'version': FORMAT_VERSION, 'epoch': epoch,
+                     'model': model.state_dict(), 'optimizer': optimizer.state_dict(),
+                     'scheduler': scheduler.state_dict(), 'best': best, 'history': history,
+                     'rng': rng_states(device), 'fingerprint': fingerprint, 'config': cfg}, paths['last'])
+        write_json_atomic(paths['history'], {'bestEpoch': best['epoch'], 'bestValLoss': best['valLoss'],
+                                             'epochs': history})
+        emit('epoch', epochs=cfg['epochs'], bestEpoch=best['epoch'], bestValLoss=best['valLoss'], **record)
+
+    # Outputs from the best model.
+    emit('phase', phase='evaluate')
+    if os.path.exists(paths['best']):
+        load_weights(model, paths['best'], cfg['model'])
+    model.to(device)
+    val_pred = evaluate(model, val_samples, device, cfg['batchSize'], cfg['numWorkers'], seed)
+    train_pred = evaluate(model, train_eval, device, cfg['batchSize'], cfg['numWorkers'], seed)
+    labels = np.asarray(folder.labels)
+    val_true_d, train_true_d = labels[val_idx].astype(np.float64), labels[train_idx].astype(np.float64)
+    val_pred_d, train_pred_d = to_d(val_pred, target), to_d(train_pred, target)
+    table = np.stack([val_idx.astype(np.float64), val_true_d, val_pred_d], axis=1)
+    buffer = io.BytesIO()
+    np.save(buffer, table)
+    write_bytes_atomic(paths['valPredictions'], buffer.getvalue())
+    metrics = {'target': target, 'units': 'd', 'bestEpoch': best['epoch'],
+               'train': fit_metrics(train_true_d, train_pred_d), 'validation': fit_metrics(val_true_d, val_pred_d)}
+    regions = folder.region_codes()
+    if regions is not None and np.any(regions[np.concatenate([train_idx, val_idx])] >= 0):
+        metrics['regions'] = {}
+        for name, idx, true_d, pred_d in (('train', train_idx, train_true_d, train_pred_d),
+                                          ('validation', val_idx, val_true_d, val_pred_d)):
+            codes = regions[idx]
+            per = {}
+            for code in sorted(int(c) for c in np.unique(codes) if c >= 0):
+                kind = REGION_KINDS[code] if code < len(REGION_KINDS) else f'region_{code}'
+                per[kind] = fit_metrics(true_d[codes == code], pred_d[codes == code])
+            metrics['regions'][name] = per
+    write_json_atomic(paths['metrics'], metrics)
+
+    emit('phase', phase='export')
+    metadata = ssro_metadata(cfg['model'], target, folder.preprocessing(), dataset_id=cfg['datasetId'],
+                             metrics={'train': metrics['train'], 'validation': metrics['validation']},
+                             epochs=len(history), best_epoch=best['epoch'], seed=seed,
+                             source={'kind': 'trained', 'augment': augment.describe() if augment else None,
+                                     'lr': cfg['lr'], 'batchSize': cfg['batchSize'], 'weightDecay': cfg['weightDecay']})
+    export_onnx(model, folder.side, paths['onnx'], metadata)
+    emit('done', epochs=len(history), bestEpoch=best['epoch'], bestValLoss=best['valLoss'], metrics=metrics,
+         outputs=paths, seconds=time.time() - started)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='python3 -m ssro_torch.train', description=__doc__.split('\n\n')[0])
+    parser.add_argument('--config', required=True, help='the run config (JSON; see the module docstring)')
+    args = parser.parse_args(argv)
+    train(read_config(args.config))
+
+
+if __name__ == '__main__':
+    run_main(main)
