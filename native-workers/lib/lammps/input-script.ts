@@ -27,8 +27,9 @@ export class InputScript {
   private readonly lines: string[] = [];
 
   comment(text: string): this {
-    // Comments are for people reading the kept script; strip anything that could end the comment.
-    this.lines.push(`# ${text.replace(/[\r\n]+/g, ' ')}`);
+    // Comments are for people reading the kept script. Keep a plain character set: no line breaks, and no `&`
+    // (LAMMPS joins a line ending in & with the next one, which could swallow a command) or `$`.
+    this.lines.push(`# ${text.replace(/[^\w .,:;=+\-*/()[\]{}"<>%→×]/g, ' ')}`);
     return this;
   }
 

@@ -42,7 +42,11 @@ export function glassInput(params: GlassParams): ProtocolInput {
     const hostType = structure.typeElements.indexOf(host) + 1;
     const eligible = new Uint8Array(n);
     let hostCount = 0;
-    for (let i = 0; i < n; i++) if (structure.types[i] === hostType) (eligible[i] = 1), hostCount++;
+    for (let i = 0; i < n; i++) {
+      if (structure.types[i] !== hostType) continue;
+      eligible[i] = 1;
+      hostCount++;
+    }
     const sub = substituteRandomly(structure, { element, fraction: wanted / hostCount, seed: seed++, eligible });
     structure = sub.structure;
     notes.push(`${sub.substitutedCount} atoms made ${element} (${((100 * sub.substitutedCount) / n).toFixed(2)} at.%)`);

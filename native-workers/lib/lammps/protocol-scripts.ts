@@ -34,7 +34,9 @@ export interface ScriptContext {
 }
 
 function preamble(s: InputScript, params: SimulationParams, ctx: ScriptContext): void {
-  s.comment(`SSRO Studio ${params.protocol} protocol; parameters: ${JSON.stringify(params)}`)
+  // The user's free text (structure name, potential path) stays out of the script, even in a comment.
+  const { name: _name, potentialPath: _potentialPath, ...physical } = params;
+  s.comment(`SSRO Studio ${params.protocol} protocol; parameters: ${JSON.stringify(physical)}`)
     .command('units', 'metal')
     .command('atom_style', 'atomic')
     .command('boundary', 'p', 'p', 'p')
@@ -180,7 +182,7 @@ export function compositeScript(params: CompositeParams, ctx: ScriptContext): st
   s.command('group', 'mobile', 'subtract', 'all', 'frozen');
   s.command('velocity', 'mobile', 'create', num(params.meltK), int(params.seed), 'mom', 'yes', 'rot', 'yes', 'dist', 'gaussian');
   s.command('velocity', 'frozen', 'set', '0', '0', '0');
-  // The frozen nanocrystals are not integrated, and `dilate partial` keeps the barostat from rescaling them.
+  // The frozen nanocrystals are not integrated, and `dilate mobile` keeps the barostat from rescaling them.
   let index = 0;
   const stage = (steps: number, body: () => void): void => {
     if (steps <= 0) return;
@@ -190,8 +192,8 @@ export function compositeScript(params: CompositeParams, ctx: ScriptContext): st
     s.command('unfix', 'md');
     index++;
   };
-  stage(meltSteps, () => npt(s, params, 'mobile', params.meltK, params.meltK, 'iso', ['dilate', 'partial']));
-  stage(quenchSteps, () => npt(s, params, 'mobile', params.meltK, params.releaseK, 'iso', ['dilate', 'partial']));
+  stage(meltSteps, () => npt(s, params, 'mobile', params.meltK, params.meltK, 'iso', ['dilate', 'mobile']));
+  stage(quenchSteps, () => npt(s, params, 'mobile', params.meltK, params.releaseK, 'iso', ['dilate', 'mobile']));
   s.comment('release the nanocrystals: they become ordinary host atoms with thermal velocities');
   s.command('set', 'type', int(FROZEN_TYPE), 'type', '1');
   s.command('velocity', 'frozen', 'create', num(params.releaseK), int(params.seed + 1), 'dist', 'gaussian');

@@ -91,7 +91,7 @@ def load_file(path):
 
 
 def _shape(t):
-    return '(' + ', '.join(str(s) for s in t.shape) + ')'
+    return str(tuple(t.shape))
 
 
 def check_state_dict(model, state, source, architecture, ignore_prefixes=(), show=5):

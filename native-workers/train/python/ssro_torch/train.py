@@ -4,7 +4,8 @@
 
 Config (JSON object; unknown keys are refused so a typo cannot silently fall back to a default):
   datasetDir           str, required   the dataset folder (pattern-store.ts layout: dataset.json, patterns.npy, …)
-  splitFile            str, required   split.npy, (N,) int8: 0 train, 1 validation, −1 excluded (written by Node)
+  splitFile            str, required   split.npy, (N,) int8 (any integer dtype): 0 train, 1 validation, −1 excluded
+                                       (written by Node; rows with done.npy = 0 are left out and counted)
   outDir               str, required   where the run's files go; a last.pt found there is resumed
   datasetId            int|str|null    recorded in the ONNX metadata as trainingDatasetId
   model                'resnet18' (default) | 'basecnn'
@@ -43,18 +44,21 @@ Best checkpoint rule (epochs count from 1):
 Determinism: the model is initialised right after torch.manual_seed(seed); epoch e is shuffled by a fresh generator
 seeded from (seed, e) and each training sample is augmented by a generator seeded from (seed, e, dataset index);
 torch.use_deterministic_algorithms(True, warn_only=True). On CPU with the same thread count a resumed run ends with
-the same weights bit for bit as an uninterrupted one (tests/integration/torch-engine.test.ts checks this); on CUDA
-and MPS some kernels are not deterministic, so only CPU runs are reproducible exactly.
+the same weights bit for bit as an uninterrupted one (tests/integration/torch-engine.test.ts checks this). The
+thread count changes the order of float reductions, so runs with different `threads` differ in the last bits (the
+resume event reports threadsBefore). On CUDA and MPS some kernels are not deterministic, so only CPU runs are
+reproducible exactly. numWorkers does not change results.
 
-Resume: after every epoch last.pt (model, optimizer, scheduler, epoch, best, history, RNG states and the run's
-fingerprint) is written atomically (temp file, fsync, os.replace), then the "epoch" event is printed. A run that
-finds last.pt in outDir continues at the next epoch; a last.pt of a different run (other model, target,
+Resume: after every epoch last.pt (model, optimizer, scheduler, epoch, best epoch and its weights, history, RNG
+states and the run's fingerprint; self-contained) is written atomically (temp file, fsync, os.replace), then the
+"epoch" event is printed. A run that finds last.pt in outDir continues at the next epoch (and rewrites best.pt from
+it, in case a crash lost the epoch that wrote best.pt); a last.pt of a different run (other model, target,
 hyper-parameters, split or dataset) is refused. A run whose last.pt already covers `epochs` only redoes the outputs.
 
 Events on stdout (JSON lines; everything else goes to stderr):
   {"event":"device","device":"cpu","torch":…,"torchvision":…,"cuda":false,"mps":false,"threads":2,"deterministic":true}
-  {"event":"data","datasetDir":…,"side":133,"train":n,"validation":n,"excluded":n,"notDone":n,"target":…,"model":…}
-  {"event":"resume","fromEpoch":e,"epochs":…,"bestEpoch":…}          (only when last.pt was found)
+  {"event":"data","datasetDir":…,"side":133,"patternKind":…,"train":n,"validation":n,"excluded":n,"notDone":n,"target":…,"model":…}
+  {"event":"resume","fromEpoch":e,"epochs":…,"bestEpoch":…,"threadsBefore":…}   (only when last.pt was found)
   {"event":"batch","epoch":e,"batch":b,"batches":B,"loss":…,"lr":…,"imagesPerSecond":…}
   {"event":"epoch","epoch":e,"epochs":E,"trainLoss":…,"valLoss":…,"valMae":…,"valRmse":…,"valR2":…,"lr":…,
    "nextLr":…,"seconds":…,"best":bool,"bestEpoch":…,"bestValLoss":…}   (after last.pt is on disk)
@@ -325,7 +329,7 @@ def train(cfg):
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg['lr'], weight_decay=cfg['weightDecay'])
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='min', factor=cfg['plateauFactor'],
                                                            patience=cfg['plateauPatience'])
-    start_epoch, best, history = 1, None, []
+    start_epoch, best, history, best_state = 1, None, [], None
     if checkpoint is not None:
         if not isinstance(checkpoint, dict) or checkpoint.get('format') != CHECKPOINT_FORMAT:
             raise UserError(f'{paths["last"]} is not a training checkpoint of this app; choose another outDir')
@@ -340,8 +344,17 @@ def train(cfg):
         restore_rng_states(checkpoint['rng'], device)
         start_epoch = int(checkpoint['epoch']) + 1
         best, history = checkpoint['best'], list(checkpoint['history'])
-        emit('resume', fromEpoch=start_epoch, epochs=cfg['epochs'], bestEpoch=best and best['epoch'])
+        best_state = checkpoint['bestModel']
+        # best.pt may be from an epoch that was lost in the crash (written just before last.pt): put back the one
+        # last.pt knows, so best.pt always matches history.
+        save_atomic(best_state, paths['best'])
+        threads_before = checkpoint.get('threads')
+        emit('resume', fromEpoch=start_epoch, epochs=cfg['epochs'], bestEpoch=best and best['epoch'],
+             threadsBefore=threads_before)
         log(f'resuming {out_dir} at epoch {start_epoch}')
+        if threads_before is not None and threads_before != torch.get_num_threads():
+            log(f'note: the run used {threads_before} threads before and {torch.get_num_threads()} now; results stay '
+                f'valid but are no longer bit-identical to an uninterrupted run')
 
     augment = PatternAugment() if cfg['augment'] else None
     train_samples = PatternSamples(folder, train_idx, target, augment, seed)
@@ -386,23 +399,24 @@ def train(cfg):
         is_best = new_best(cfg, epoch, val_loss, best)
         if is_best:
             best = {'epoch': epoch, 'valLoss': val_loss}
-            save_atomic(model.state_dict(), paths['best'])
+            best_state = {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
+            save_atomic(best_state, paths['best'])
         record = {'epoch': epoch, 'trainLoss': train_loss, 'valLoss': val_loss, 'valMae': m['mae'],
                   'valRmse': m['rmse'], 'valR2': m['r2'], 'lr': lr, 'nextLr': optimizer.param_groups[0]['lr'],
                   'seconds': time.time() - epoch_start, 'best': is_best}
         history.append(record)
         save_atomic({'format': CHECKPOINT_FORMAT, 'version': FORMAT_VERSION, 'epoch': epoch,
                      'model': model.state_dict(), 'optimizer': optimizer.state_dict(),
-                     'scheduler': scheduler.state_dict(), 'best': best, 'history': history,
-                     'rng': rng_states(device), 'fingerprint': fingerprint, 'config': cfg}, paths['last'])
+                     'scheduler': scheduler.state_dict(), 'best': best, 'bestModel': best_state, 'history': history,
+                     'rng': rng_states(device), 'fingerprint': fingerprint, 'config': cfg,
+                     'threads': torch.get_num_threads(), 'device': str(device)}, paths['last'])
         write_json_atomic(paths['history'], {'bestEpoch': best['epoch'], 'bestValLoss': best['valLoss'],
                                              'epochs': history})
         emit('epoch', epochs=cfg['epochs'], bestEpoch=best['epoch'], bestValLoss=best['valLoss'], **record)
 
     # Outputs from the best model.
     emit('phase', phase='evaluate')
-    if os.path.exists(paths['best']):
-        load_weights(model, paths['best'], cfg['model'])
+    model.load_state_dict(best_state)
     model.to(device)
     val_pred = evaluate(model, val_samples, device, cfg['batchSize'], cfg['numWorkers'], seed)
     train_pred = evaluate(model, train_eval, device, cfg['batchSize'], cfg['numWorkers'], seed)
