@@ -106,7 +106,6 @@ export function compositeInput(params: CompositeParams): ProtocolInput {
   }
   const notes = [
     ...embedded.structure.notes,
-    ...embedded.spheres.map((s, k) => `nanocrystal ${k + 1}: ${s.atomCount} atoms${s.keptMatrixAtoms ? ' (aligned with the start crystal)' : ' (rotated)'}`),
     `${frozen} nanocrystal atoms frozen during melt and quench; ${sub.substitutedCount} of ${sub.eligibleCount} other atoms made ${params.dopant}`,
   ];
   return { structure: { ...structure, types, typeElements: elements }, typeElements: elements, notes };

@@ -85,6 +85,20 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('5: adds structure provenance; existing (imported) structures have none', () => {
+    const db = new Database(':memory:');
+    migrate(db, 'mem', 4);
+    db.prepare(
+      `INSERT INTO structures(name, dir, source_path, format, atom_count, type_elements, composition, cell, triclinic, created_at)
+       VALUES ('s', 'structures/a', 'f', 'extxyz', 20, '[]', '{}', '{}', 0, 't')`,
+    ).run();
+    expect(migrate(db, 'mem', 5)).toBe(5);
+    expect(db.prepare('SELECT provenance FROM structures WHERE id = 1').get()).toEqual({ provenance: null });
+    db.prepare(`UPDATE structures SET provenance = '{"kind":"simulation"}' WHERE id = 1`).run();
+    expect(db.prepare('SELECT provenance FROM structures WHERE id = 1').get()).toEqual({ provenance: '{"kind":"simulation"}' });
+    db.close();
+  });
+
   it('refuses a database written by a newer app and leaves it unchanged', () => {
     const dir = tempDir();
     const project = Project.create(dir, 'future');
