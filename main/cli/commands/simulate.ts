@@ -160,7 +160,8 @@ export function registerSimulateCommands(program: Command): void {
         const plan = planSimulation(params);
         process.stdout.write(plan.script);
         process.stderr.write(`simulate: ${plan.atoms} atoms; ${plan.stages.map((s) => `${s.name} (${s.steps} steps)`).join(', ')}\n`);
-        process.stderr.write(`simulate: ≈ ${plan.atomSteps.toExponential(2)} atom-steps, ≈ ${(plan.estimatedSeconds / 60).toFixed(1)} min at 2×10⁵ atom-steps/s\n`);
+        const time = plan.estimatedSeconds < 90 ? `${Math.max(1, Math.round(plan.estimatedSeconds))} s` : plan.estimatedSeconds < 5400 ? `${(plan.estimatedSeconds / 60).toFixed(0)} min` : `${(plan.estimatedSeconds / 3600).toFixed(1)} h`;
+        process.stderr.write(`simulate: ≈ ${plan.atomSteps.toExponential(2)} atom-steps, ≈ ${time} at 2×10⁵ atom-steps/s (an estimate)\n`);
         for (const note of plan.notes) process.stderr.write(`simulate: ${note}\n`);
         return;
       }

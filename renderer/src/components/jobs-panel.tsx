@@ -8,8 +8,9 @@ import { formatDurationMs } from '../format';
 import { useApi } from '../state/api-context';
 import { useReportError } from '../state/errors';
 import { isActiveJob } from '../state/use-jobs';
+import { describeSimulation, jobSimulationParams } from '../simulate/simulation-summary';
 
-const KIND_LABELS: Record<string, string> = { import: 'Import', selftest: 'Self-test', label: 'Order labels', diffract: 'NBED dataset' };
+const KIND_LABELS: Record<string, string> = { import: 'Import', selftest: 'Self-test', label: 'Order labels', diffract: 'NBED dataset', simulate: 'Simulation' };
 
 const STATE_LABELS: Record<JobState, string> = {
   queued: 'Queued',
@@ -187,6 +188,10 @@ function describeParams(job: JobSummary): string | null {
   const params = p as Record<string, unknown>;
   if (typeof params.displayName === 'string' && params.displayName) return params.displayName;
   if (typeof params.path === 'string') return params.path.split(/[\\/]/).pop() ?? params.path;
+  if (job.kind === 'simulate') {
+    const simulation = jobSimulationParams(job);
+    return simulation ? `${simulation.name ? `${simulation.name} · ` : ''}${describeSimulation(simulation)}` : null;
+  }
   if (job.kind === 'selftest' && typeof params.steps === 'number') return `${params.steps} steps`;
   if (job.kind === 'label' && typeof params.structureId === 'number') {
     const label = params.params as { edgeThresholdA?: unknown; cna?: { mode?: unknown; cutoffA?: unknown } } | undefined;

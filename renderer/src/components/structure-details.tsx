@@ -1,4 +1,5 @@
-/** Everything recorded about one structure: cell, periodicity, timestep, provenance and the import's notes. */
+/** Everything recorded about one structure: cell, periodicity, timestep, provenance (a simulation's recipe) and notes. */
+import { Fragment } from 'react';
 import type { StructureSummary } from '../../../main/shared/domain';
 import {
   cellAngles,
@@ -8,8 +9,10 @@ import {
   formatComposition,
   formatCount,
   formatDateTime,
+  formatDurationMs,
   formatVector,
 } from '../format';
+import { keyParameters, readSimulationProvenance, type SimulationRecord } from '../simulate/simulation-summary';
 import { FORMAT_LABELS } from './structure-formats';
 
 export interface StructureDetailsProps {
@@ -19,6 +22,7 @@ export interface StructureDetailsProps {
 export function StructureDetails({ structure: s }: StructureDetailsProps) {
   const [alpha, beta, gamma] = cellAngles(s.cell);
   const volume = cellVolumeA3(s.cell);
+  const simulation = readSimulationProvenance(s.provenance);
   const elements = [...s.typeElements, ...Object.keys(s.composition).filter((e) => !s.typeElements.includes(e))];
   return (
     <section className="panel details-panel" aria-label="Structure details" data-testid="structure-details">
@@ -85,9 +89,10 @@ export function StructureDetails({ structure: s }: StructureDetailsProps) {
           <dt>Structure id</dt>
           <dd>{s.id}</dd>
         </dl>
+        {simulation && <SimulationDetails record={simulation} />}
         {s.notes.length > 0 && (
           <>
-            <h3>Import notes</h3>
+            <h3>{simulation ? 'Notes' : 'Import notes'}</h3>
             <ul className="notes" data-testid="structure-notes">
               {s.notes.map((note, i) => (
                 <li key={i}>{note}</li>
@@ -97,5 +102,62 @@ export function StructureDetails({ structure: s }: StructureDetailsProps) {
         )}
       </div>
     </section>
+  );
+}
+
+const PROTOCOL_NAMES: Record<string, string> = {
+  glass: 'melt–quench glass',
+  complexion: 'grain-boundary complexion',
+  composite: 'amorphous–crystalline composite',
+};
+
+/** How a simulate job made the structure: protocol, its key parameters, LAMMPS, the potential, cost and notes. */
+function SimulationDetails({ record }: { record: SimulationRecord }) {
+  const potentialName = record.potential ? (record.potential.file.split(/[\\/]/).pop() ?? record.potential.file) : null;
+  return (
+    <>
+      <h3>Simulation</h3>
+      <dl data-testid="structure-provenance">
+        <dt>Protocol</dt>
+        <dd>{PROTOCOL_NAMES[record.protocol] ?? record.protocol}</dd>
+        {record.params && keyParameters(record.params).map(([label, value]) => (
+          <Fragment key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </Fragment>
+        ))}
+        <dt>LAMMPS</dt>
+        <dd title={record.lmpPath ?? undefined}>{record.lammpsVersion ?? '—'}</dd>
+        <dt>Potential</dt>
+        <dd className="wrap" title={record.potential ? `${record.potential.file}${record.potential.sha256 ? `\nsha256 ${record.potential.sha256}` : ''}` : undefined}>
+          {record.potential ? (
+            <>
+              <span className="mono">{potentialName}</span>
+              {record.potential.elements.length > 0 && ` (${record.potential.elements.join(', ')})`}
+              {record.potential.sha256 && <span className="muted mono"> · sha256 {record.potential.sha256.slice(0, 12)}…</span>}
+            </>
+          ) : (
+            '—'
+          )}
+        </dd>
+        <dt>MD steps</dt>
+        <dd>{record.steps === null ? '—' : formatCount(record.steps)}</dd>
+        <dt>Wall time</dt>
+        <dd>{record.wallSeconds === null ? '—' : formatDurationMs(record.wallSeconds * 1000)}</dd>
+        {Object.keys(record.files).length > 0 && (
+          <>
+            <dt>Files kept</dt>
+            <dd className="mono wrap">{Object.values(record.files).join(', ')}</dd>
+          </>
+        )}
+      </dl>
+      {record.notes.length > 0 && (
+        <ul className="notes" data-testid="simulation-notes">
+          {record.notes.map((note, i) => (
+            <li key={i}>{note}</li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }

@@ -1,6 +1,7 @@
 /**
- * The open project: structures on the left, the viewer (or the analysis plots) in the middle, order labels and
- * details on the right, jobs at the bottom. Selects the structure an import made as soon as its job succeeds.
+ * The open project: structures on the left, the viewer (or the analysis, diffraction, datasets or simulate pane) in
+ * the middle, order labels and details on the right, jobs at the bottom. Selects the structure an import made as
+ * soon as its job succeeds.
  */
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Cell, JobSummary, ProjectInfo, Vec3 } from '../../../main/shared/domain';
@@ -20,8 +21,9 @@ const StructureViewer = lazy(() => import('../viewer/structure-viewer').then((m)
 const AnalysisView = lazy(() => import('../analysis/analysis-view').then((m) => ({ default: m.AnalysisView })));
 const DiffractionView = lazy(() => import('../nbed/diffraction-view').then((m) => ({ default: m.DiffractionView })));
 const DatasetsView = lazy(() => import('../nbed/datasets-view').then((m) => ({ default: m.DatasetsView })));
+const SimulateView = lazy(() => import('../simulate/simulate-view').then((m) => ({ default: m.SimulateView })));
 
-type CentreTab = 'viewer' | 'analysis' | 'diffraction' | 'datasets';
+type CentreTab = 'viewer' | 'analysis' | 'diffraction' | 'datasets' | 'simulate';
 
 /** The middle of the cell: the first probe centre of a structure. */
 function cellCentre(cell: Cell): Vec3 {
@@ -48,7 +50,13 @@ export function Workspace({ project }: WorkspaceProps) {
   const { structures, loading, refresh } = useStructures(project.path);
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [importOpen, setImportOpen] = useState(false);
-  const [centreTab, setCentreTab] = useState<CentreTab>('viewer');
+  const [centreTab, setCentreTabState] = useState<CentreTab>('viewer');
+  /** The Simulate view stays mounted once opened: its forms and the run it follows survive switching tabs. */
+  const [simulateOpened, setSimulateOpened] = useState(false);
+  const setCentreTab = useCallback((tab: CentreTab) => {
+    if (tab === 'simulate') setSimulateOpened(true);
+    setCentreTabState(tab);
+  }, []);
   const [sideTab, setSideTab] = useState<SideTab>('labels');
   /** The Diffraction tab's probe form, per structure (kept while switching tabs). */
   const [probeForms, setProbeForms] = useState<Record<number, ProbeForm>>({});
@@ -77,6 +85,15 @@ export function Workspace({ project }: WorkspaceProps) {
     [takeResult],
   );
   const { jobs, upsert } = useJobs(project.path, onJobUpdate);
+
+  const openSimulated = useCallback(
+    async (structureId: number) => {
+      await refresh();
+      setSelectedId(structureId);
+      setCentreTab('viewer');
+    },
+    [refresh, setCentreTab],
+  );
 
   const onImportStarted = useCallback(
     (jobId: number) => {
@@ -172,6 +189,17 @@ export function Workspace({ project }: WorkspaceProps) {
           >
             Datasets
           </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={centreTab === 'simulate'}
+            className={centreTab === 'simulate' ? 'active' : undefined}
+            onClick={() => setCentreTab('simulate')}
+            title="Make a structure with LAMMPS: melt–quench glass, grain-boundary complexion, nanocomposite"
+            data-testid="simulate-tab"
+          >
+            Simulate
+          </button>
           {selected && (
             <span className="tabs__context" title={selected.sourcePath}>
               {selected.name}
@@ -189,9 +217,14 @@ export function Workspace({ project }: WorkspaceProps) {
             <div className="viewer__placeholder">
               <p>{loading ? 'Loading structures…' : 'No structure selected.'}</p>
               {!loading && structures.length === 0 && (
-                <button type="button" className="button button--primary" onClick={() => setImportOpen(true)}>
-                  Import a structure…
-                </button>
+                <div className="button-row">
+                  <button type="button" className="button button--primary" onClick={() => setImportOpen(true)}>
+                    Import a structure…
+                  </button>
+                  <button type="button" className="button" onClick={() => setCentreTab('simulate')}>
+                    Simulate one…
+                  </button>
+                </div>
               )}
             </div>
           )}
@@ -204,6 +237,13 @@ export function Workspace({ project }: WorkspaceProps) {
             <div className="analysis-pane datasets-pane" role="tabpanel" aria-label="Datasets">
               <Suspense fallback={<div className="analysis-pane__empty muted">Loading…</div>}>
                 <DatasetsView structures={structures} jobs={jobs} />
+              </Suspense>
+            </div>
+          )}
+          {simulateOpened && (
+            <div className="analysis-pane simulate-pane" role="tabpanel" aria-label="Simulate" hidden={centreTab !== 'simulate'}>
+              <Suspense fallback={<div className="analysis-pane__empty muted">Loading…</div>}>
+                <SimulateView jobs={jobs} structures={structures} onOpenStructure={(id) => void openSimulated(id)} onCancelled={upsert} />
               </Suspense>
             </div>
           )}

@@ -52,6 +52,8 @@ export function DatasetBrowser({ dataset }: DatasetBrowserProps) {
 
   // Re-read the metadata as the build advances (doneCount changes).
   useEffect(() => {
+    // A build that has not written its first record has no sample table yet; asking would only be refused.
+    if (dataset.doneCount === 0 && dataset.state !== 'complete') return;
     let cancelled = false;
     api.invoke('datasets.samples', { datasetId: dataset.id }).then(
       (s) => {
