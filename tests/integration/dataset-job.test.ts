@@ -60,7 +60,7 @@ describe('diffract job and datasets', () => {
     expect(job.logTail.join('\n')).toMatch(/on 2 threads/);
     const [dataset] = await dispatch(handlers, 'datasets.list', {});
     expect(dataset).toMatchObject({ state: 'complete', name: 'full' });
-    // 32.27 Å cell, 3 Å steps: 11 × 11 centres per zone, two zones.
+    // 32.15 Å cell, 3 Å steps: 11 × 11 centres per zone, two zones.
     expect(dataset?.sampleCount).toBe(2 * 11 * 11);
     const dir = core.requireProject().project.datasets.folder(datasetId);
     const patterns = readNpy(path.join(dir, 'patterns.npy'));
