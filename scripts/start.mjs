@@ -29,6 +29,8 @@ if (!fs.existsSync(path.join(demoProject, 'project.sqlite'))) {
   for (const item of manifest.structures) {
     const args = ['import', demoProject, path.join(demoSource, item.file), '--name', item.name];
     if (item.elements) args.push('--elements', item.elements);
+    const kept = path.join(demoSource, item.file.replace(/\.data$/, '.simulation'));
+    if (fs.existsSync(path.join(kept, 'provenance.json'))) args.push('--provenance', kept);
     const id = cli(args);
     log(`importing ${item.file} → structure ${id}`);
     // Order labels too, so the demo opens with d, CNA and Voronoi ready to colour by.

@@ -237,6 +237,11 @@ export const importRequestSchema = z
     name: z.string().trim().min(1).max(200).optional(),
     /** The name the user knows the file by, when `path` is an uploaded copy. */
     displayName: z.string().max(1000).optional(),
+    /**
+     * A folder of how the file was made (provenance.json + in.lammps, log.lammps, thermo.csv, as a simulate job
+     * keeps them): copied in with the structure, so e.g. the bundled demo structures carry their simulation.
+     */
+    provenanceDir: path.optional(),
   })
   .strict();
 export type ImportRequest = z.output<typeof importRequestSchema>;

@@ -65,6 +65,22 @@ describe('ssro CLI', () => {
     expect(fs.readFileSync(out, 'utf8').split('\n')[0]?.trim()).toBe('4');
   });
 
+  it('imports a bundled demo structure with the simulation that made it (--provenance)', () => {
+    const dir = path.join(tempDir(), 'p');
+    ssro('project', 'init', dir);
+    const kept = path.resolve('resources/demo/cuzr-nanocomposite.simulation');
+    const r = ssro('import', dir, path.resolve('resources/demo/cuzr-nanocomposite.data'), '--elements', 'Cu,Zr', '--provenance', kept);
+    expect(r.stderr).not.toMatch(/ssro:/);
+    expect(r.stdout.trim()).toBe('1');
+    const listed = JSON.parse(ssro('structures', dir, '--json').stdout) as { provenance: { kind: string; protocol: string } | null }[];
+    expect(listed[0]?.provenance).toMatchObject({ kind: 'simulation', protocol: 'composite' });
+    const folder = fs.readdirSync(path.join(dir, 'structures'))[0] ?? '';
+    expect(fs.readdirSync(path.join(dir, 'structures', folder, 'simulation')).sort()).toEqual(['in.lammps', 'log.lammps', 'provenance.json', 'thermo.csv']);
+    const bad = ssro('import', dir, path.resolve('resources/demo/cuzr-nanocomposite.data'), '--provenance', tempDir());
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/provenance\.json: not found/);
+  });
+
   it('fails clearly: not a project, missing file, bad element mapping, bad option', () => {
     const notProject = ssro('import', tempDir(), '/nonexistent.data');
     expect(notProject.status).toBe(1);

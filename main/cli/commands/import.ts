@@ -13,6 +13,7 @@ interface ImportOptions {
   format: string;
   frame: 'first' | 'last' | number;
   name?: string;
+  provenance?: string;
 }
 
 export function registerImportCommands(program: Command): void {
@@ -25,6 +26,7 @@ export function registerImportCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'file format').choices(['auto', ...STRUCTURE_FORMATS]).default('auto'))
     .option('--frame <frame>', 'frame of a multi-frame file: first, last or a 0-based number', parseFrame, 'last')
     .option('--name <name>', 'name in the project (default: the file name)')
+    .option('--provenance <dir>', 'folder with provenance.json (+ in.lammps, log.lammps, thermo.csv) of how the file was made')
     .action(async (dir: string, file: string, opts: ImportOptions) => {
       const parsed = importRequestSchema.safeParse({
         path: file,
@@ -32,6 +34,7 @@ export function registerImportCommands(program: Command): void {
         frame: opts.frame,
         ...(opts.elements !== undefined ? { elements: opts.elements } : {}),
         ...(opts.name !== undefined ? { name: opts.name } : {}),
+        ...(opts.provenance !== undefined ? { provenanceDir: opts.provenance } : {}),
       });
       if (!parsed.success) throw new Error(describeIssues(parsed.error));
       const project = Project.open(dir);

@@ -1,7 +1,7 @@
 /** Structure use cases over a project: import as a job, list, atoms for the viewer, export with writers, delete. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AtomFrame, ExportFormat, JobSummary } from '../../shared/domain';
+import type { AtomFrame, ExportFormat, JobSummary, StructureProvenance } from '../../shared/domain';
 import type { ImportRequest } from '../../shared/ipc-contract';
 import { ApiError } from '../../shared/ipc-contract';
 import { parseElementMapping } from '../../shared/elements';
@@ -21,6 +21,7 @@ export function checkImportRequest(request: ImportRequest): void {
   } catch {
     throw new ApiError('invalid-request', `${shown}: not readable (permissions)`);
   }
+  if (request.provenanceDir !== undefined) readProvenanceDir(request.provenanceDir);
   if (request.elements !== undefined) {
     try {
       parseElementMapping(typeof request.elements === 'string' ? request.elements : request.elements.join(','));
@@ -30,10 +31,25 @@ export function checkImportRequest(request: ImportRequest): void {
   }
 }
 
+/** Reads provenance.json of a provenance folder; refuses one without a JSON object that has a `kind`. */
+function readProvenanceDir(dir: string): StructureProvenance {
+  const file = path.join(dir, 'provenance.json');
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ApiError('invalid-request', `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || typeof (value as { kind?: unknown }).kind !== 'string') {
+    throw new ApiError('invalid-request', `${file}: not a provenance record (a JSON object with a "kind")`);
+  }
+  return value as StructureProvenance;
+}
+
 /** Submits an import job; the structure appears in the project only when the job succeeds. */
 export function submitImport(jobs: JobManager, request: ImportRequest): JobSummary {
   checkImportRequest(request);
-  const params: ImportRequest = { ...request, path: path.resolve(request.path) };
+  const params: ImportRequest = { ...request, path: path.resolve(request.path), ...(request.provenanceDir !== undefined ? { provenanceDir: path.resolve(request.provenanceDir) } : {}) };
   return jobs.submit('import', params, [{ kind: 'file', id: request.displayName ?? params.path }]);
 }
 
@@ -45,7 +61,13 @@ export function importFinalizer(project: Project): Finalizer {
     const request = job.params as ImportRequest;
     const shown = request.displayName ?? request.path;
     const name = request.name ?? path.basename(shown);
-    const structure = project.structures.commitStaged(staged, name, job.id, shown);
+    let provenance: StructureProvenance | undefined;
+    if (request.provenanceDir !== undefined) {
+      provenance = readProvenanceDir(request.provenanceDir);
+      // The kept files travel with the structure (its folder is still staged, so this is all-or-nothing).
+      fs.cpSync(request.provenanceDir, path.join(staged, 'simulation'), { recursive: true });
+    }
+    const structure = project.structures.commitStaged(staged, name, job.id, shown, provenance);
     return [{ kind: 'structure', id: structure.id }];
   };
 }
