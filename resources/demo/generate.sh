@@ -29,3 +29,8 @@ run "Cu-Zr nanocomposite (aligned r = 4a, rotated r = 3a)" cuzr-nanocomposite \
 run "Cu(Zr) complexion bicrystal" cuzr-complexion \
   complexion --grain-width 45 --length-y 18 --length-z 21 --temperature 1000 --equilibrate-steps 5000 \
   --dopant-fraction 0.06 --mc-steps 60000 --swap-every 20 --swap-attempts 10 --thermo-every 500
+
+# The same complexion with another seed: a boundary no model trained on the demo set has seen.
+run "Cu(Zr) complexion bicrystal, seed 54321 (held out for model tests)" cuzr-complexion-seed54321 \
+  complexion --seed 54321 --grain-width 45 --length-y 18 --length-z 21 --temperature 1000 --equilibrate-steps 5000 \
+  --dopant-fraction 0.06 --mc-steps 60000 --swap-every 20 --swap-attempts 10 --thermo-every 500
