@@ -4,6 +4,8 @@ import { runImportJobBench } from './import-job-bench';
 import { runOrderBench } from './order-bench';
 import { runVoronoiBench } from './voronoi-bench';
 import { runDiffractionBench } from './diffraction-bench';
+import { runTrainingBench } from './training';
+import { runInferenceBench } from './inference';
 
 async function main(): Promise<void> {
   runImportBench();
@@ -11,6 +13,14 @@ async function main(): Promise<void> {
   runOrderBench();
   runVoronoiBench();
   runDiffractionBench();
+  // PyTorch benches need the training engine; without it they say so and the rest still ran.
+  for (const [name, bench] of [['training', runTrainingBench], ['inference', runInferenceBench]] as const) {
+    try {
+      await bench();
+    } catch (error) {
+      console.log(`${name} bench not run: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
 }
 
 void main();

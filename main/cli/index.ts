@@ -9,6 +9,9 @@ import { registerLabelCommands } from './commands/label';
 import { registerDiffractCommand } from './commands/diffract';
 import { registerDatasetCommands } from './commands/dataset';
 import { registerSimulateCommands } from './commands/simulate';
+import { registerTrainCommand } from './commands/train';
+import { registerPredictCommand } from './commands/predict';
+import { registerModelCommands } from './commands/model';
 
 export function buildProgram(): Command {
   const program = new Command('ssro')
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerDiffractCommand(program);
   registerDatasetCommands(program);
   registerSimulateCommands(program);
+  registerTrainCommand(program);
+  registerPredictCommand(program);
+  registerModelCommands(program);
   registerDoctorCommand(program);
   return program;
 }

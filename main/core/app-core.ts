@@ -7,15 +7,32 @@ import type { EngineStatus, ProjectInfo } from '../shared/domain';
 import type { EventName, Events } from '../shared/ipc-contract';
 import { ApiError } from '../shared/ipc-contract';
 import { engineStatuses } from './engines';
-import { JobManager } from './jobs/job-manager';
+import { JobManager, type JobManagerOptions } from './jobs/job-manager';
 import { Project } from './project/project';
 import { importFinalizer } from './services/structure-service';
 import { labelFinalizer } from './services/label-service';
 import { datasetFinalizer } from './services/dataset-service';
 import { simulationFinalizer } from './services/simulation-service';
+import { trainingFinalizer, trainingUnfinisher } from './services/training-service';
+import { predictionFinalizer } from './services/prediction-service';
 
 export interface CoreEvents {
   event: [EventName, Events[EventName]];
+}
+
+/** The finalizers and clean-ups of every job kind that makes project artifacts (shared with the CLI). */
+export function jobHooks(project: Project): JobManagerOptions {
+  return {
+    finalizers: {
+      import: importFinalizer(project),
+      label: labelFinalizer(project),
+      diffract: datasetFinalizer(project),
+      simulate: simulationFinalizer(project),
+      train: trainingFinalizer(project),
+      predict: predictionFinalizer(project),
+    },
+    unfinishers: { train: trainingUnfinisher(project) },
+  };
 }
 
 export class AppCore extends EventEmitter<CoreEvents> {
@@ -47,7 +64,7 @@ export class AppCore extends EventEmitter<CoreEvents> {
   private async attach(make: () => Project): Promise<ProjectInfo> {
     const project = make(); // throws before anything changes when the folder is not usable
     await this.closeProject();
-    const jobs = new JobManager(project, { finalizers: { import: importFinalizer(project), label: labelFinalizer(project), diffract: datasetFinalizer(project), simulate: simulationFinalizer(project) } });
+    const jobs = new JobManager(project, jobHooks(project));
     jobs.on('job.series', (series) => this.publish('job.series', series));
     jobs.on('job.updated', (job) => {
       this.publish('job.updated', job);
@@ -57,6 +74,15 @@ export class AppCore extends EventEmitter<CoreEvents> {
       }
       if (job.kind === 'label' && job.state === 'succeeded') {
         this.publish('labels.changed', { structureId: (job.params as { structureId: number }).structureId });
+      }
+      const ended = job.state !== 'queued' && job.state !== 'running';
+      if (job.kind === 'train' && (ended || job.startedAt === null)) {
+        this.publish('models.changed', { modelId: (job.params as { modelId: number }).modelId });
+      }
+      if (job.kind === 'predict' && job.state === 'succeeded') {
+        const output = job.outputs.find((o) => o.kind === 'prediction');
+        const modelId = (job.params as { model: { id: number | null } }).model.id;
+        this.publish('predictions.changed', { predictionId: typeof output?.id === 'number' ? output.id : null, modelId });
       }
     });
     this.current = { project, jobs };

@@ -2,14 +2,25 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { EngineStatus, Settings } from '../shared/domain';
+import { ssroTorchDir, torchEnv, TORCH_INSTALL_HINT } from '../../native-workers/lib/models/torch-engine';
 
 /** Runs a probe without blocking the app's event loop (importing torch takes seconds). */
-function run(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
+function run(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ ok: boolean; out: string; stdout: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { encoding: 'utf8', timeout: 20_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ ok: error === null, out: `${stdout ?? ''}${stderr ?? ''}` || (error?.message ?? '') });
+    execFile(cmd, args, { encoding: 'utf8', timeout: 30_000, maxBuffer: 4 * 1024 * 1024, ...options }, (error, stdout, stderr) => {
+      resolve({ ok: error === null, out: `${stdout ?? ''}${stderr ?? ''}` || (error?.message ?? ''), stdout: stdout ?? '' });
     });
   });
+}
+
+interface TorchProbe {
+  event?: string;
+  message?: string;
+  torch?: string;
+  torchvision?: string;
+  cuda?: boolean;
+  cudaDevices?: string[];
+  mps?: boolean;
 }
 
 export async function lammpsStatus(lmpPath: string): Promise<EngineStatus> {
@@ -23,17 +34,32 @@ export async function lammpsStatus(lmpPath: string): Promise<EngineStatus> {
   };
 }
 
+/** The training engine: ssro_torch.probe with the configured Python reports torch's version and its devices. */
 export async function pytorchStatus(python3Path: string): Promise<EngineStatus> {
-  const r = await run(python3Path, ['-c', 'import torch, torchvision; print(torch.__version__, torchvision.__version__)']);
-  const versions = r.ok ? r.out.trim().split(/\s+/) : [];
-  return {
-    name: 'pytorch',
-    available: r.ok,
-    detail: r.ok
-      ? `${python3Path}: torch ${versions[0] ?? '?'}, torchvision ${versions[1] ?? '?'}`
-      : `${python3Path} cannot import torch and torchvision`,
-    disables: 'model training (train jobs)',
-  };
+  let engineDir: string;
+  try {
+    engineDir = ssroTorchDir();
+  } catch (error) {
+    return { name: 'pytorch', available: false, detail: `the training engine's Python package is missing (${(error as Error).message})`, disables: 'model training (train jobs)' };
+  }
+  const r = await run(python3Path, ['-m', 'ssro_torch.probe'], { cwd: engineDir, env: torchEnv() });
+  let probe: TorchProbe | null = null;
+  try {
+    probe = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as TorchProbe;
+  } catch {
+    probe = null;
+  }
+  const available = r.ok && probe?.event === 'probe';
+  let detail: string;
+  if (available && probe) {
+    const devices = [...(probe.cuda ? [`cuda (${(probe.cudaDevices ?? []).join(', ') || 'GPU'})`] : []), ...(probe.mps ? ['mps'] : []), 'cpu'];
+    detail = `${python3Path}: torch ${probe.torch ?? '?'}, torchvision ${probe.torchvision ?? '?'}; devices ${devices.join(', ')}`;
+  } else if (/ENOENT/.test(r.out)) {
+    detail = `${python3Path} not found; ${TORCH_INSTALL_HINT}`;
+  } else {
+    detail = `${probe?.message ?? `${python3Path} cannot import torch and torchvision`}${probe?.message ? '' : `; ${TORCH_INSTALL_HINT}`}`;
+  }
+  return { name: 'pytorch', available, detail, disables: 'model training (train jobs); inference with onnxruntime still works' };
 }
 
 export function chromiumStatus(): EngineStatus {

@@ -3,10 +3,19 @@
  * the Electron preload and the browser-shell client call it, and both shells validate requests against it.
  */
 import { z } from 'zod';
-import { EXPORT_FORMATS, JOB_STATES, STRUCTURE_FORMATS } from './domain';
+import { ARTIFACT_KINDS, EXPORT_FORMATS, JOB_STATES, STRUCTURE_FORMATS } from './domain';
 import type { AtomFrame, DatasetSummary, EngineStatus, JobSummary, LabelSetSummary, ProjectInfo, Settings, StructureSummary } from './domain';
 import { DEFAULT_DELTA_K_INV_A, DEFAULT_KMAX_INV_A } from './diffraction';
 import { LABEL_PROPERTIES } from './labels';
+import {
+  fitMetricsSchema,
+  modelImportRequestSchema,
+  modelSummarySchema,
+  predictionEvaluationSchema,
+  predictionRequestSchema,
+  predictionSummarySchema,
+  trainingRequestSchema,
+} from './models';
 import { simulationParamsSchema } from './simulation';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
@@ -45,7 +54,7 @@ export const structureSummarySchema = z.object({
   provenance: z.looseObject({ kind: z.string() }).nullable(),
 }) satisfies z.ZodType<StructureSummary>;
 
-const artifactRef = z.object({ kind: z.enum(['structure', 'label-set', 'file']), id: z.union([z.number(), z.string()]) });
+const artifactRef = z.object({ kind: z.enum(ARTIFACT_KINDS), id: z.union([z.number(), z.string()]) });
 
 export const jobSummarySchema = z.object({
   id,
@@ -248,6 +257,9 @@ export type ImportRequest = z.output<typeof importRequestSchema>;
 
 const empty = z.object({}).strict();
 
+/** A live or kept table; cells are null where a value is undefined (e.g. R² of constant labels). */
+const seriesTable = z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.number().nullable())) });
+
 export const contract = {
   'app.info': {
     request: empty,
@@ -429,6 +441,54 @@ export const contract = {
     request: z.object({ jobId: id }).strict(),
     response: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.number())) }),
   },
+  'models.list': { request: empty, response: z.array(modelSummarySchema) },
+  /** A model with its ONNX metadata, training history, best-model metrics and validation predictions. */
+  'models.get': {
+    request: z.object({ id, maxPairs: z.number().int().min(0).max(1_000_000).default(20_000) }).strict(),
+    response: z.object({
+      model: modelSummarySchema,
+      /** The 'ssro' metadata embedded in the ONNX file (null until trained). */
+      metadata: z.record(z.string(), z.unknown()).nullable(),
+      /** history.json of a training run: the best epoch and one record per epoch. */
+      history: z.object({ bestEpoch: z.number().nullable(), epochs: z.array(z.record(z.string(), z.unknown())) }).nullable(),
+      /** The best model on the validation split (val_predictions.npy), pairs subsampled beyond maxPairs. */
+      validation: z
+        .object({
+          metrics: fitMetricsSchema,
+          index: z.array(z.number().int()),
+          trueD: z.array(z.number()),
+          predictedD: z.array(z.number()),
+          sampled: z.boolean(),
+        })
+        .nullable(),
+      predictions: z.array(predictionSummarySchema),
+    }),
+  },
+  'models.import': { request: modelImportRequestSchema, response: modelSummarySchema },
+  'models.delete': { request: z.object({ id }).strict(), response: z.object({ deleted: z.boolean() }) },
+  /** Starts a train job on a complete dataset; the model is listed at once (state 'training'). */
+  'training.run': { request: trainingRequestSchema, response: z.object({ modelId: id, jobId: id }) },
+  /** Continues an incomplete run from its last checkpoint (optionally to more epochs). */
+  'training.resume': {
+    request: z.object({ modelId: id, epochs: z.number().int().min(1).max(100_000).optional() }).strict(),
+    response: z.object({ modelId: id, jobId: id }),
+  },
+  /** A train job's per-epoch and per-batch tables: live while it runs, from the run folder afterwards. */
+  'training.series': {
+    request: z.object({ jobId: id }).strict(),
+    response: z.object({ modelId: z.number().int().nullable(), live: z.boolean(), training: seriesTable, batches: seriesTable }),
+  },
+  'predictions.run': { request: predictionRequestSchema, response: z.object({ jobId: id }) },
+  'predictions.list': { request: z.object({ modelId: id.optional() }).strict(), response: z.array(predictionSummarySchema) },
+  /** A stored prediction: its record, the evaluation (labelled inputs) and the predicted d values (up to `limit`). */
+  'predictions.get': {
+    request: z.object({ id, limit: z.number().int().min(0).max(10_000_000).default(100_000) }).strict(),
+    response: z.object({
+      prediction: predictionSummarySchema,
+      evaluation: predictionEvaluationSchema.nullable(),
+      values: z.object({ index: z.array(z.number().int()), predictedD: z.array(z.number()), truncated: z.boolean() }),
+    }),
+  },
   'diagnostics.selftest': {
     request: z
       .object({
@@ -460,6 +520,8 @@ export interface Events {
   'labels.changed': { structureId: number };
   'datasets.changed': { datasetId: number };
   'project.changed': ProjectInfo | null;
+  'models.changed': { modelId: number };
+  'predictions.changed': { predictionId: number | null; modelId: number | null };
   /** New rows of a running job's live table (e.g. a simulate job's thermo output). */
   'job.series': { jobId: number; key: string; columns: string[]; rows: number[][] };
 }

@@ -4,16 +4,18 @@
  */
 import * as fs from 'node:fs';
 
-export type NpyDtype = '<f8' | '<f4' | '<i4' | '<u1' | '<i8';
-export type NpyArray = Float64Array | Float32Array | Int32Array | Uint8Array | BigInt64Array;
+/** '|i1' is int8 (NumPy writes one-byte types with '|': no byte order), e.g. a train/validation split with −1. */
+export type NpyDtype = '<f8' | '<f4' | '<i4' | '<u1' | '<i8' | '|i1';
+export type NpyArray = Float64Array | Float32Array | Int32Array | Uint8Array | BigInt64Array | Int8Array;
 
-const BYTES: Record<NpyDtype, number> = { '<f8': 8, '<f4': 4, '<i4': 4, '<u1': 1, '<i8': 8 };
+const BYTES: Record<NpyDtype, number> = { '<f8': 8, '<f4': 4, '<i4': 4, '<u1': 1, '<i8': 8, '|i1': 1 };
 
 function dtypeOf(data: NpyArray): NpyDtype {
   if (data instanceof Float64Array) return '<f8';
   if (data instanceof Float32Array) return '<f4';
   if (data instanceof Int32Array) return '<i4';
   if (data instanceof Uint8Array) return '<u1';
+  if (data instanceof Int8Array) return '|i1';
   return '<i8';
 }
 
@@ -85,6 +87,8 @@ export function readNpy(file: string): NpyFile {
           ? new Int32Array(bytes.buffer)
           : dtype === '<u1'
             ? bytes
-            : new BigInt64Array(bytes.buffer);
+            : dtype === '|i1'
+              ? new Int8Array(bytes.buffer)
+              : new BigInt64Array(bytes.buffer);
   return { dtype, shape, data };
 }

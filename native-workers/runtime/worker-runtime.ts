@@ -20,8 +20,9 @@ export interface JobContext {
 }
 
 export class JobCancelled extends Error {
-  constructor() {
-    super('cancelled');
+  /** The message becomes the job's error; say what was kept and how to continue when there is something to say. */
+  constructor(message = 'cancelled') {
+    super(message);
     this.name = 'JobCancelled';
   }
 }
@@ -59,7 +60,9 @@ export function runWorker(kind: JobKind, handler: JobHandler): void {
   const fail = async (error: unknown): Promise<void> => {
     if (timer) clearTimeout(timer);
     const err = error instanceof Error ? error : new Error(String(error));
-    if (err instanceof JobCancelled || cancelled) {
+    if (err instanceof JobCancelled) {
+      await send({ type: 'error', message: err.message });
+    } else if (cancelled) {
       await send({ type: 'error', message: 'cancelled' });
     } else {
       await send({ type: 'error', message: err.message, detail: err.stack });

@@ -160,7 +160,7 @@ runWorker('simulate', async (raw, ctx) => {
   }
   const lastRow = thermo.lastRow();
   const notes = [...input.notes];
-  if (lastRow) notes.push(`final thermo: T = ${lastRow[1]?.toFixed(1)} K, PE = ${((lastRow[2] ?? 0) / final.ids.length).toFixed(4)} eV/atom, dopant fraction = ${lastRow[5]?.toFixed(4)}`);
+  if (lastRow) notes.push(`last thermo row: T = ${lastRow[1]?.toFixed(1)} K, PE = ${((lastRow[2] ?? 0) / final.ids.length).toFixed(4)} eV/atom, dopant fraction = ${lastRow[5]?.toFixed(4)}`);
   const provenance: SimulationProvenance = {
     kind: 'simulation',
     protocol: params.protocol,

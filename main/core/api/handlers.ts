@@ -12,6 +12,9 @@ import { submitLabel } from '../services/label-service';
 import { buildDataset, exportDatasetTo, listDatasets, prepareDataset, resumeDataset } from '../services/dataset-service';
 import { datasetPattern, datasetSamples, previewPattern, scanPreview } from '../services/diffraction-service';
 import { planSimulation, simulationThermo, submitSimulation } from '../services/simulation-service';
+import { deleteModel, importModel, listModels, modelDetails } from '../services/model-service';
+import { resumeTraining, submitTraining, trainingSeries } from '../services/training-service';
+import { listPredictions, predictionDetails, submitPrediction } from '../services/prediction-service';
 import { readLabelProperty } from '../../../native-workers/lib/labels/label-store';
 
 export type Handler<C extends Channel> = (request: ParsedRequest<C>) => Promise<Response<C>> | Response<C>;
@@ -177,6 +180,54 @@ function simulationHandlers(core: AppCore): Subset<'simulations.run' | 'simulati
   };
 }
 
+function modelHandlers(core: AppCore): Subset<'models.list' | 'models.get' | 'models.import' | 'models.delete'> {
+  const project = () => core.requireProject().project;
+  return {
+    'models.list': () => listModels(project()),
+    'models.get': (req) => modelDetails(project(), req.id, req.maxPairs),
+    'models.import': async (req) => {
+      const model = await importModel(project(), req, project().settings.get().python3Path);
+      core.publish('models.changed', { modelId: model.id });
+      return model;
+    },
+    'models.delete': (req) => {
+      const deleted = deleteModel(project(), req.id);
+      if (deleted) core.publish('models.changed', { modelId: req.id });
+      return { deleted };
+    },
+  };
+}
+
+function trainingHandlers(core: AppCore): Subset<'training.run' | 'training.resume' | 'training.series'> {
+  return {
+    'training.run': (req) => {
+      const { project, jobs } = core.requireProject();
+      const { model, job } = submitTraining(project, jobs, req, project.settings.get().python3Path);
+      return { modelId: model.id, jobId: job.id };
+    },
+    'training.resume': (req) => {
+      const { project, jobs } = core.requireProject();
+      const { model, job } = resumeTraining(project, jobs, req.modelId, project.settings.get().python3Path, req.epochs);
+      return { modelId: model.id, jobId: job.id };
+    },
+    'training.series': (req) => {
+      const { project, jobs } = core.requireProject();
+      return trainingSeries(project, jobs, req.jobId);
+    },
+  };
+}
+
+function predictionHandlers(core: AppCore): Subset<'predictions.run' | 'predictions.list' | 'predictions.get'> {
+  return {
+    'predictions.run': (req) => {
+      const { project, jobs } = core.requireProject();
+      return { jobId: submitPrediction(project, jobs, req).id };
+    },
+    'predictions.list': (req) => listPredictions(core.requireProject().project, req.modelId),
+    'predictions.get': (req) => predictionDetails(core.requireProject().project, req.id, req.limit),
+  };
+}
+
 export function createHandlers(core: AppCore): Handlers {
   return {
     ...appHandlers(core),
@@ -188,6 +239,9 @@ export function createHandlers(core: AppCore): Handlers {
     ...analysisHandlers(core),
     ...datasetHandlers(core),
     ...simulationHandlers(core),
+    ...modelHandlers(core),
+    ...trainingHandlers(core),
+    ...predictionHandlers(core),
   };
 }
 

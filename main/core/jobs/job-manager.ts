@@ -20,6 +20,9 @@ import type { Project } from '../project/project';
 /** Runs in the parent when a worker succeeds: moves its outputs into the project and names them. */
 export type Finalizer = (job: JobSummary, result: unknown) => ArtifactRef[];
 
+/** Runs in the parent when a job ends without success (failed or cancelled), e.g. to mark a kept run resumable. */
+export type Unfinisher = (job: JobSummary) => void;
+
 interface Running {
   job: JobSummary;
   child: ChildProcess;
@@ -49,6 +52,7 @@ export interface JobManagerOptions {
   /** Jobs running at once; the rest wait queued. Default: 2 (one per core here). */
   maxConcurrent?: number;
   finalizers?: Partial<Record<JobKind, Finalizer>>;
+  unfinishers?: Partial<Record<JobKind, Unfinisher>>;
 }
 
 export interface JobManagerEvents {
@@ -62,6 +66,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   private readonly waiters = new Map<number, Promise<JobSummary>>();
   private readonly maxConcurrent: number;
   private readonly finalizers: Partial<Record<JobKind, Finalizer>>;
+  private readonly unfinishers: Partial<Record<JobKind, Unfinisher>>;
   private closed = false;
 
   constructor(
@@ -71,6 +76,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     super();
     this.maxConcurrent = options.maxConcurrent ?? 2;
     this.finalizers = options.finalizers ?? {};
+    this.unfinishers = options.unfinishers ?? {};
   }
 
   /** Records a job and starts it (or queues it). Resolves `done(id)` when it ends in any state. */
@@ -98,6 +104,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       const [entry] = this.queue.splice(queued, 1);
       this.project.jobs.finish(id, 'cancelled', { error: 'cancelled before it started', logTail: [] });
       const job = this.project.jobs.get(id);
+      this.unfinished(job);
       this.emit('job.updated', job);
       entry?.resolve(job);
       return job;
@@ -156,6 +163,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     } catch (error) {
       this.project.jobs.finish(id, 'failed', { error: `could not start the worker: ${(error as Error).message}`, logTail: [] });
       const job = this.project.jobs.get(id);
+      this.unfinished(job);
       this.emit('job.updated', job);
       resolve(job);
       return;
@@ -264,7 +272,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       }
     } else if (run.cancelRequested) {
       state = 'cancelled';
-      error = 'cancelled';
+      // A worker may say what its cancel kept (e.g. a training run's saved epochs); otherwise just 'cancelled'.
+      error = run.outcome?.kind === 'error' && run.outcome.message.startsWith('cancelled') ? run.outcome.message : 'cancelled';
     } else if (run.outcome?.kind === 'error') {
       state = 'failed';
       error = run.outcome.message;
@@ -280,8 +289,18 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     this.project.jobs.finish(id, state, { error, logTail: run.logTail, outputs });
     fs.rmSync(this.project.scratchDir(id), { recursive: true, force: true });
     const job = this.project.jobs.get(id);
+    if (state !== 'succeeded') this.unfinished(job);
     this.emit('job.updated', job);
     this.pump();
     return job;
+  }
+
+  private unfinished(job: JobSummary): void {
+    try {
+      this.unfinishers[job.kind as JobKind]?.(job);
+    } catch (error) {
+      // The job's own outcome is already recorded; a failing clean-up must not take the app down.
+      process.stderr.write(`after job ${job.id}: ${(error as Error).message}\n`);
+    }
   }
 }

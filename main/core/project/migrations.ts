@@ -119,6 +119,48 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`ALTER TABLE structures ADD COLUMN provenance TEXT;`);
     },
   },
+  {
+    version: 6,
+    name: 'models (trained and imported) and their predictions',
+    up(db) {
+      db.exec(`
+        CREATE TABLE models (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          dir TEXT NOT NULL UNIQUE,
+          architecture TEXT NOT NULL,
+          target TEXT NOT NULL CHECK (target IN ('d', 'one_minus_d')),
+          source TEXT NOT NULL CHECK (source IN ('trained', 'imported-onnx', 'imported-torch')),
+          state TEXT NOT NULL CHECK (state IN ('training', 'incomplete', 'trained', 'imported')),
+          dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+          params TEXT NOT NULL DEFAULT '{}',
+          preprocessing TEXT,
+          metrics TEXT,
+          onnx_file TEXT,
+          sha256 TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+          CHECK (state NOT IN ('trained', 'imported') OR (onnx_file IS NOT NULL AND sha256 IS NOT NULL))
+        );
+        CREATE INDEX models_by_dataset ON models(dataset_id);
+        CREATE TABLE predictions (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          dir TEXT NOT NULL UNIQUE,
+          model_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+          dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+          input TEXT NOT NULL,
+          sample_count INTEGER NOT NULL CHECK (sample_count >= 0),
+          provenance TEXT NOT NULL,
+          metrics TEXT,
+          created_at TEXT NOT NULL,
+          job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL
+        );
+        CREATE INDEX predictions_by_model ON predictions(model_id);
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -11,11 +11,13 @@ import { migrate } from './migrations';
 import { JobsRepo } from './jobs-repo';
 import { DatasetsRepo } from './datasets-repo';
 import { LabelSetsRepo } from './label-sets-repo';
+import { ModelsRepo } from './models-repo';
+import { PredictionsRepo } from './predictions-repo';
 import { SettingsRepo } from './settings-repo';
 import { StructuresRepo } from './structures-repo';
 
 export const DB_FILE = 'project.sqlite';
-export const DATA_FOLDERS = ['structures', 'labels', 'datasets', 'models', 'experiments', 'maps', 'uploads', 'scratch'] as const;
+export const DATA_FOLDERS = ['structures', 'labels', 'datasets', 'models', 'predictions', 'experiments', 'maps', 'uploads', 'scratch'] as const;
 
 export class Project {
   readonly structures: StructuresRepo;
@@ -23,6 +25,8 @@ export class Project {
   readonly settings: SettingsRepo;
   readonly labels: LabelSetsRepo;
   readonly datasets: DatasetsRepo;
+  readonly models: ModelsRepo;
+  readonly predictions: PredictionsRepo;
 
   private constructor(
     readonly dir: string,
@@ -33,6 +37,8 @@ export class Project {
     this.settings = new SettingsRepo(db);
     this.labels = new LabelSetsRepo(db, dir);
     this.datasets = new DatasetsRepo(db, dir);
+    this.models = new ModelsRepo(db, dir);
+    this.predictions = new PredictionsRepo(db, dir);
   }
 
   /** Deletes a structure with its label sets; refused while datasets were built from it. */
@@ -123,9 +129,10 @@ export class Project {
     return path.join(this.dir, 'scratch', `job-${jobId}`);
   }
 
-  /** Jobs whose owning process is gone were interrupted; their scratch folders are stale. */
+  /** Jobs whose owning process is gone were interrupted; their scratch folders are stale; their runs resumable. */
   private recover(): void {
     this.jobs.markOrphansInterrupted();
+    this.models.markStaleTrainingIncomplete();
     const scratch = path.join(this.dir, 'scratch');
     for (const entry of fs.readdirSync(scratch)) {
       const id = Number(/^job-(\d+)$/.exec(entry)?.[1]);

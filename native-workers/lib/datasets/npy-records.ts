@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { npyHeader, type NpyDtype } from '../npy';
 
-export const NPY_DTYPE_BYTES: Record<NpyDtype, number> = { '<f8': 8, '<f4': 4, '<i4': 4, '<u1': 1, '<i8': 8 };
+export const NPY_DTYPE_BYTES: Record<NpyDtype, number> = { '<f8': 8, '<f4': 4, '<i4': 4, '<u1': 1, '<i8': 8, '|i1': 1 };
 
 export interface NpyLayout {
   dtype: NpyDtype;

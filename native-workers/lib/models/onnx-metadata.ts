@@ -17,7 +17,7 @@ const WIRE_FIXED64 = 1;
 const WIRE_LENGTH = 2;
 const WIRE_FIXED32 = 5;
 
-interface Field {
+export interface ProtobufField {
   number: number;
   wire: number;
   /** Byte offset of the tag. */
@@ -29,7 +29,7 @@ interface Field {
 }
 
 /** A varint as a JS number (exact up to 2^53, enough for tags and lengths) and the offset after it. */
-function readVarint(bytes: Uint8Array, pos: number): [number, number] {
+export function readVarint(bytes: Uint8Array, pos: number): [number, number] {
   let value = 0;
   let scale = 1;
   for (let i = 0; i < 10; i++) {
@@ -51,8 +51,8 @@ function writeVarint(value: number, out: number[]): void {
   out.push(v);
 }
 
-/** The top-level fields of a protobuf message, in order. */
-function* fields(bytes: Uint8Array): Generator<Field> {
+/** The top-level fields of a protobuf message, in order (also used by onnx-graph.ts to read the graph's inputs). */
+export function* protobufFields(bytes: Uint8Array): Generator<ProtobufField> {
   let pos = 0;
   while (pos < bytes.length) {
     const start = pos;
@@ -81,7 +81,7 @@ const utf8Encoder = new TextEncoder();
 function readEntry(bytes: Uint8Array): [string, string] {
   let key = '';
   let value = '';
-  for (const f of fields(bytes)) {
+  for (const f of protobufFields(bytes)) {
     if (f.wire !== WIRE_LENGTH) continue;
     if (f.number === 1) key = utf8.decode(bytes.subarray(f.valueStart, f.end));
     else if (f.number === 2) value = utf8.decode(bytes.subarray(f.valueStart, f.end));
@@ -89,14 +89,14 @@ function readEntry(bytes: Uint8Array): [string, string] {
   return [key, value];
 }
 
-function isMetadataEntry(f: Field): boolean {
+function isMetadataEntry(f: ProtobufField): boolean {
   return f.number === METADATA_PROPS_FIELD && f.wire === WIRE_LENGTH;
 }
 
 /** The model's metadata_props as key → value (a later entry with the same key wins, as onnxruntime reads them). */
 export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of fields(bytes)) {
+  for (const f of protobufFields(bytes)) {
     if (!isMetadataEntry(f)) continue;
     const [key, value] = readEntry(bytes.subarray(f.valueStart, f.end));
     out[key] = value;
@@ -109,7 +109,7 @@ export function withOnnxMetadata(bytes: Uint8Array, entries: Record<string, stri
   const replaced = new Set(Object.keys(entries));
   const kept: Uint8Array[] = [];
   let keptBytes = 0;
-  for (const f of fields(bytes)) {
+  for (const f of protobufFields(bytes)) {
     if (isMetadataEntry(f) && replaced.has(readEntry(bytes.subarray(f.valueStart, f.end))[0])) continue;
     const piece = bytes.subarray(f.start, f.end);
     kept.push(piece);
@@ -173,7 +173,8 @@ export interface SsroModelMetadata {
   bestEpoch: number | null;
   seed: number | null;
   source: Record<string, unknown> | null;
-  torch: string;
+  /** The torch version that exported it; null for foreign ONNX models given metadata at import. */
+  torch: string | null;
   createdAt: string;
 }
 

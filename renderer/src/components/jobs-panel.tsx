@@ -2,15 +2,24 @@
  * The bottom panel of jobs, live from `job.updated`: kind, state, progress, message, duration, error, a Cancel
  * button while the job can still be stopped, and the tail of its log on demand.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { JobState, JobSummary } from '../../../main/shared/domain';
 import { formatDurationMs } from '../format';
 import { useApi } from '../state/api-context';
 import { useReportError } from '../state/errors';
 import { isActiveJob } from '../state/use-jobs';
 import { describeSimulation, jobSimulationParams } from '../simulate/simulation-summary';
+import { useNow } from '../state/use-now';
 
-const KIND_LABELS: Record<string, string> = { import: 'Import', selftest: 'Self-test', label: 'Order labels', diffract: 'NBED dataset', simulate: 'Simulation' };
+const KIND_LABELS: Record<string, string> = {
+  import: 'Import',
+  selftest: 'Self-test',
+  label: 'Order labels',
+  diffract: 'NBED dataset',
+  simulate: 'Simulation',
+  train: 'Training',
+  predict: 'Prediction',
+};
 
 const STATE_LABELS: Record<JobState, string> = {
   queued: 'Queued',
@@ -199,6 +208,17 @@ function describeParams(job: JobSummary): string | null {
     const edge = typeof label?.edgeThresholdA === 'number' ? ` · edge ${label.edgeThresholdA} Å` : '';
     return `structure #${params.structureId}${edge} · ${cna}`;
   }
+  if (job.kind === 'train' && typeof params.modelId === 'number') {
+    const config = params.config as { model?: unknown; epochs?: unknown; datasetId?: unknown } | undefined;
+    const what = [
+      `model #${params.modelId}`,
+      typeof config?.model === 'string' ? config.model : null,
+      typeof config?.epochs === 'number' ? `${config.epochs} epochs` : null,
+      typeof config?.datasetId === 'number' ? `dataset #${config.datasetId}` : null,
+    ];
+    return what.filter((w): w is string => w !== null).join(' · ');
+  }
+  if (job.kind === 'predict' && typeof params.name === 'string') return params.name;
   if (job.kind === 'diffract' && typeof params.datasetId === 'number') {
     const recipe = params.recipe as { name?: unknown } | undefined;
     return `dataset #${params.datasetId}${typeof recipe?.name === 'string' ? ` · ${recipe.name}` : ''}`;
@@ -216,14 +236,3 @@ function duration(job: JobSummary, now: number): string {
   return formatDurationMs((end ?? now) - start);
 }
 
-/** The current time, ticking every `intervalMs` (or frozen when null), so running jobs show a live duration. */
-function useNow(intervalMs: number | null): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (intervalMs === null) return;
-    setNow(Date.now());
-    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
-    return () => window.clearInterval(timer);
-  }, [intervalMs]);
-  return now;
-}

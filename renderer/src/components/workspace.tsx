@@ -1,5 +1,5 @@
 /**
- * The open project: structures on the left, the viewer (or the analysis, diffraction, datasets or simulate pane) in
+ * The open project: structures on the left, the viewer (or the analysis, diffraction, datasets, simulate or models pane) in
  * the middle, order labels and details on the right, jobs at the bottom. Selects the structure an import made as
  * soon as its job succeeds.
  */
@@ -22,8 +22,19 @@ const AnalysisView = lazy(() => import('../analysis/analysis-view').then((m) => 
 const DiffractionView = lazy(() => import('../nbed/diffraction-view').then((m) => ({ default: m.DiffractionView })));
 const DatasetsView = lazy(() => import('../nbed/datasets-view').then((m) => ({ default: m.DatasetsView })));
 const SimulateView = lazy(() => import('../simulate/simulate-view').then((m) => ({ default: m.SimulateView })));
+const ModelsView = lazy(() => import('../models/models-view').then((m) => ({ default: m.ModelsView })));
 
-type CentreTab = 'viewer' | 'analysis' | 'diffraction' | 'datasets' | 'simulate';
+type CentreTab = 'viewer' | 'analysis' | 'diffraction' | 'datasets' | 'simulate' | 'models';
+
+/** The centre tabs in order; test ids are what the e2e tests click. */
+const CENTRE_TABS: { id: CentreTab; label: string; title?: string; testId: string }[] = [
+  { id: 'viewer', label: '3D view', testId: 'viewer-tab' },
+  { id: 'analysis', label: 'Analysis', title: 'Profiles, motif densities, distributions, g(r) and S(q) of the selected label set', testId: 'analysis-tab' },
+  { id: 'diffraction', label: 'Diffraction', title: 'Simulated nanobeam electron diffraction of a probe in the selected structure', testId: 'tab-diffraction' },
+  { id: 'datasets', label: 'Datasets', title: 'Build and browse simulated NBED datasets', testId: 'datasets-tab' },
+  { id: 'simulate', label: 'Simulate', title: 'Make a structure with LAMMPS: melt–quench glass, grain-boundary complexion, nanocomposite', testId: 'simulate-tab' },
+  { id: 'models', label: 'Models', title: 'Train models of d on a dataset, evaluate them, predict', testId: 'models-tab' },
+];
 
 /** The middle of the cell: the first probe centre of a structure. */
 function cellCentre(cell: Cell): Vec3 {
@@ -53,8 +64,11 @@ export function Workspace({ project }: WorkspaceProps) {
   const [centreTab, setCentreTabState] = useState<CentreTab>('viewer');
   /** The Simulate view stays mounted once opened: its forms and the run it follows survive switching tabs. */
   const [simulateOpened, setSimulateOpened] = useState(false);
+  /** So does the Models view: a training form and the run it follows. */
+  const [modelsOpened, setModelsOpened] = useState(false);
   const setCentreTab = useCallback((tab: CentreTab) => {
     if (tab === 'simulate') setSimulateOpened(true);
+    if (tab === 'models') setModelsOpened(true);
     setCentreTabState(tab);
   }, []);
   const [sideTab, setSideTab] = useState<SideTab>('labels');
@@ -146,60 +160,20 @@ export function Workspace({ project }: WorkspaceProps) {
       />
       <main className="viewer-area" aria-label="Viewer and analysis">
         <div className="tabs" role="tablist" aria-label="Centre view">
-          <button
-            type="button"
-            role="tab"
-            aria-selected={centreTab === 'viewer'}
-            className={centreTab === 'viewer' ? 'active' : undefined}
-            onClick={() => setCentreTab('viewer')}
-            data-testid="viewer-tab"
-          >
-            3D view
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={centreTab === 'analysis'}
-            className={centreTab === 'analysis' ? 'active' : undefined}
-            onClick={() => setCentreTab('analysis')}
-            title="Profiles, motif densities, distributions, g(r) and S(q) of the selected label set"
-            data-testid="analysis-tab"
-          >
-            Analysis
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={centreTab === 'diffraction'}
-            className={centreTab === 'diffraction' ? 'active' : undefined}
-            onClick={() => setCentreTab('diffraction')}
-            title="Simulated nanobeam electron diffraction of a probe in the selected structure"
-            data-testid="tab-diffraction"
-          >
-            Diffraction
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={centreTab === 'datasets'}
-            className={centreTab === 'datasets' ? 'active' : undefined}
-            onClick={() => setCentreTab('datasets')}
-            title="Build and browse simulated NBED datasets"
-            data-testid="datasets-tab"
-          >
-            Datasets
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={centreTab === 'simulate'}
-            className={centreTab === 'simulate' ? 'active' : undefined}
-            onClick={() => setCentreTab('simulate')}
-            title="Make a structure with LAMMPS: melt–quench glass, grain-boundary complexion, nanocomposite"
-            data-testid="simulate-tab"
-          >
-            Simulate
-          </button>
+          {CENTRE_TABS.map((tab) => (
+            <button
+              key={tab.id}
+              type="button"
+              role="tab"
+              aria-selected={centreTab === tab.id}
+              className={centreTab === tab.id ? 'active' : undefined}
+              onClick={() => setCentreTab(tab.id)}
+              title={tab.title}
+              data-testid={tab.testId}
+            >
+              {tab.label}
+            </button>
+          ))}
           {selected && (
             <span className="tabs__context" title={selected.sourcePath}>
               {selected.name}
@@ -244,6 +218,13 @@ export function Workspace({ project }: WorkspaceProps) {
             <div className="analysis-pane simulate-pane" role="tabpanel" aria-label="Simulate" hidden={centreTab !== 'simulate'}>
               <Suspense fallback={<div className="analysis-pane__empty muted">Loading…</div>}>
                 <SimulateView jobs={jobs} structures={structures} onOpenStructure={(id) => void openSimulated(id)} onCancelled={upsert} />
+              </Suspense>
+            </div>
+          )}
+          {modelsOpened && (
+            <div className="analysis-pane models-pane" role="tabpanel" aria-label="Models" hidden={centreTab !== 'models'}>
+              <Suspense fallback={<div className="analysis-pane__empty muted">Loading…</div>}>
+                <ModelsView jobs={jobs} onCancelled={upsert} onOpenDatasets={() => setCentreTab('datasets')} />
               </Suspense>
             </div>
           )}

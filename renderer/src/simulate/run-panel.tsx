@@ -2,7 +2,7 @@
  * One simulate job as it runs: state, progress and LAMMPS's stage message, Cancel, the latest thermo values and the
  * live thermo plot; when it ends, "Open in viewer" for the structure it made, or LAMMPS's error and the log tail.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { JobState, JobSummary, StructureSummary } from '../../../main/shared/domain';
 import { estimatedAtoms, simulationStages } from '../../../main/shared/simulation';
 import { ErrorBanner } from '../components/error-banner';
@@ -14,6 +14,7 @@ import { simulationOf } from './simulation-summary';
 import { ThermoFigure } from './thermo-figure';
 import { useSimulationPlan } from './use-simulation-plan';
 import { useThermo } from './use-thermo';
+import { useNow } from '../state/use-now';
 
 const STATE_LABELS: Record<JobState, string> = {
   queued: 'Queued',
@@ -184,14 +185,3 @@ function duration(job: JobSummary, now: number): string {
   return formatDurationMs(end - start);
 }
 
-/** The current time, ticking every `intervalMs` (frozen when null), so a running job's duration counts up. */
-function useNow(intervalMs: number | null): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (intervalMs === null) return;
-    setNow(Date.now());
-    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
-    return () => window.clearInterval(timer);
-  }, [intervalMs]);
-  return now;
-}

@@ -99,6 +99,33 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('6: adds models and predictions; a trained model needs its ONNX file and checksum; deletions leave provenance', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 'mem', 5);
+    db.prepare(`INSERT INTO datasets(name, dir, recipe, state, sample_count, created_at) VALUES ('d', 'datasets/a', '{}', 'complete', 10, 't')`).run();
+    expect(migrate(db, 'mem', 6)).toBe(6);
+    expect(tables(db)).toEqual(expect.arrayContaining(['models', 'predictions']));
+    const add = db.prepare(
+      `INSERT INTO models(name, dir, architecture, target, source, state, dataset_id, onnx_file, sha256, created_at, updated_at)
+       VALUES ('m', ?, 'basecnn', ?, 'trained', ?, 1, ?, ?, 't', 't')`,
+    );
+    add.run('models/a', 'one_minus_d', 'training', null, null);
+    expect(() => add.run('models/b', 'one_minus_d', 'trained', null, null)).toThrow(/CHECK/);
+    expect(() => add.run('models/b', 'q6', 'training', null, null)).toThrow(/CHECK/);
+    expect(() => add.run('models/b', 'd', 'half-done', null, null)).toThrow(/CHECK/);
+    add.run('models/b', 'd', 'trained', 'models/b/run/model.onnx', 'abc');
+    expect(() => add.run('models/a', 'd', 'training', null, null)).toThrow(/UNIQUE/);
+    db.prepare(
+      `INSERT INTO predictions(name, dir, model_id, dataset_id, input, sample_count, provenance, created_at) VALUES ('p', 'predictions/a', 2, 1, '{}', 10, '{"model":{"sha256":"abc"}}', 't')`,
+    ).run();
+    db.prepare('DELETE FROM models WHERE id = 2').run();
+    db.prepare('DELETE FROM datasets WHERE id = 1').run();
+    expect(db.prepare('SELECT model_id, dataset_id, provenance FROM predictions').get()).toEqual({ model_id: null, dataset_id: null, provenance: '{"model":{"sha256":"abc"}}' });
+    expect(db.prepare('SELECT dataset_id FROM models WHERE id = 1').get()).toEqual({ dataset_id: null });
+    db.close();
+  });
+
   it('refuses a database written by a newer app and leaves it unchanged', () => {
     const dir = tempDir();
     const project = Project.create(dir, 'future');

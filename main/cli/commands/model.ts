@@ -1,0 +1,186 @@
+/**
+ * `ssro model info | import-torch | import | list`: read a model file's description, turn a PyTorch state_dict (e.g.
+ * the authors' checkpoint) into an ONNX model with our metadata, and register models in a project.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { patternSide } from '../../shared/diffraction';
+import { MODEL_ARCHITECTURES, MODEL_TARGETS, type ModelArchitecture, type ModelTarget } from '../../shared/models';
+import { Project } from '../../core/project/project';
+import { defaultSettings } from '../../core/project/settings-repo';
+import { exportStateDict, importModel, listModels } from '../../core/services/model-service';
+import { readOnnxGraph, shapeText } from '../../../native-workers/lib/models/onnx-graph';
+import { readOnnxMetadata, readSsroModelMetadata, SSRO_METADATA_KEY, type SsroFitMetrics } from '../../../native-workers/lib/models/onnx-metadata';
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return n;
+}
+
+function fmt(value: number | null | undefined, digits = 4): string {
+  return typeof value === 'number' ? value.toFixed(digits) : 'n/a';
+}
+
+function metricsLine(m: SsroFitMetrics | undefined): string {
+  return m ? `n ${m.count}, MAE ${fmt(m.mae)}, RMSE ${fmt(m.rmse)}, R² ${fmt(m.r2, 3)}` : 'n/a';
+}
+
+/** The description `ssro model info` prints (and returns as JSON with --json). */
+export function modelInfo(file: string): Record<string, unknown> {
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  const graph = readOnnxGraph(bytes);
+  const props = readOnnxMetadata(bytes);
+  return {
+    file: path.resolve(file),
+    bytes: bytes.length,
+    sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+    ssro: readSsroModelMetadata(bytes),
+    graph,
+    otherMetadata: Object.fromEntries(Object.entries(props).filter(([key]) => key !== SSRO_METADATA_KEY)),
+  };
+}
+
+function printInfo(info: ReturnType<typeof modelInfo>): void {
+  const out: string[] = [];
+  const graph = info.graph as ReturnType<typeof readOnnxGraph>;
+  const meta = info.ssro as ReturnType<typeof readSsroModelMetadata>;
+  out.push(`file          ${String(info.file)} (${((info.bytes as number) / 1e6).toFixed(1)} MB, sha256 ${String(info.sha256).slice(0, 16)}…)`);
+  out.push(`graph         ${graph.inputs.map((i) => `${i.name} ${i.elementType} ${shapeText(i.shape)}`).join('; ')} → ${graph.outputs.map((o) => `${o.name} ${o.elementType} ${shapeText(o.shape)}`).join('; ')}`);
+  out.push(`producer      ${graph.producer || 'unknown'}; IR ${graph.irVersion ?? '?'}; opset ${graph.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ')}`);
+  if (meta === null) {
+    out.push('SSRO metadata none: how the inputs were made is unknown; ssro predict needs --target, --kmax and --delta-k for this model');
+  } else {
+    const p = meta.preprocessing;
+    out.push(`architecture  ${meta.architecture}`);
+    out.push(`target        ${meta.target === 'one_minus_d' ? 'one_minus_d (the output is 1 − d)' : 'd'}`);
+    out.push(`input         ${p.side}×${p.side}, kmax ${p.kmaxInvA ?? '?'} Å⁻¹, Δk ${p.deltaKInvA ?? '?'} Å⁻¹; ${p.transform}: log(max(I, ${p.logClip})), ${p.normalisation}`);
+    out.push(`training      dataset ${meta.trainingDatasetId ?? 'n/a'}; epochs ${meta.epochs ?? 'n/a'}, best epoch ${meta.bestEpoch ?? 'n/a'}, seed ${meta.seed ?? 'n/a'}`);
+    out.push(`validation    ${metricsLine(meta.metrics?.validation)}`);
+    out.push(`train         ${metricsLine(meta.metrics?.train)}`);
+    out.push(`source        ${meta.source ? JSON.stringify(meta.source) : 'n/a'}`);
+    out.push(`made          ${meta.createdAt}${meta.torch ? ` with torch ${meta.torch}` : ''}`);
+  }
+  const others = Object.keys(info.otherMetadata as Record<string, string>);
+  if (others.length > 0) out.push(`other keys    ${others.join(', ')}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+interface ImportTorchOptions {
+  out: string;
+  model: ModelArchitecture;
+  target: ModelTarget;
+  kmax: number;
+  deltaK: number;
+  side?: number;
+  datasetId?: string;
+  python?: string;
+}
+
+interface ImportOptions {
+  name?: string;
+  model?: string;
+  target?: ModelTarget;
+  kmax?: number;
+  deltaK?: number;
+}
+
+export function registerModelCommands(program: Command): void {
+  const model = program.command('model').description('model files: describe, convert PyTorch checkpoints, register in a project');
+  model
+    .command('info')
+    .description('print what a model file says about itself (architecture, target, preprocessing, metrics)')
+    .argument('<model>', 'an ONNX model (.onnx)')
+    .option('--json', 'print JSON')
+    .action((file: string, opts: { json?: boolean }) => {
+      const info = modelInfo(file);
+      if (opts.json) process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+      else printInfo(info);
+    });
+  model
+    .command('import-torch')
+    .description("convert a PyTorch state_dict (e.g. the authors' checkpoint) to ONNX with SSRO metadata")
+    .argument('<stateDict>', 'a .pt state_dict or checkpoint')
+    .requiredOption('--out <file>', 'the .onnx file to write')
+    .addOption(new Option('--model <arch>', 'architecture of the checkpoint').choices([...MODEL_ARCHITECTURES]).default('resnet18'))
+    .addOption(new Option('--target <target>', "what the model predicts (the authors' checkpoints: 1 − d)").choices([...MODEL_TARGETS]).default('one_minus_d'))
+    .option('--kmax <invA>', 'kmax of its training patterns (Å⁻¹)', positive, 1.0)
+    .option('--delta-k <invA>', 'Δk of its training patterns (Å⁻¹)', positive, 0.015)
+    .option('--side <n>', 'pattern side in pixels (default: 2·floor(kmax/Δk) + 1)', positiveInteger)
+    .option('--dataset-id <id>', 'training dataset to record')
+    .option('--python <path>', 'Python with torch and torchvision', defaultSettings().python3Path)
+    .action(async (stateDict: string, opts: ImportTorchOptions) => {
+      const side = opts.side ?? patternSide({ kmaxInvA: opts.kmax, deltaKInvA: opts.deltaK });
+      const metadata = await exportStateDict(opts.python ?? defaultSettings().python3Path, {
+        stateDict,
+        out: opts.out,
+        architecture: opts.model,
+        target: opts.target,
+        kmaxInvA: opts.kmax,
+        deltaKInvA: opts.deltaK,
+        side,
+        ...(opts.datasetId !== undefined ? { datasetId: opts.datasetId } : {}),
+      });
+      process.stderr.write(`model: ${metadata.architecture}, target ${metadata.target}, ${side}×${side} → ${path.resolve(opts.out)}\n`);
+      process.stdout.write(`${path.resolve(opts.out)}\n`);
+    });
+  model
+    .command('import')
+    .description('register a model in a project: .onnx (ours, or foreign with --target --kmax --delta-k) or a PyTorch .pt; prints its id')
+    .argument('<project>', 'project folder')
+    .argument('<file>', 'model file')
+    .option('--name <name>', 'model name')
+    .option('--model <arch>', `architecture (a .pt needs ${MODEL_ARCHITECTURES.join(' or ')})`)
+    .addOption(new Option('--target <target>', 'what the model predicts').choices([...MODEL_TARGETS]))
+    .option('--kmax <invA>', 'kmax of its training patterns (Å⁻¹)', positive)
+    .option('--delta-k <invA>', 'Δk of its training patterns (Å⁻¹)', positive)
+    .action(async (dir: string, file: string, opts: ImportOptions) => {
+      const project = Project.open(dir);
+      try {
+        const imported = await importModel(
+          project,
+          {
+            path: path.resolve(file),
+            ...(opts.name !== undefined ? { name: opts.name } : {}),
+            ...(opts.model !== undefined ? { architecture: opts.model } : {}),
+            ...(opts.target !== undefined ? { target: opts.target } : {}),
+            ...(opts.kmax !== undefined ? { kmaxInvA: opts.kmax } : {}),
+            ...(opts.deltaK !== undefined ? { deltaKInvA: opts.deltaK } : {}),
+          },
+          project.settings.get().python3Path,
+        );
+        process.stdout.write(`${imported.id}\n`);
+      } finally {
+        project.close();
+      }
+    });
+  model
+    .command('list')
+    .description('list the models of a project')
+    .argument('<project>', 'project folder')
+    .option('--json', 'print JSON')
+    .action((dir: string, opts: { json?: boolean }) => {
+      const project = Project.open(dir);
+      try {
+        const models = listModels(project);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
+          return;
+        }
+        for (const m of models) {
+          const validation = (m.metrics as { validation?: SsroFitMetrics } | null)?.validation;
+          process.stdout.write(`${m.id}\t${m.state}\t${m.architecture}\t${m.target}\t${validation ? `RMSE ${fmt(validation.rmse)}` : '-'}\t${m.name}\n`);
+        }
+      } finally {
+        project.close();
+      }
+    });
+}

@@ -1,0 +1,80 @@
+/**
+ * `ssro predict MODEL.onnx INPUT --out predictions.csv`: d for every pattern of a .npy stack of raw intensities or
+ * a dataset export folder, with onnxruntime on both cores and the model's recorded preprocessing (a foreign model
+ * without our metadata needs --target, --kmax and --delta-k). One CSV row per pattern: index,d.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DEFAULT_PREDICT_BATCH, MODEL_TARGETS, type ModelTarget } from '../../shared/models';
+import { checkSourceFitsModel, openPatternSource } from '../../../native-workers/lib/models/pattern-sources';
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return n;
+}
+
+interface PredictOptions {
+  out: string;
+  target?: ModelTarget;
+  kmax?: number;
+  deltaK?: number;
+  batch: number;
+  threads: number;
+}
+
+export function registerPredictCommand(program: Command): void {
+  program
+    .command('predict')
+    .description('predict d for every pattern of a raw .npy stack or a dataset export folder; writes index,d rows')
+    .argument('<model>', 'an ONNX model (.onnx)')
+    .argument('<input>', 'a .npy stack of raw intensities (N,S,S) as `ssro diffract --raw` writes, or a dataset export folder')
+    .requiredOption('--out <file>', 'the CSV to write (index,d)')
+    .addOption(new Option('--target <target>', 'for a model without SSRO metadata: what its output is').choices([...MODEL_TARGETS]))
+    .option('--kmax <invA>', 'for a model without SSRO metadata: kmax of its training patterns (Å⁻¹)', positive)
+    .option('--delta-k <invA>', 'for a model without SSRO metadata: pixel size Δk of its training patterns (Å⁻¹)', positive)
+    .option('--batch <n>', 'patterns per inference batch', positiveInteger, DEFAULT_PREDICT_BATCH)
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: both cores)', positiveInteger, 2)
+    .action(async (modelFile: string, input: string, opts: PredictOptions) => {
+      // onnxruntime's native library loads only for this command, not for every `ssro` start.
+      const { loadInferenceModel, outputsToD, predictSource } = await import('../../../native-workers/lib/models/onnx-inference');
+      const model = await loadInferenceModel(path.resolve(modelFile), {
+        threads: opts.threads,
+        stated: { target: opts.target, kmaxInvA: opts.kmax, deltaKInvA: opts.deltaK },
+        statedNames: { target: '--target', kmaxInvA: '--kmax', deltaKInvA: '--delta-k' },
+      });
+      const source = openPatternSource(path.resolve(input));
+      try {
+        for (const note of checkSourceFitsModel(source, model.metadata.preprocessing)) process.stderr.write(`predict: ${note}\n`);
+        const started = Date.now();
+        const outputs = await predictSource(model, source, undefined, {
+          batchSize: opts.batch,
+          onProgress: (done, total) => {
+            if (process.stderr.isTTY) process.stderr.write(`\rpredict: ${done}/${total}`);
+          },
+        });
+        const seconds = (Date.now() - started) / 1000;
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        const d = outputsToD(outputs, model.metadata.target);
+        const lines = ['index,d'];
+        for (let i = 0; i < d.length; i++) lines.push(`${i},${d[i] as number}`);
+        const out = path.resolve(opts.out);
+        const temp = `${out}.${process.pid}.tmp`;
+        fs.writeFileSync(temp, `${lines.join('\n')}\n`);
+        fs.renameSync(temp, out);
+        process.stderr.write(
+          `predict: ${d.length} patterns (${source.side}×${source.side}, ${source.content === 'raw-intensity' ? 'raw intensities, log1-minmax applied' : 'model inputs'}) in ${seconds.toFixed(2)} s with ${model.metadata.architecture} (target ${model.metadata.target}) → ${out}\n`,
+        );
+      } finally {
+        source.close();
+        await model.release();
+      }
+    });
+}

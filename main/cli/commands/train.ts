@@ -1,0 +1,112 @@
+/**
+ * `ssro train PROJECT --dataset ID --model resnet18|basecnn [options]`: trains a model on a project dataset as a
+ * train job (PyTorch) and prints the model id; `--resume MODEL_ID` continues an incomplete run from its checkpoint.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { describeIssues } from '../../shared/ipc-contract';
+import { MODEL_ARCHITECTURES, MODEL_TARGETS, TRAIN_DEVICES, trainingRequestSchema } from '../../shared/models';
+import { jobHooks } from '../../core/app-core';
+import { JobManager } from '../../core/jobs/job-manager';
+import { Project } from '../../core/project/project';
+import { resumeTraining, submitTraining } from '../../core/services/training-service';
+import { followJob } from '../progress';
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return n;
+}
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a whole number');
+  return n;
+}
+
+function number(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
+  return n;
+}
+
+interface TrainOptions {
+  dataset?: number;
+  model?: string;
+  target?: string;
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  weightDecay?: number;
+  seed?: number;
+  device?: string;
+  name?: string;
+  imagenetWeights?: string;
+  init?: string;
+  resume?: number;
+  python?: string;
+}
+
+export function registerTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('train a d model on a project dataset with PyTorch (a train job); prints the model id')
+    .argument('<project>', 'project folder')
+    .option('--dataset <id>', 'the dataset to learn from (must be complete)', positiveInteger)
+    .addOption(new Option('--model <arch>', 'architecture').choices([...MODEL_ARCHITECTURES]))
+    .addOption(new Option('--target <target>', "what the model predicts (the authors': one_minus_d)").choices([...MODEL_TARGETS]))
+    .option('--epochs <n>', 'total epochs (paper: up to 400)', positiveInteger)
+    .option('--batch <n>', 'batch size (paper: 64)', positiveInteger)
+    .option('--lr <lr>', 'Adam learning rate (paper: 1e-3)', number)
+    .option('--weight-decay <wd>', 'Adam weight decay (paper: 1e-5)', number)
+    .option('--seed <n>', 'seed of initialisation, shuffling and augmentation (paper: 42)', integer)
+    .addOption(new Option('--device <device>', 'where to train').choices([...TRAIN_DEVICES]))
+    .option('--name <name>', 'model name')
+    .option('--imagenet-weights <file>', 'start resnet18 from a torchvision ImageNet state_dict file (never downloaded)')
+    .option('--init <file>', 'start from a full state_dict of the same architecture (e.g. the authors\' checkpoint)')
+    .option('--resume <modelId>', 'continue the incomplete run of this model from its last checkpoint', positiveInteger)
+    .option('--python <path>', 'Python with torch and torchvision (default: the project setting)')
+    .action(async (dir: string, opts: TrainOptions) => {
+      const project = Project.open(dir);
+      const jobs = new JobManager(project, jobHooks(project));
+      try {
+        const python = opts.python ?? project.settings.get().python3Path;
+        let submitted;
+        if (opts.resume !== undefined) {
+          const ignored = (['dataset', 'model', 'target', 'batch', 'lr', 'weightDecay', 'seed', 'device', 'imagenetWeights', 'init'] as const).filter((k) => opts[k] !== undefined);
+          if (ignored.length > 0) throw new Error(`--resume continues the run with its own settings; leave out ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (only --epochs may change)`);
+          submitted = resumeTraining(project, jobs, opts.resume, python, opts.epochs);
+          process.stderr.write(`train: resuming model ${submitted.model.id} (${submitted.model.name})\n`);
+        } else {
+          if (opts.dataset === undefined) throw new Error('give --dataset ID (or --resume MODEL_ID)');
+          const parsed = trainingRequestSchema.safeParse({
+            datasetId: opts.dataset,
+            ...(opts.name !== undefined ? { name: opts.name } : {}),
+            ...(opts.model !== undefined ? { model: opts.model } : {}),
+            ...(opts.target !== undefined ? { target: opts.target } : {}),
+            ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+            ...(opts.batch !== undefined ? { batchSize: opts.batch } : {}),
+            ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
+            ...(opts.weightDecay !== undefined ? { weightDecay: opts.weightDecay } : {}),
+            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+            ...(opts.device !== undefined ? { device: opts.device } : {}),
+            imagenetWeights: opts.imagenetWeights ?? null,
+            initStateDict: opts.init ?? null,
+          });
+          if (!parsed.success) throw new Error(`train: ${describeIssues(parsed.error)}`);
+          submitted = submitTraining(project, jobs, parsed.data, python);
+          process.stderr.write(`train: model ${submitted.model.id} (${submitted.model.name})\n`);
+        }
+        const final = await followJob(jobs, submitted.job, `train model ${submitted.model.id}`);
+        if (final.state !== 'succeeded') throw new Error(final.error ?? `the train job ended ${final.state}`);
+        const model = project.models.get(submitted.model.id);
+        const validation = (model.metrics as { validation?: { mae?: number; rmse?: number; r2?: number | null } } | null)?.validation;
+        if (validation) {
+          process.stderr.write(`train: validation MAE ${validation.mae?.toFixed(4)}, RMSE ${validation.rmse?.toFixed(4)}, R² ${validation.r2 == null ? 'n/a' : validation.r2.toFixed(3)}; ${model.onnxPath}\n`);
+        }
+        process.stdout.write(`${model.id}\n`);
+      } finally {
+        await jobs.shutdown();
+        project.close();
+      }
+    });
+}

@@ -1,0 +1,305 @@
+/**
+ * Learned models of d and their predictions (papers/000 §2.3, DESIGN.md "Training"): the training and prediction
+ * requests with the paper's defaults, the model and prediction records, and the evaluation a GUI draws Fig. 6 and
+ * Fig. 8 from. Shared by the core, the CLI, the workers and the renderer.
+ */
+import { z } from 'zod';
+
+export const MODEL_ARCHITECTURES = ['resnet18', 'basecnn'] as const;
+export type ModelArchitecture = (typeof MODEL_ARCHITECTURES)[number];
+
+/** What a model's output holds: d itself, or 1 − d (the authors' convention, their published checkpoints). */
+export const MODEL_TARGETS = ['one_minus_d', 'd'] as const;
+export type ModelTarget = (typeof MODEL_TARGETS)[number];
+
+export const TRAIN_DEVICES = ['auto', 'cpu', 'cuda', 'mps'] as const;
+export type TrainDevice = (typeof TRAIN_DEVICES)[number];
+
+/**
+ * 'training' while a train job owns the run folder; 'incomplete' after a cancel, failure or crash (the run folder is
+ * kept and can be resumed); 'trained' once the job exported the best model; 'imported' for models from elsewhere.
+ */
+export const MODEL_STATES = ['training', 'incomplete', 'trained', 'imported'] as const;
+export type ModelState = (typeof MODEL_STATES)[number];
+
+export const MODEL_SOURCES = ['trained', 'imported-onnx', 'imported-torch'] as const;
+export type ModelSource = (typeof MODEL_SOURCES)[number];
+
+/** Columns of a train job's per-epoch live table ('training'); losses in target units, metrics in d units. */
+export const TRAINING_SERIES_COLUMNS = ['epoch', 'trainLoss', 'valLoss', 'valMae', 'valRmse', 'valR2', 'lr'] as const;
+/** Columns of a train job's per-batch live table ('batches'), a few rows per second at most. */
+export const BATCH_SERIES_COLUMNS = ['epoch', 'batch', 'batches', 'loss', 'lr', 'imagesPerSecond'] as const;
+
+/** Inference batch size: large enough to keep both cores busy, small enough for a few hundred MB of activations. */
+export const DEFAULT_PREDICT_BATCH = 64;
+
+const id = z.number().int().positive();
+const filePath = z.string().trim().min(1, 'a path is required').max(4096);
+
+export const trainingRequestSchema = z
+  .object({
+    datasetId: id,
+    name: z.string().trim().min(1).max(200).optional(),
+    model: z.enum(MODEL_ARCHITECTURES).default('resnet18'),
+    target: z.enum(MODEL_TARGETS).default('one_minus_d'),
+    /** Total epochs (paper: up to 400). */
+    epochs: z.number().int().min(1).max(100_000).default(400),
+    batchSize: z.number().int().min(1).max(4096).default(64),
+    lr: z.number().positive().max(10).default(1e-3),
+    weightDecay: z.number().min(0).max(1).default(1e-5),
+    seed: z.number().int().min(0).max(2 ** 53 - 1).default(42),
+    device: z.enum(TRAIN_DEVICES).default('auto'),
+    /** A torchvision ResNet-18 ImageNet state_dict file to start from (never downloaded); resnet18 only. */
+    imagenetWeights: filePath.nullable().default(null),
+    /** A full state_dict of the chosen architecture to start from (e.g. the authors' checkpoint). */
+    initStateDict: filePath.nullable().default(null),
+  })
+  .strict()
+  .refine((r) => !(r.imagenetWeights && r.initStateDict), { message: 'give imagenetWeights or initStateDict, not both', path: ['initStateDict'] })
+  .refine((r) => !r.imagenetWeights || r.model === 'resnet18', { message: 'ImageNet weights apply to resnet18 only', path: ['imagenetWeights'] });
+export type TrainingRequest = z.output<typeof trainingRequestSchema>;
+
+/** How a model's input is made from a raw pattern (native-workers/lib/diffraction/model-input.ts). */
+export interface ModelPreprocessing {
+  transform: 'log1-minmax';
+  side: number;
+  kmaxInvA: number | null;
+  deltaKInvA: number | null;
+  logClip: number;
+  normalisation: string;
+}
+
+export const modelPreprocessingSchema = z.object({
+  transform: z.literal('log1-minmax'),
+  side: z.number().int().positive(),
+  kmaxInvA: z.number().positive().nullable(),
+  deltaKInvA: z.number().positive().nullable(),
+  logClip: z.number(),
+  normalisation: z.string(),
+}) satisfies z.ZodType<ModelPreprocessing>;
+
+/** MAE, RMSE and R² in d units; R² is null when the true values are constant, all null without samples. */
+export interface FitMetrics {
+  count: number;
+  mae: number | null;
+  rmse: number | null;
+  r2: number | null;
+}
+
+export const fitMetricsSchema = z.object({
+  count: z.number().int().nonnegative(),
+  mae: z.number().nullable(),
+  rmse: z.number().nullable(),
+  r2: z.number().nullable(),
+}) satisfies z.ZodType<FitMetrics>;
+
+export interface ModelSummary {
+  id: number;
+  name: string;
+  /** 'resnet18' | 'basecnn', or what an imported model says (any text; 'unknown' when not given). */
+  architecture: string;
+  target: ModelTarget;
+  source: ModelSource;
+  state: ModelState;
+  /** The dataset a trained model learned from (null for imports, or when it was deleted). */
+  datasetId: number | null;
+  /** The training request (trained models) or what was given at import. */
+  params: Record<string, unknown>;
+  preprocessing: ModelPreprocessing | null;
+  /** Best-model metrics of a trained model (metrics.json: train, validation, per region); null otherwise. */
+  metrics: Record<string, unknown> | null;
+  /** Absolute path of the model's ONNX file; null until a train job finished. */
+  onnxPath: string | null;
+  sha256: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** The job that made it (the latest train job for a resumed run). */
+  jobId: number | null;
+}
+
+export const modelSummarySchema = z.object({
+  id,
+  name: z.string(),
+  architecture: z.string(),
+  target: z.enum(MODEL_TARGETS),
+  source: z.enum(MODEL_SOURCES),
+  state: z.enum(MODEL_STATES),
+  datasetId: z.number().int().nullable(),
+  params: z.record(z.string(), z.unknown()),
+  preprocessing: modelPreprocessingSchema.nullable(),
+  metrics: z.record(z.string(), z.unknown()).nullable(),
+  onnxPath: z.string().nullable(),
+  sha256: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  jobId: z.number().int().nullable(),
+}) satisfies z.ZodType<ModelSummary>;
+
+/**
+ * What to import: an ONNX model (ours carries its preprocessing; a foreign one needs target, kmaxInvA and deltaKInvA,
+ * never guessed) or a PyTorch state_dict of one of our architectures (e.g. the authors' checkpoint; needs everything).
+ */
+export const modelImportRequestSchema = z
+  .object({
+    path: filePath,
+    name: z.string().trim().min(1).max(200).optional(),
+    architecture: z.string().trim().min(1).max(100).optional(),
+    target: z.enum(MODEL_TARGETS).optional(),
+    kmaxInvA: z.number().positive().max(10).optional(),
+    deltaKInvA: z.number().positive().max(1).optional(),
+  })
+  .strict();
+export type ModelImportRequest = z.output<typeof modelImportRequestSchema>;
+
+/** Which patterns a prediction runs on. */
+export const predictionInputSchema = z.discriminatedUnion('kind', [
+  /** A project dataset: every pattern, or one side of its own seeded 80/20 split. */
+  z.object({ kind: z.literal('dataset'), datasetId: id, split: z.enum(['all', 'train', 'validation']).default('all') }).strict(),
+  /** A .npy stack of raw intensities, (N, S, S) or (S, S), float32 or float64 (as `ssro diffract --raw` writes). */
+  z.object({ kind: z.literal('npy'), path: filePath }).strict(),
+  /** A dataset export folder (diffraction_patterns.npy holds model inputs already; export.json says so). */
+  z.object({ kind: z.literal('export'), dir: filePath }).strict(),
+]);
+export type PredictionInput = z.output<typeof predictionInputSchema>;
+
+export const predictionRequestSchema = z
+  .object({
+    modelId: id,
+    input: predictionInputSchema,
+    name: z.string().trim().min(1).max(200).optional(),
+    batchSize: z.number().int().min(1).max(4096).default(DEFAULT_PREDICT_BATCH),
+  })
+  .strict();
+export type PredictionRequest = z.output<typeof predictionRequestSchema>;
+
+export interface PredictionSummary {
+  id: number;
+  name: string;
+  /** Null when the model was deleted since (the provenance still names it and its checksum). */
+  modelId: number | null;
+  datasetId: number | null;
+  input: PredictionInput;
+  count: number;
+  /** Model id, name, sha256, target and preprocessing, input files, onnxruntime version, threads, timings. */
+  provenance: Record<string, unknown>;
+  /** Overall, per split and per region metrics when the inputs have labels (datasets); null otherwise. */
+  metrics: PredictionMetrics | null;
+  createdAt: string;
+  jobId: number | null;
+}
+
+export interface PredictionMetrics {
+  overall: FitMetrics;
+  /** The dataset's own seeded split (the split the model trained on when it learned from this dataset). */
+  splits: { train: FitMetrics; validation: FitMetrics };
+  /** Region kind (grain, actr, interior) → metrics, over every predicted pattern and per split. */
+  regions: Record<string, FitMetrics>;
+  regionsBySplit: { train: Record<string, FitMetrics>; validation: Record<string, FitMetrics> };
+  splitSeed: number;
+  /** True when the model was trained on this dataset (then 'validation' are patterns it never learned from). */
+  trainedOnThisDataset: boolean;
+}
+
+const metricsByRegion = z.record(z.string(), fitMetricsSchema);
+
+export const predictionMetricsSchema = z.object({
+  overall: fitMetricsSchema,
+  splits: z.object({ train: fitMetricsSchema, validation: fitMetricsSchema }),
+  regions: metricsByRegion,
+  regionsBySplit: z.object({ train: metricsByRegion, validation: metricsByRegion }),
+  splitSeed: z.number().int(),
+  trainedOnThisDataset: z.boolean(),
+}) satisfies z.ZodType<PredictionMetrics>;
+
+export const predictionSummarySchema = z.object({
+  id,
+  name: z.string(),
+  modelId: z.number().int().nullable(),
+  datasetId: z.number().int().nullable(),
+  input: predictionInputSchema,
+  count: z.number().int().nonnegative(),
+  provenance: z.record(z.string(), z.unknown()),
+  metrics: predictionMetricsSchema.nullable(),
+  createdAt: z.string(),
+  jobId: z.number().int().nullable(),
+}) satisfies z.ZodType<PredictionSummary>;
+
+/** A 2-D Gaussian kernel density estimate on a regular grid (Fig. 6's contours). */
+export interface DensityGrid {
+  /** Grid node coordinates along x (true d) and y (predicted d). */
+  x: number[];
+  y: number[];
+  /** Density at (x[i], y[j]) stored at values[j · x.length + i] (row j = y[j]); integrates to ≈ 1. */
+  values: number[];
+  /** How the kernel was chosen: Scott's rule, factor n^(−1/6), covariance = factor² · sample covariance. */
+  bandwidth: { rule: 'scott'; factor: number; covariance: [[number, number], [number, number]] };
+  count: number;
+}
+
+export const densityGridSchema = z.object({
+  x: z.array(z.number()),
+  y: z.array(z.number()),
+  values: z.array(z.number()),
+  bandwidth: z.object({
+    rule: z.literal('scott'),
+    factor: z.number(),
+    covariance: z.tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])]),
+  }),
+  count: z.number().int(),
+}) satisfies z.ZodType<DensityGrid>;
+
+/** Predicted and true d along one strip of a scan (Fig. 8), in scan order. */
+export interface StripProfile {
+  structureId: number | null;
+  structure: string;
+  zone: number;
+  probe: number;
+  /** 'strip' = distance along a line scan from its start; 'x' | 'y' | 'z' = probe centre coordinate (grid scans). */
+  axis: 'strip' | 'x' | 'y' | 'z';
+  /** Row of a multi-row line scan (0 for a single strip). */
+  row: number;
+  positionA: number[];
+  trueD: number[];
+  predictedD: number[];
+  /** Majority region code per point (REGION_KINDS index; null unknown) for shading grain / ACTR / interior. */
+  region: (number | null)[];
+  /** Patterns averaged into each point (1 for a line scan; the scan rows sharing a coordinate for a grid). */
+  count: number[];
+}
+
+export const stripProfileSchema = z.object({
+  structureId: z.number().int().nullable(),
+  structure: z.string(),
+  zone: z.number().int(),
+  probe: z.number().int(),
+  axis: z.enum(['strip', 'x', 'y', 'z']),
+  row: z.number().int(),
+  positionA: z.array(z.number()),
+  trueD: z.array(z.number()),
+  predictedD: z.array(z.number()),
+  region: z.array(z.number().nullable()),
+  count: z.array(z.number().int()),
+}) satisfies z.ZodType<StripProfile>;
+
+/** Everything a model page needs about one prediction of a labelled dataset. */
+export interface PredictionEvaluation {
+  metrics: PredictionMetrics;
+  /** (true, predicted) pairs for a parity scatter; a seeded subsample when there are more than the limit. */
+  parity: { index: number[]; trueD: number[]; predictedD: number[]; split: number[]; sampled: boolean; total: number };
+  density: DensityGrid | null;
+  profiles: StripProfile[];
+}
+
+export const predictionEvaluationSchema = z.object({
+  metrics: predictionMetricsSchema,
+  parity: z.object({
+    index: z.array(z.number().int()),
+    trueD: z.array(z.number()),
+    predictedD: z.array(z.number()),
+    split: z.array(z.number().int()),
+    sampled: z.boolean(),
+    total: z.number().int(),
+  }),
+  density: densityGridSchema.nullable(),
+  profiles: z.array(stripProfileSchema),
+}) satisfies z.ZodType<PredictionEvaluation>;

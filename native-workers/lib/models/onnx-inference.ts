@@ -1,0 +1,126 @@
+/**
+ * Runs a d model with onnxruntime-node on the CPU: one session whose intra-op threads use both cores (two
+ * single-threaded sessions on alternate batches measured half as fast: onnxruntime-node runs them one after the
+ * other), patterns preprocessed with the model's own recorded transform and fed in batches, outputs converted from
+ * the model's target (d or 1 − d) to d.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { DEFAULT_PREDICT_BATCH, type ModelTarget } from '../../../main/shared/models';
+import { describeModel, type StatedPreprocessing } from './model-description';
+import type { SsroModelMetadata } from './onnx-metadata';
+import type { PatternSource } from './pattern-sources';
+
+/** Both cores of the reference machine; more threads than cores only adds contention. */
+export const DEFAULT_INFERENCE_THREADS = 2;
+
+export interface InferenceModel {
+  file: string;
+  sha256: string;
+  metadata: SsroModelMetadata;
+  /** False when the metadata was built from preprocessing the user stated (a foreign model). */
+  ownMetadata: boolean;
+  session: ort.InferenceSession;
+  inputName: string;
+  outputName: string;
+  /** Intra-op threads. */
+  threads: number;
+  /** Frees the session's native memory. */
+  release(): Promise<void>;
+}
+
+export interface LoadOptions {
+  /** Intra-op threads (default both cores). */
+  threads?: number;
+  /** For a model without our metadata: its preprocessing (required then; refused when it contradicts ours). */
+  stated?: StatedPreprocessing;
+  /** How the stated fields are called where the user gives them (e.g. CLI flags), for the refusal message. */
+  statedNames?: { target: string; kmaxInvA: string; deltaKInvA: string };
+}
+
+export async function loadInferenceModel(file: string, options: LoadOptions = {}): Promise<InferenceModel> {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such model file`);
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  const { metadata, own } = describeModel(file, bytes, options.stated, options.statedNames);
+  const threads = Math.max(1, Math.floor(options.threads ?? DEFAULT_INFERENCE_THREADS));
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      // 'all' includes the layout transforms (NCHWc) that make convolutions fast on the CPU: ×2 over 'extended'.
+      graphOptimizationLevel: 'all',
+    });
+  } catch (error) {
+    throw new Error(`${file}: onnxruntime cannot load the model (${(error as Error).message})`);
+  }
+  const inputName = session.inputNames.includes(metadata.input.name) ? metadata.input.name : (session.inputNames[0] as string);
+  const outputName = session.outputNames.includes(metadata.output.name) ? metadata.output.name : (session.outputNames[0] as string);
+  return {
+    file,
+    sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+    metadata,
+    ownMetadata: own,
+    session,
+    inputName,
+    outputName,
+    threads,
+    release: () => session.release(),
+  };
+}
+
+/** Model outputs (target units) for `count` model inputs stored back to back (count · side² float32). */
+export async function runModelInputs(model: InferenceModel, inputs: Float32Array, count: number): Promise<Float32Array> {
+  const side = model.metadata.preprocessing.side;
+  if (inputs.length !== count * side * side) throw new Error(`${count} patterns of ${side}×${side} need ${count * side * side} values, got ${inputs.length}`);
+  const rank = model.metadata.input.shape.length === 3 ? [count, side, side] : [count, 1, side, side];
+  const feeds = { [model.inputName]: new ort.Tensor('float32', inputs, rank) };
+  const result = await model.session.run(feeds);
+  const output = result[model.outputName];
+  if (output === undefined) throw new Error(`${model.file}: the model returned no output ${model.outputName}`);
+  const data = output.data;
+  if (!(data instanceof Float32Array) || data.length !== count) {
+    throw new Error(`${model.file}: output ${model.outputName} has ${String(data.length)} values of type ${output.type} for ${count} patterns; a d model gives one float per pattern`);
+  }
+  return data;
+}
+
+export interface InferenceOptions {
+  batchSize?: number;
+  /** Called after every batch with (done, total). */
+  onProgress?: (done: number, total: number) => void;
+  /** Checked between batches; true stops with an Error('cancelled'). */
+  isCancelled?: () => boolean;
+}
+
+/** Outputs (target units) for the patterns `indices` of `source` (all of them by default), in that order. */
+export async function predictSource(model: InferenceModel, source: PatternSource, indices?: ArrayLike<number>, options: InferenceOptions = {}): Promise<Float32Array> {
+  const side = model.metadata.preprocessing.side;
+  if (source.side !== side) throw new Error(`${source.location}: patterns are ${source.side}×${source.side}, the model reads ${side}×${side}`);
+  const total = indices ? indices.length : source.count;
+  const batchSize = options.batchSize ?? DEFAULT_PREDICT_BATCH;
+  const pixels = side * side;
+  const outputs = new Float32Array(total);
+  const buffer = new Float32Array(Math.min(batchSize, Math.max(total, 1)) * pixels);
+  for (let start = 0; start < total; start += batchSize) {
+    if (options.isCancelled?.()) throw new Error('cancelled');
+    const count = Math.min(batchSize, total - start);
+    for (let k = 0; k < count; k++) {
+      const index = indices ? (indices[start + k] as number) : start + k;
+      source.readModelInput(index, buffer.subarray(k * pixels, (k + 1) * pixels));
+    }
+    const input = count * pixels === buffer.length ? buffer : buffer.subarray(0, count * pixels);
+    outputs.set(await runModelInputs(model, input, count), start);
+    options.onProgress?.(start + count, total);
+  }
+  return outputs;
+}
+
+/** Model outputs → d (float64: 1 − d is undone in double precision). */
+export function outputsToD(outputs: ArrayLike<number>, target: ModelTarget): Float64Array {
+  const d = new Float64Array(outputs.length);
+  for (let i = 0; i < outputs.length; i++) d[i] = target === 'd' ? (outputs[i] as number) : 1 - (outputs[i] as number);
+  return d;
+}

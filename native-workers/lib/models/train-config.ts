@@ -1,0 +1,112 @@
+/**
+ * The run config ssro_torch.train reads (its module docstring lists every field) and the files a run folder holds,
+ * shared by the core (which lays out a model's folder), the train worker and the training benchmark.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ModelArchitecture, ModelTarget, TrainDevice } from '../../../main/shared/models';
+import { writeNpy } from '../npy';
+import { randomSplit } from '../datasets/random-split';
+
+export interface TrainConfig {
+  datasetDir: string;
+  splitFile: string;
+  outDir: string;
+  datasetId: number | null;
+  model: ModelArchitecture;
+  target: ModelTarget;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  weightDecay: number;
+  seed: number;
+  device: TrainDevice;
+  /** torch.set_num_threads; null = the cores the process may use. */
+  threads: number | null;
+  imagenetWeights: string | null;
+  initStateDict: string | null;
+  /** At most one batch event per this many seconds. */
+  progressSeconds: number;
+  augment?: boolean;
+  bestAfterEpoch?: number;
+  numWorkers?: number;
+}
+
+/** Files of a model folder (models/<uuid>/) and of its run folder (run/, the engine's outDir). */
+export const MODEL_FILES = {
+  split: 'split.npy',
+  config: 'config.json',
+  run: 'run',
+  importedOnnx: 'model.onnx',
+} as const;
+
+export const RUN_FILES = {
+  last: 'last.pt',
+  best: 'best.pt',
+  history: 'history.json',
+  metrics: 'metrics.json',
+  valPredictions: 'val_predictions.npy',
+  onnx: 'model.onnx',
+  /** Written by the train worker: one row per reported batch (the engine keeps only per-epoch history). */
+  batches: 'batches.csv',
+} as const;
+
+/**
+ * Writes split.npy for a dataset of `sampleCount` patterns: the dataset's own seeded 80/20 split (random-split.ts,
+ * so it equals the split.csv of an export), int8 0 = train, 1 = validation.
+ */
+export function writeSplitFile(file: string, sampleCount: number, seed: number): { trainCount: number; validationCount: number } {
+  const split = randomSplit(sampleCount, { seed });
+  const values = new Int8Array(split.split.buffer, split.split.byteOffset, split.split.length);
+  const temp = `${file}.${process.pid}.tmp`;
+  writeNpy(temp, values);
+  fs.renameSync(temp, file);
+  return { trainCount: split.trainCount, validationCount: split.validationCount };
+}
+
+/** One epoch of history.json (ssro_torch.train). */
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  valMae: number | null;
+  valRmse: number | null;
+  valR2: number | null;
+  lr: number;
+  nextLr?: number;
+  seconds?: number;
+  best?: boolean;
+}
+
+export interface RunHistory {
+  bestEpoch: number | null;
+  bestValLoss?: number | null;
+  epochs: EpochRecord[];
+}
+
+/** history.json of a run folder, or null before the first epoch finished. */
+export function readRunHistory(runDir: string): RunHistory | null {
+  const file = path.join(runDir, RUN_FILES.history);
+  if (!fs.existsSync(file)) return null;
+  const value = JSON.parse(fs.readFileSync(file, 'utf8')) as RunHistory;
+  if (!Array.isArray(value.epochs)) throw new Error(`${file}: no epochs list`);
+  return value;
+}
+
+/** A history record as a row of the 'training' series (TRAINING_SERIES_COLUMNS); missing values are NaN. */
+export function epochRow(e: Partial<EpochRecord>): number[] {
+  const n = (v: number | null | undefined): number => (typeof v === 'number' ? v : Number.NaN);
+  return [n(e.epoch), n(e.trainLoss), n(e.valLoss), n(e.valMae), n(e.valRmse), n(e.valR2), n(e.lr)];
+}
+
+/** batches.csv rows (BATCH_SERIES_COLUMNS); empty when the file does not exist. */
+export function readBatchRows(runDir: string): number[][] {
+  const file = path.join(runDir, RUN_FILES.batches);
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.trim().length > 0)
+    .map((line) => line.split(',').map((v) => (v === '' ? Number.NaN : Number(v))));
+}

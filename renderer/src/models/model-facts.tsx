@@ -1,0 +1,111 @@
+/**
+ * What a model is and where it came from: the preprocessing it expects (transform, side, kmax, Δk, log clip,
+ * normalisation) and its provenance (dataset, training settings, epochs, device, torch version, file and checksum).
+ */
+import type { DatasetSummary } from '../../../main/shared/domain';
+import type { ModelSummary } from '../../../main/shared/models';
+import { formatDateTime, formatDurationMs } from '../format';
+import { architectureLabel, asRecord, formatSmall, numberField, TARGET_LABELS, textField } from './model-format';
+import type { ModelDetails } from './use-model-details';
+
+export interface ModelFactsProps {
+  model: ModelSummary;
+  details: ModelDetails | null;
+  datasets: DatasetSummary[];
+}
+
+const SOURCE_LABELS: Record<ModelSummary['source'], string> = {
+  trained: 'trained here',
+  'imported-onnx': 'imported ONNX',
+  'imported-torch': 'imported PyTorch state_dict',
+};
+
+type Fact = [label: string, value: string, title?: string];
+
+export function ModelFacts({ model, details, datasets }: ModelFactsProps) {
+  const p = model.preprocessing;
+  const metadata = details?.metadata ?? null;
+  const metrics = model.metrics;
+  const params = model.params;
+  const dataset = datasets.find((d) => d.id === model.datasetId) ?? null;
+  const source = asRecord(metadata?.source);
+
+  const preprocessing: Fact[] = p
+    ? [
+        ['transform', p.transform === 'log1-minmax' ? 'log(max(I, 1)), min–max to [0, 1]' : p.transform],
+        ['pattern side', `${p.side} × ${p.side} px`],
+        ['kmax', p.kmaxInvA === null ? 'not recorded' : `${p.kmaxInvA} Å⁻¹`],
+        ['Δk', p.deltaKInvA === null ? 'not recorded' : `${p.deltaKInvA} Å⁻¹`],
+        ['log clip', String(p.logClip)],
+        ['normalisation', p.normalisation],
+      ]
+    : [];
+
+  const epochs = numberField(metrics, 'epochs') ?? numberField(metadata, 'epochs');
+  const bestEpoch = numberField(metrics, 'bestEpoch') ?? numberField(metadata, 'bestEpoch') ?? details?.history?.bestEpoch ?? null;
+  const seconds = numberField(metrics, 'seconds');
+  const provenance: Fact[] = [
+    ['source', SOURCE_LABELS[model.source]],
+    ['architecture', architectureLabel(model.architecture)],
+    ['target', `${TARGET_LABELS[model.target]}${model.target === 'one_minus_d' ? ' (the authors’ convention)' : ''}`],
+  ];
+  if (model.source === 'trained') {
+    provenance.push(['dataset', dataset ? `#${dataset.id} ${dataset.name}` : model.datasetId !== null ? `#${model.datasetId}` : 'deleted']);
+    const requested = numberField(params, 'epochs');
+    if (epochs !== null || requested !== null) provenance.push(['epochs', `${epochs ?? '…'}${requested !== null && requested !== epochs ? ` of ${requested}` : ''}${bestEpoch !== null ? ` · best ${bestEpoch}` : ''}`]);
+    const settings = [
+      numberField(params, 'batchSize') !== null ? `batch ${numberField(params, 'batchSize')}` : null,
+      numberField(params, 'lr') !== null ? `lr ${formatSmall(numberField(params, 'lr'))}` : null,
+      numberField(params, 'weightDecay') !== null ? `weight decay ${formatSmall(numberField(params, 'weightDecay'))}` : null,
+      numberField(params, 'seed') !== null ? `seed ${numberField(params, 'seed')}` : null,
+    ].filter((s): s is string => s !== null);
+    if (settings.length > 0) provenance.push(['optimiser', `Adam, L1 · ${settings.join(' · ')}`]);
+    const start = textField(params, 'initStateDict') ?? textField(params, 'imagenetWeights');
+    provenance.push(['initial weights', start ?? 'random']);
+    const device = textField(metrics, 'device') ?? textField(params, 'device');
+    if (device) provenance.push(['device', device]);
+    if (seconds !== null) provenance.push(['training time', formatDurationMs(seconds * 1000)]);
+  } else {
+    const file = textField(params, 'file') ?? textField(source, 'file');
+    if (file) provenance.push(['file', file]);
+    if (model.source === 'imported-onnx') provenance.push(['metadata', params.ownMetadata === true ? 'SSRO Studio’s own' : 'stated at import (foreign model)']);
+    const trainedOn = metadata?.trainingDatasetId;
+    if (trainedOn !== undefined && trainedOn !== null) provenance.push(['trained on', `dataset ${String(trainedOn)} (of the project that made it)`]);
+    if (epochs !== null) provenance.push(['epochs', `${epochs}${bestEpoch !== null ? ` · best ${bestEpoch}` : ''}`]);
+  }
+  const torch = textField(metadata, 'torch');
+  if (torch) provenance.push(['torch', torch]);
+  if (model.sha256) provenance.push(['ONNX sha256', `${model.sha256.slice(0, 16)}…`, model.sha256]);
+  if (model.onnxPath) provenance.push(['ONNX file', model.onnxPath]);
+  provenance.push(['created', formatDateTime(model.createdAt)]);
+
+  return (
+    <section className="sim-card model-card model-facts" aria-label="Preprocessing and provenance" data-testid="model-facts">
+      <div>
+        <h3>Preprocessing</h3>
+        {preprocessing.length > 0 ? (
+          <FactList facts={preprocessing} testId="model-preprocessing" />
+        ) : (
+          <p className="muted model-facts__empty">Recorded when the training exports its best model.</p>
+        )}
+      </div>
+      <div>
+        <h3>Provenance</h3>
+        <FactList facts={provenance} testId="model-provenance" />
+      </div>
+    </section>
+  );
+}
+
+function FactList({ facts, testId }: { facts: Fact[]; testId: string }) {
+  return (
+    <dl className="fact-list" data-testid={testId}>
+      {facts.map(([label, value, title]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd title={title ?? value}>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

@@ -1,0 +1,165 @@
+/**
+ * The model commands as a user runs them (compiled, in child processes): `ssro train` prints the model id,
+ * `ssro predict` on a raw .npy stack and on an export folder agrees with PyTorch, `ssro model info` describes ours
+ * and foreign models, `ssro model import-torch` converts a checkpoint and refuses the wrong architecture, and a
+ * foreign model is refused by `ssro predict` until its preprocessing is given.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Project } from '../../main/core/project/project';
+import { protobufFields, SSRO_METADATA_KEY } from '../../native-workers/lib/models/onnx-metadata';
+import { readNpy, writeNpy } from '../../native-workers/lib/npy';
+import { addSyntheticDataset, SYNTHETIC_SIDE } from '../support/synthetic-dataset';
+import { tempDir } from '../support/temp';
+
+const PYTHON = '/usr/bin/python3';
+const PY_DIR = path.resolve('native-workers/train/python');
+const torchAvailable = fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch, torchvision, numpy'], { stdio: 'ignore' }).status === 0;
+const bin = path.resolve('bin/ssro.js');
+
+function ssro(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 150_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function readCsv(file: string): { index: number; d: number }[] {
+  const [header, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
+  expect(header).toBe('index,d');
+  return rows.map((line) => {
+    const [index, d] = line.split(',');
+    return { index: Number(index), d: Number(d) };
+  });
+}
+
+const title = torchAvailable ? 'ssro train / predict / model' : `ssro train / predict / model — skipped: ${PYTHON} cannot import torch (apt install python3-torch python3-torchvision)`;
+
+describe.skipIf(!torchAvailable)(title, () => {
+  const work = tempDir('ssro-models-cli-');
+  const projectDir = path.join(work, 'project');
+  const stack = path.join(work, 'stack.npy');
+  let datasetId = 0;
+  let modelId = 0;
+  let onnx = '';
+  let best = '';
+  let torchD: number[] = [];
+  const N = 24;
+
+  beforeAll(() => {
+    expect(ssro('project', 'init', projectDir).status).toBe(0);
+    const project = Project.open(projectDir);
+    try {
+      const data = addSyntheticDataset(project, { rows: 1, cols: 60 });
+      datasetId = data.datasetId;
+      // The first N raw patterns as float64, the layout `ssro diffract --raw … --centers` writes.
+      const patterns = readNpy(path.join(data.dir, 'patterns.npy')).data as Float32Array;
+      writeNpy(stack, Float64Array.from(patterns.subarray(0, N * SYNTHETIC_SIDE * SYNTHETIC_SIDE)), [N, SYNTHETIC_SIDE, SYNTHETIC_SIDE]);
+    } finally {
+      project.close();
+    }
+  });
+
+  it('ssro train prints the model id; --resume of a finished model is refused', () => {
+    const r = ssro('train', projectDir, '--dataset', String(datasetId), '--model', 'basecnn', '--epochs', '2', '--batch', '16', '--device', 'cpu', '--name', 'cli model');
+    expect(r.stderr).toMatch(/train: model \d+ \(cli model\)/);
+    expect(r.stderr).toMatch(/validation MAE \d\.\d{4}, RMSE/);
+    expect(r.status, r.stderr).toBe(0);
+    modelId = Number(r.stdout.trim());
+    expect(modelId).toBeGreaterThan(0);
+    const list = JSON.parse(ssro('model', 'list', projectDir, '--json').stdout) as { id: number; state: string; onnxPath: string }[];
+    const model = list.find((m) => m.id === modelId);
+    expect(model?.state).toBe('trained');
+    onnx = model?.onnxPath as string;
+    best = path.join(path.dirname(onnx), 'best.pt');
+    const again = ssro('train', projectDir, '--resume', String(modelId));
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain(`model ${modelId} has finished training`);
+    expect(ssro('train', projectDir, '--resume', String(modelId), '--model', 'resnet18').stderr).toMatch(/leave out --model/);
+  });
+
+  it('ssro predict on a raw .npy stack equals PyTorch, and an export folder gives the same d', () => {
+    const out = path.join(work, 'pred.csv');
+    const r = ssro('predict', onnx, stack, '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/records no k-grid: its pixel size is taken to be the model's \(kmax 0\.24 Å⁻¹, Δk 0\.015 Å⁻¹\)/);
+    const rows = readCsv(out);
+    expect(rows.map((row) => row.index)).toEqual(Array.from({ length: N }, (_, i) => i));
+    const torchOut = path.join(work, 'torch.npy');
+    const t = spawnSync(PYTHON, ['-m', 'ssro_torch.predict', '--weights', best, '--model', 'basecnn', '--input', stack, '--out', torchOut], {
+      cwd: PY_DIR,
+      env: { ...process.env, PYTHONPATH: PY_DIR, PYTHONDONTWRITEBYTECODE: '1' },
+      encoding: 'utf8',
+    });
+    expect(t.status, t.stderr).toBe(0);
+    torchD = Array.from(readNpy(torchOut).data as Float32Array, (y) => 1 - y);
+    rows.forEach((row, i) => expect(Math.abs(row.d - (torchD[i] as number))).toBeLessThan(1e-4));
+
+    const exportDir = path.join(work, 'export');
+    expect(ssro('dataset', 'export', projectDir, String(datasetId), exportDir).status).toBe(0);
+    // The model trained on the dataset's own split: the one the export writes to split.csv.
+    const splitCsv = fs.readFileSync(path.join(exportDir, 'split.csv'), 'utf8').trim().split('\n').slice(1).map((line) => (line.endsWith('validation') ? 1 : 0));
+    expect(Array.from(readNpy(path.join(path.dirname(path.dirname(onnx)), 'split.npy')).data as Int8Array)).toEqual(splitCsv);
+    const fromExport = path.join(work, 'pred-export.csv');
+    const e = ssro('predict', onnx, exportDir, '--out', fromExport, '--batch', '7');
+    expect(e.status, e.stderr).toBe(0);
+    const exported = readCsv(fromExport);
+    expect(exported).toHaveLength(60);
+    exported.slice(0, N).forEach((row, i) => expect(Math.abs(row.d - (rows[i] as { d: number }).d)).toBeLessThan(1e-6));
+  });
+
+  it('ssro model info describes our model, as text and JSON', () => {
+    const text = ssro('model', 'info', onnx);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/architecture\s+basecnn/);
+    expect(text.stdout).toMatch(/target\s+one_minus_d \(the output is 1 − d\)/);
+    expect(text.stdout).toMatch(/input\s+33×33, kmax 0\.24 Å⁻¹, Δk 0\.015 Å⁻¹; log1-minmax/);
+    expect(text.stdout).toMatch(/graph\s+patterns float32 \[batch, 1, 33, 33\] → prediction float32 \[batch, 1\]/);
+    expect(text.stdout).toMatch(/validation\s+n 12, MAE/);
+    const json = JSON.parse(ssro('model', 'info', onnx, '--json').stdout) as { ssro: { trainingDatasetId: number; preprocessing: { side: number } }; sha256: string };
+    expect(json.ssro.preprocessing.side).toBe(33);
+    expect(json.ssro.trainingDatasetId).toBe(datasetId);
+    expect(json.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('a foreign ONNX model needs --target, --kmax and --delta-k', () => {
+    const bytes = new Uint8Array(fs.readFileSync(onnx));
+    const kept: Uint8Array[] = [];
+    for (const f of protobufFields(bytes)) {
+      if (f.number === 14 && Buffer.from(bytes.subarray(f.valueStart, f.end)).includes(Buffer.from(SSRO_METADATA_KEY))) continue;
+      kept.push(bytes.subarray(f.start, f.end));
+    }
+    const foreign = path.join(work, 'foreign.onnx');
+    fs.writeFileSync(foreign, Buffer.concat(kept));
+    expect(ssro('model', 'info', foreign).stdout).toMatch(/SSRO metadata none: .*needs --target, --kmax and --delta-k/);
+    const out = path.join(work, 'foreign.csv');
+    const refused = ssro('predict', foreign, stack, '--out', out);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/carries no SSRO metadata.*give --target, --kmax, --delta-k/);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(ssro('predict', foreign, stack, '--out', out, '--target', 'one_minus_d', '--kmax', '0.24').stderr).toMatch(/give --delta-k:/);
+    const ok = ssro('predict', foreign, stack, '--out', out, '--target', 'one_minus_d', '--kmax', '0.24', '--delta-k', '0.015');
+    expect(ok.status, ok.stderr).toBe(0);
+    readCsv(out).forEach((row, i) => expect(Math.abs(row.d - (torchD[i] as number))).toBeLessThan(1e-4));
+  });
+
+  it('ssro model import-torch converts a checkpoint to an equal ONNX model and refuses the wrong architecture', () => {
+    const wrong = ssro('model', 'import-torch', best, '--out', path.join(work, 'wrong.onnx'), '--model', 'resnet18', '--kmax', '0.24');
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/best\.pt does not fit the resnet18 architecture \(expected a torchvision ResNet-18 with conv1/);
+    expect(fs.existsSync(path.join(work, 'wrong.onnx'))).toBe(false);
+    const converted = path.join(work, 'converted.onnx');
+    const ok = ssro('model', 'import-torch', best, '--out', converted, '--model', 'basecnn', '--kmax', '0.24', '--delta-k', '0.015');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout.trim()).toBe(converted);
+    expect(ssro('model', 'info', converted).stdout).toMatch(/source\s+\{"kind":"imported-state-dict","file":"best\.pt"\}/);
+    const out = path.join(work, 'converted.csv');
+    expect(ssro('predict', converted, stack, '--out', out).status).toBe(0);
+    readCsv(out).forEach((row, i) => expect(Math.abs(row.d - (torchD[i] as number))).toBeLessThan(1e-4));
+    // A project registers the checkpoint the same way (its id on stdout).
+    const registered = ssro('model', 'import', projectDir, best, '--model', 'basecnn', '--target', 'one_minus_d', '--kmax', '0.24', '--delta-k', '0.015');
+    expect(registered.status, registered.stderr).toBe(0);
+    expect(Number(registered.stdout.trim())).toBeGreaterThan(modelId);
+    expect(ssro('model', 'import', projectDir, best).stderr).toMatch(/give architecture \(resnet18 or basecnn\), target \(d or one_minus_d\), kmaxInvA \(Å⁻¹\), deltaKInvA \(Å⁻¹\)/);
+  });
+});
