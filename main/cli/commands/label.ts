@@ -17,7 +17,7 @@ import { partialStructureFactors, qGrid, totalStructureFactor } from '../../../n
 import { readStructureFile } from '../../../native-workers/lib/structure-io/read-structure';
 import type { ParsedStructure } from '../../../native-workers/lib/structure-io/types';
 import { followJob } from '../progress';
-import { parseFrame } from '../parse-options';
+import { parseFrame, parsePositive } from '../parse-options';
 
 export function parseCnaMode(value: string): CnaMode {
   if (value === 'adaptive') return { mode: 'adaptive' };
@@ -26,11 +26,6 @@ export function parseCnaMode(value: string): CnaMode {
   throw new InvalidArgumentError('use adaptive or cutoff:R with R in Å, e.g. cutoff:3.08');
 }
 
-function parsePositive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
 
 function parseNonNegative(value: string): number {
   const n = Number(value);

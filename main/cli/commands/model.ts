@@ -5,7 +5,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { patternSide } from '../../shared/diffraction';
 import { MODEL_ARCHITECTURES, MODEL_TARGETS, type ModelArchitecture, type ModelTarget } from '../../shared/models';
 import { Project } from '../../core/project/project';
@@ -13,18 +13,9 @@ import { defaultSettings } from '../../core/project/settings-repo';
 import { exportStateDict, importModel, listModels } from '../../core/services/model-service';
 import { readOnnxGraph, shapeText } from '../../../native-workers/lib/models/onnx-graph';
 import { readOnnxMetadata, readSsroModelMetadata, SSRO_METADATA_KEY, type SsroFitMetrics } from '../../../native-workers/lib/models/onnx-metadata';
+import { parsePositive, parsePositiveInteger } from '../parse-options';
 
-function positive(value: string): number {
-  const n = Number(value);
-  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
-  return n;
-}
 
 function fmt(value: number | null | undefined, digits = 4): string {
   return typeof value === 'number' ? value.toFixed(digits) : 'n/a';
@@ -112,9 +103,9 @@ export function registerModelCommands(program: Command): void {
     .requiredOption('--out <file>', 'the .onnx file to write')
     .addOption(new Option('--model <arch>', 'architecture of the checkpoint').choices([...MODEL_ARCHITECTURES]).default('resnet18'))
     .addOption(new Option('--target <target>', "what the model predicts (the authors' checkpoints: 1 − d)").choices([...MODEL_TARGETS]).default('one_minus_d'))
-    .option('--kmax <invA>', 'kmax of its training patterns (Å⁻¹)', positive, 1.0)
-    .option('--delta-k <invA>', 'Δk of its training patterns (Å⁻¹)', positive, 0.015)
-    .option('--side <n>', 'pattern side in pixels (default: 2·floor(kmax/Δk) + 1)', positiveInteger)
+    .option('--kmax <invA>', 'kmax of its training patterns (Å⁻¹)', parsePositive, 1.0)
+    .option('--delta-k <invA>', 'Δk of its training patterns (Å⁻¹)', parsePositive, 0.015)
+    .option('--side <n>', 'pattern side in pixels (default: 2·floor(kmax/Δk) + 1)', parsePositiveInteger)
     .option('--dataset-id <id>', 'training dataset to record')
     .option('--python <path>', 'Python with torch and torchvision', defaultSettings().python3Path)
     .action(async (stateDict: string, opts: ImportTorchOptions) => {
@@ -140,8 +131,8 @@ export function registerModelCommands(program: Command): void {
     .option('--name <name>', 'model name')
     .option('--model <arch>', `architecture (a .pt needs ${MODEL_ARCHITECTURES.join(' or ')})`)
     .addOption(new Option('--target <target>', 'what the model predicts').choices([...MODEL_TARGETS]))
-    .option('--kmax <invA>', 'kmax of its training patterns (Å⁻¹)', positive)
-    .option('--delta-k <invA>', 'Δk of its training patterns (Å⁻¹)', positive)
+    .option('--kmax <invA>', 'kmax of its training patterns (Å⁻¹)', parsePositive)
+    .option('--delta-k <invA>', 'Δk of its training patterns (Å⁻¹)', parsePositive)
     .action(async (dir: string, file: string, opts: ImportOptions) => {
       const project = Project.open(dir);
       try {

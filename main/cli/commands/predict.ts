@@ -5,21 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEFAULT_PREDICT_BATCH, MODEL_TARGETS, type ModelTarget } from '../../shared/models';
 import { checkSourceFitsModel, openPatternSource } from '../../../native-workers/lib/models/pattern-sources';
+import { parsePositive, parsePositiveInteger } from '../parse-options';
 
-function positive(value: string): number {
-  const n = Number(value);
-  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
-  return n;
-}
 
 interface PredictOptions {
   out: string;
@@ -38,10 +29,10 @@ export function registerPredictCommand(program: Command): void {
     .argument('<input>', 'a .npy stack of raw intensities (N,S,S) as `ssro diffract --raw` writes, or a dataset export folder')
     .requiredOption('--out <file>', 'the CSV to write (index,d)')
     .addOption(new Option('--target <target>', 'for a model without SSRO metadata: what its output is').choices([...MODEL_TARGETS]))
-    .option('--kmax <invA>', 'for a model without SSRO metadata: kmax of its training patterns (Å⁻¹)', positive)
-    .option('--delta-k <invA>', 'for a model without SSRO metadata: pixel size Δk of its training patterns (Å⁻¹)', positive)
-    .option('--batch <n>', 'patterns per inference batch', positiveInteger, DEFAULT_PREDICT_BATCH)
-    .option('--threads <n>', 'onnxruntime intra-op threads (default: both cores)', positiveInteger, 2)
+    .option('--kmax <invA>', 'for a model without SSRO metadata: kmax of its training patterns (Å⁻¹)', parsePositive)
+    .option('--delta-k <invA>', 'for a model without SSRO metadata: pixel size Δk of its training patterns (Å⁻¹)', parsePositive)
+    .option('--batch <n>', 'patterns per inference batch', parsePositiveInteger, DEFAULT_PREDICT_BATCH)
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: both cores)', parsePositiveInteger, 2)
     .action(async (modelFile: string, input: string, opts: PredictOptions) => {
       // onnxruntime's native library loads only for this command, not for every `ssro` start.
       const { loadInferenceModel, outputsToD, predictSource } = await import('../../../native-workers/lib/models/onnx-inference');

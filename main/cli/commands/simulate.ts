@@ -10,18 +10,9 @@ import { JobManager } from '../../core/jobs/job-manager';
 import { Project } from '../../core/project/project';
 import { planSimulation, simulationFinalizer, submitSimulation } from '../../core/services/simulation-service';
 import { followJob } from '../progress';
+import { parseInteger, parseNumber } from '../parse-options';
 
-function number(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
-  return n;
-}
 
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('must be an integer');
-  return n;
-}
 
 function triple(value: string): [number, number, number] {
   const parts = value.split(',').map((v) => Number(v.trim()));
@@ -55,12 +46,12 @@ function orientation(value: string): { x: number[]; y: number[]; z: number[] } {
 function nanocrystal(value: string, previous: unknown[] | undefined): unknown[] {
   const [center, radius, ...rest] = value.split(':');
   if (center === undefined || radius === undefined) throw new InvalidArgumentError('give fx,fy,fz:radius, e.g. 0.25,0.25,0.25:4');
-  const entry: Record<string, unknown> = { centerFraction: triple(center), radiusLatticeParams: number(radius) };
+  const entry: Record<string, unknown> = { centerFraction: triple(center), radiusLatticeParams: parseNumber(radius) };
   const axis = rest.find((r) => r.startsWith('axis='));
   const angle = rest.find((r) => r.startsWith('angle='));
   if (axis !== undefined || angle !== undefined) {
     if (axis === undefined || angle === undefined) throw new InvalidArgumentError('a rotation needs both axis=ax,ay,az and angle=deg');
-    entry.rotation = { axis: triple(axis.slice(5)), angleDeg: number(angle.slice(6)) };
+    entry.rotation = { axis: triple(axis.slice(5)), angleDeg: parseNumber(angle.slice(6)) };
   }
   return [...(previous ?? []), entry];
 }
@@ -78,41 +69,41 @@ const ALL = SIMULATION_PROTOCOLS;
 const OPTIONS: OptionSpec[] = [
   { flags: '--name <name>', key: 'name', description: 'name of the resulting structure', protocols: ALL },
   { flags: '--potential <file>', key: 'potentialPath', description: 'EAM potential (*.eam.fs or *.eam.alloy); default CuZr_mm.eam.fs from lammps-data', protocols: ALL },
-  { flags: '--seed <n>', key: 'seed', description: 'random seed (velocities, substitution, MC)', parse: integer, protocols: ALL },
-  { flags: '--timestep-fs <fs>', key: 'timestepFs', description: 'MD timestep in fs (default 2)', parse: number, protocols: ALL },
-  { flags: '--pressure-bar <bar>', key: 'pressureBar', description: 'NPT pressure (default 0)', parse: number, protocols: ALL },
-  { flags: '--thermo-every <steps>', key: 'thermoEvery', description: 'thermo output interval (default 500)', parse: integer, protocols: ALL },
+  { flags: '--seed <n>', key: 'seed', description: 'random seed (velocities, substitution, MC)', parse: parseInteger, protocols: ALL },
+  { flags: '--timestep-fs <fs>', key: 'timestepFs', description: 'MD timestep in fs (default 2)', parse: parseNumber, protocols: ALL },
+  { flags: '--pressure-bar <bar>', key: 'pressureBar', description: 'NPT pressure (default 0)', parse: parseNumber, protocols: ALL },
+  { flags: '--thermo-every <steps>', key: 'thermoEvery', description: 'thermo output interval (default 500)', parse: parseInteger, protocols: ALL },
   { flags: '--composition <c>', key: 'composition', description: 'e.g. Cu64Zr36 or Cu:50,Zr:50 (first element = start lattice)', parse: parseComposition, protocols: ['glass'] },
-  { flags: '--atoms <n>', key: 'atoms', description: 'approximate atom count (nearest cube of FCC cells)', parse: integer, protocols: ['glass'] },
-  { flags: '--lattice <A>', key: 'latticeA', description: 'host FCC lattice parameter in Å (default 3.639, Cu in CuZr_mm)', parse: number, protocols: ALL },
-  { flags: '--melt-k <K>', key: 'meltK', description: 'melt temperature (default 2000 K)', parse: number, protocols: ['glass', 'composite'] },
-  { flags: '--melt-ps <ps>', key: 'meltPs', description: 'time held at the melt temperature', parse: number, protocols: ['glass', 'composite'] },
-  { flags: '--final-k <K>', key: 'finalK', description: 'final temperature (default 300 K)', parse: number, protocols: ['glass', 'composite'] },
-  { flags: '--quench-rate <K/ps>', key: 'quenchKPerPs', description: 'cooling rate in K/ps (0.1 K/ps = 100 K/ns)', parse: number, protocols: ['glass', 'composite'] },
-  { flags: '--hold-ps <ps>', key: 'holdPs', description: 'time held at the final temperature', parse: number, protocols: ['glass'] },
+  { flags: '--atoms <n>', key: 'atoms', description: 'approximate atom count (nearest cube of FCC cells)', parse: parseInteger, protocols: ['glass'] },
+  { flags: '--lattice <A>', key: 'latticeA', description: 'host FCC lattice parameter in Å (default 3.639, Cu in CuZr_mm)', parse: parseNumber, protocols: ALL },
+  { flags: '--melt-k <K>', key: 'meltK', description: 'melt temperature (default 2000 K)', parse: parseNumber, protocols: ['glass', 'composite'] },
+  { flags: '--melt-ps <ps>', key: 'meltPs', description: 'time held at the melt temperature', parse: parseNumber, protocols: ['glass', 'composite'] },
+  { flags: '--final-k <K>', key: 'finalK', description: 'final temperature (default 300 K)', parse: parseNumber, protocols: ['glass', 'composite'] },
+  { flags: '--quench-rate <K/ps>', key: 'quenchKPerPs', description: 'cooling rate in K/ps (0.1 K/ps = 100 K/ns)', parse: parseNumber, protocols: ['glass', 'composite'] },
+  { flags: '--hold-ps <ps>', key: 'holdPs', description: 'time held at the final temperature', parse: parseNumber, protocols: ['glass'] },
   { flags: '--host <el>', key: 'host', description: 'host element (default Cu)', protocols: ['complexion', 'composite'] },
   { flags: '--dopant <el>', key: 'dopant', description: 'dopant element (default Zr)', protocols: ['complexion', 'composite'] },
   { flags: '--grain-a <x/y/z>', key: 'grainA', description: 'grain A axes, e.g. 1,1,0/0,0,-1/-1,1,0 (the paper\'s)', parse: orientation, protocols: ['complexion'] },
   { flags: '--grain-b <x/y/z>', key: 'grainB', description: 'grain B axes, e.g. 0,0,-1/-1,-1,0/-1,1,0 (the paper\'s)', parse: orientation, protocols: ['complexion'] },
-  { flags: '--grain-width <A>', key: 'grainWidthA', description: 'width of each grain along x in Å', parse: number, protocols: ['complexion'] },
-  { flags: '--length-y <A>', key: 'lengthYA', description: 'minimum box length along y in Å', parse: number, protocols: ['complexion'] },
-  { flags: '--length-z <A>', key: 'lengthZA', description: 'minimum box length along z in Å', parse: number, protocols: ['complexion'] },
-  { flags: '--temperature <K>', key: 'temperatureK', description: 'doping temperature (paper: 1000 K)', parse: number, protocols: ['complexion'] },
-  { flags: '--equilibrate-steps <n>', key: 'equilibrateSteps', description: 'NPT steps before doping (paper: 100000)', parse: integer, protocols: ['complexion'] },
-  { flags: '--dopant-fraction <f>', key: 'dopantFraction', description: 'dopant atom fraction (complexion: 0.02; composite: 0.36 of the matrix)', parse: number, protocols: ['complexion', 'composite'] },
+  { flags: '--grain-width <A>', key: 'grainWidthA', description: 'width of each grain along x in Å', parse: parseNumber, protocols: ['complexion'] },
+  { flags: '--length-y <A>', key: 'lengthYA', description: 'minimum box length along y in Å', parse: parseNumber, protocols: ['complexion'] },
+  { flags: '--length-z <A>', key: 'lengthZA', description: 'minimum box length along z in Å', parse: parseNumber, protocols: ['complexion'] },
+  { flags: '--temperature <K>', key: 'temperatureK', description: 'doping temperature (paper: 1000 K)', parse: parseNumber, protocols: ['complexion'] },
+  { flags: '--equilibrate-steps <n>', key: 'equilibrateSteps', description: 'NPT steps before doping (paper: 100000)', parse: parseInteger, protocols: ['complexion'] },
+  { flags: '--dopant-fraction <f>', key: 'dopantFraction', description: 'dopant atom fraction (complexion: 0.02; composite: 0.36 of the matrix)', parse: parseNumber, protocols: ['complexion', 'composite'] },
   { flags: '--doping <mode>', key: 'doping', description: 'canonical | semi-grand | vc-sgc', choices: COMPLEXION_DOPING_MODES, protocols: ['complexion'] },
-  { flags: '--mc-steps <n>', key: 'mcSteps', description: 'hybrid MD/MC steps (paper: 3000000)', parse: integer, protocols: ['complexion'] },
-  { flags: '--swap-every <n>', key: 'swapEvery', description: 'MD steps between MC calls (paper: 100)', parse: integer, protocols: ['complexion'] },
-  { flags: '--swap-attempts <n>', key: 'swapAttempts', description: 'swap attempts per MC call', parse: integer, protocols: ['complexion'] },
-  { flags: '--mu-adjust-every <n>', key: 'muAdjustEvery', description: 'steps between chemical-potential adjustments (paper: 1000)', parse: integer, protocols: ['complexion'] },
-  { flags: '--delta-mu <eV>', key: 'deltaMuEv', description: 'initial μ(dopant) − μ(host) for semi-grand / VC-SGC', parse: number, protocols: ['complexion'] },
-  { flags: '--mu-gain <eV>', key: 'muGainEv', description: 'semi-grand controller gain', parse: number, protocols: ['complexion'] },
-  { flags: '--max-mu-step <eV>', key: 'maxMuStepEv', description: 'largest Δμ change per adjustment', parse: number, protocols: ['complexion'] },
-  { flags: '--kappa <k>', key: 'kappa', description: 'VC-SGC variance constraint', parse: number, protocols: ['complexion'] },
+  { flags: '--mc-steps <n>', key: 'mcSteps', description: 'hybrid MD/MC steps (paper: 3000000)', parse: parseInteger, protocols: ['complexion'] },
+  { flags: '--swap-every <n>', key: 'swapEvery', description: 'MD steps between MC calls (paper: 100)', parse: parseInteger, protocols: ['complexion'] },
+  { flags: '--swap-attempts <n>', key: 'swapAttempts', description: 'swap attempts per MC call', parse: parseInteger, protocols: ['complexion'] },
+  { flags: '--mu-adjust-every <n>', key: 'muAdjustEvery', description: 'steps between chemical-potential adjustments (paper: 1000)', parse: parseInteger, protocols: ['complexion'] },
+  { flags: '--delta-mu <eV>', key: 'deltaMuEv', description: 'initial μ(dopant) − μ(host) for semi-grand / VC-SGC', parse: parseNumber, protocols: ['complexion'] },
+  { flags: '--mu-gain <eV>', key: 'muGainEv', description: 'semi-grand controller gain', parse: parseNumber, protocols: ['complexion'] },
+  { flags: '--max-mu-step <eV>', key: 'maxMuStepEv', description: 'largest Δμ change per adjustment', parse: parseNumber, protocols: ['complexion'] },
+  { flags: '--kappa <k>', key: 'kappa', description: 'VC-SGC variance constraint', parse: parseNumber, protocols: ['complexion'] },
   { flags: '--cells <nx,ny,nz>', key: 'cells', description: 'FCC cells of the start crystal (default 20,20,20)', parse: triple, protocols: ['composite'] },
   { flags: '--nanocrystal <spec>', key: 'nanocrystals', description: 'fx,fy,fz:radius[:axis=ax,ay,az:angle=deg], repeatable (radius in lattice parameters)', parse: nanocrystal, protocols: ['composite'] },
-  { flags: '--release-k <K>', key: 'releaseK', description: 'temperature where the nanocrystals are released (default 700 K)', parse: number, protocols: ['composite'] },
-  { flags: '--equilibrate-ps <ps>', key: 'equilibratePs', description: 'equilibration after release (paper: 2000 ps)', parse: number, protocols: ['composite'] },
+  { flags: '--release-k <K>', key: 'releaseK', description: 'temperature where the nanocrystals are released (default 700 K)', parse: parseNumber, protocols: ['composite'] },
+  { flags: '--equilibrate-ps <ps>', key: 'equilibratePs', description: 'equilibration after release (paper: 2000 ps)', parse: parseNumber, protocols: ['composite'] },
 ];
 
 interface CommonOptions {

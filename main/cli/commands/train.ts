@@ -2,7 +2,7 @@
  * `ssro train PROJECT --dataset ID --model resnet18|basecnn [options]`: trains a model on a project dataset as a
  * train job (PyTorch) and prints the model id; `--resume MODEL_ID` continues an incomplete run from its checkpoint.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { describeIssues } from '../../shared/ipc-contract';
 import { MODEL_ARCHITECTURES, MODEL_TARGETS, TRAIN_DEVICES, trainingRequestSchema } from '../../shared/models';
 import { jobHooks } from '../../core/app-core';
@@ -10,24 +10,10 @@ import { JobManager } from '../../core/jobs/job-manager';
 import { Project } from '../../core/project/project';
 import { resumeTraining, submitTraining } from '../../core/services/training-service';
 import { followJob } from '../progress';
+import { parseInteger, parseNumber, parsePositiveInteger } from '../parse-options';
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
-  return n;
-}
 
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a whole number');
-  return n;
-}
 
-function number(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
-  return n;
-}
 
 interface TrainOptions {
   dataset?: number;
@@ -51,19 +37,19 @@ export function registerTrainCommand(program: Command): void {
     .command('train')
     .description('train a d model on a project dataset with PyTorch (a train job); prints the model id')
     .argument('<project>', 'project folder')
-    .option('--dataset <id>', 'the dataset to learn from (must be complete)', positiveInteger)
+    .option('--dataset <id>', 'the dataset to learn from (must be complete)', parsePositiveInteger)
     .addOption(new Option('--model <arch>', 'architecture').choices([...MODEL_ARCHITECTURES]))
     .addOption(new Option('--target <target>', "what the model predicts (the authors': one_minus_d)").choices([...MODEL_TARGETS]))
-    .option('--epochs <n>', 'total epochs (paper: up to 400)', positiveInteger)
-    .option('--batch <n>', 'batch size (paper: 64)', positiveInteger)
-    .option('--lr <lr>', 'Adam learning rate (paper: 1e-3)', number)
-    .option('--weight-decay <wd>', 'Adam weight decay (paper: 1e-5)', number)
-    .option('--seed <n>', 'seed of initialisation, shuffling and augmentation (paper: 42)', integer)
+    .option('--epochs <n>', 'total epochs (paper: up to 400)', parsePositiveInteger)
+    .option('--batch <n>', 'batch size (paper: 64)', parsePositiveInteger)
+    .option('--lr <lr>', 'Adam learning rate (paper: 1e-3)', parseNumber)
+    .option('--weight-decay <wd>', 'Adam weight decay (paper: 1e-5)', parseNumber)
+    .option('--seed <n>', 'seed of initialisation, shuffling and augmentation (paper: 42)', parseInteger)
     .addOption(new Option('--device <device>', 'where to train').choices([...TRAIN_DEVICES]))
     .option('--name <name>', 'model name')
     .option('--imagenet-weights <file>', 'start resnet18 from a torchvision ImageNet state_dict file (never downloaded)')
     .option('--init <file>', 'start from a full state_dict of the same architecture (e.g. the authors\' checkpoint)')
-    .option('--resume <modelId>', 'continue the incomplete run of this model from its last checkpoint', positiveInteger)
+    .option('--resume <modelId>', 'continue the incomplete run of this model from its last checkpoint', parsePositiveInteger)
     .option('--python <path>', 'Python with torch and torchvision (default: the project setting)')
     .action(async (dir: string, opts: TrainOptions) => {
       const project = Project.open(dir);
