@@ -24,12 +24,20 @@ function ssro(...args: string[]): { status: number | null; stdout: string; stder
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function readCsv(file: string): { index: number; d: number }[] {
-  const [header, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  expect(header).toBe('index,d');
+interface PredictionRow {
+  index: number;
+  d: number;
+  dTrue?: number;
+  region?: string;
+  split?: string;
+}
+
+function readCsv(file: string, header = 'index,d'): PredictionRow[] {
+  const [first, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
+  expect(first).toBe(header);
   return rows.map((line) => {
-    const [index, d] = line.split(',');
-    return { index: Number(index), d: Number(d) };
+    const [index, d, dTrue, region, split] = line.split(',');
+    return { index: Number(index), d: Number(d), ...(dTrue !== undefined ? { dTrue: Number(dTrue), region, split } : {}) };
   });
 }
 
@@ -101,11 +109,28 @@ describe.skipIf(!torchAvailable)(title, () => {
     const splitCsv = fs.readFileSync(path.join(exportDir, 'split.csv'), 'utf8').trim().split('\n').slice(1).map((line) => (line.endsWith('validation') ? 1 : 0));
     expect(Array.from(readNpy(path.join(path.dirname(path.dirname(onnx)), 'split.npy')).data as Int8Array)).toEqual(splitCsv);
     const fromExport = path.join(work, 'pred-export.csv');
-    const e = ssro('predict', onnx, exportDir, '--out', fromExport, '--batch', '7');
+    const metricsFile = path.join(work, 'export-metrics.json');
+    const e = ssro('predict', onnx, exportDir, '--out', fromExport, '--batch', '7', '--metrics', metricsFile);
     expect(e.status, e.stderr).toBe(0);
-    const exported = readCsv(fromExport);
+    const exported = readCsv(fromExport, 'index,d,d_true,region,split');
     expect(exported).toHaveLength(60);
     exported.slice(0, N).forEach((row, i) => expect(Math.abs(row.d - (rows[i] as { d: number }).d)).toBeLessThan(1e-6));
+    // The metrics against the export's labels, recomputed here from the CSV's own columns.
+    const targets = readNpy(path.join(exportDir, 'targets.npy')).data as Float32Array;
+    exported.forEach((row, i) => expect(row.dTrue).toBeCloseTo(targets[i] as number, 6));
+    const rmse = (list: PredictionRow[]): number => Math.sqrt(list.reduce((s, r) => s + (r.d - (r.dTrue as number)) ** 2, 0) / list.length);
+    const report = JSON.parse(fs.readFileSync(metricsFile, 'utf8')) as { overall: { count: number; rmse: number }; splits: { validation: { count: number; rmse: number } }; regions: Record<string, { count: number; rmse: number }> };
+    expect(report.overall.count).toBe(60);
+    expect(report.overall.rmse).toBeCloseTo(rmse(exported), 9);
+    const validation = exported.filter((r) => r.split === 'validation');
+    expect(report.splits.validation.count).toBe(validation.length);
+    expect(report.splits.validation.rmse).toBeCloseTo(rmse(validation), 9);
+    expect(Object.keys(report.regions).sort()).toEqual([...new Set(exported.map((r) => r.region))].sort());
+    expect(Object.keys(report.regions).length).toBeGreaterThan(1);
+    for (const [region, m] of Object.entries(report.regions)) expect(m.rmse).toBeCloseTo(rmse(exported.filter((r) => r.region === region)), 9);
+    expect(e.stderr).toMatch(/predict: overall: n 60, MAE [\d.]+, RMSE [\d.]+/);
+    // A raw stack has no labels to compare with.
+    expect(ssro('predict', onnx, stack, '--out', out, '--metrics', metricsFile).stderr).toMatch(/--metrics needs a labelled dataset export/);
   });
 
   it('ssro model info describes our model, as text and JSON', () => {

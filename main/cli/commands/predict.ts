@@ -8,17 +8,23 @@ import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_PREDICT_BATCH, MODEL_TARGETS, type ModelTarget } from '../../shared/models';
 import { checkSourceFitsModel, openPatternSource } from '../../../native-workers/lib/models/pattern-sources';
+import { describeMetrics, evaluateExport, readExportLabels } from '../../../native-workers/lib/models/export-evaluation';
 import { parsePositive, parsePositiveInteger } from '../parse-options';
-
-
 
 interface PredictOptions {
   out: string;
+  metrics?: string;
   target?: ModelTarget;
   kmax?: number;
   deltaK?: number;
   batch: number;
   threads: number;
+}
+
+function writeAtomically(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, text);
+  fs.renameSync(temp, file);
 }
 
 export function registerPredictCommand(program: Command): void {
@@ -27,7 +33,8 @@ export function registerPredictCommand(program: Command): void {
     .description('predict d for every pattern of a raw .npy stack or a dataset export folder; writes index,d rows')
     .argument('<model>', 'an ONNX model (.onnx)')
     .argument('<input>', 'a .npy stack of raw intensities (N,S,S) as `ssro diffract --raw` writes, or a dataset export folder')
-    .requiredOption('--out <file>', 'the CSV to write (index,d)')
+    .requiredOption('--out <file>', 'the CSV to write (index,d; for a labelled export also d_true,region,split)')
+    .option('--metrics <file>', 'for a labelled dataset export: write MAE, RMSE and R² overall, per split and per region (JSON)')
     .addOption(new Option('--target <target>', 'for a model without SSRO metadata: what its output is').choices([...MODEL_TARGETS]))
     .option('--kmax <invA>', 'for a model without SSRO metadata: kmax of its training patterns (Å⁻¹)', parsePositive)
     .option('--delta-k <invA>', 'for a model without SSRO metadata: pixel size Δk of its training patterns (Å⁻¹)', parsePositive)
@@ -43,6 +50,8 @@ export function registerPredictCommand(program: Command): void {
       });
       const source = openPatternSource(path.resolve(input));
       try {
+        const labels = source.kind === 'export' ? readExportLabels(source.location) : null;
+        if (opts.metrics && !labels) throw new Error(`--metrics needs a labelled dataset export (targets.npy); ${input} has no labels`);
         for (const note of checkSourceFitsModel(source, model.metadata.preprocessing)) process.stderr.write(`predict: ${note}\n`);
         const started = Date.now();
         const outputs = await predictSource(model, source, undefined, {
@@ -54,12 +63,20 @@ export function registerPredictCommand(program: Command): void {
         const seconds = (Date.now() - started) / 1000;
         if (process.stderr.isTTY) process.stderr.write('\n');
         const d = outputsToD(outputs, model.metadata.target);
-        const lines = ['index,d'];
-        for (let i = 0; i < d.length; i++) lines.push(`${i},${d[i] as number}`);
+        const lines = [labels ? 'index,d,d_true,region,split' : 'index,d'];
+        for (let i = 0; i < d.length; i++) {
+          lines.push(labels ? `${i},${d[i] as number},${labels.d[i] as number},${labels.region[i] ?? ''},${labels.split[i] ?? ''}` : `${i},${d[i] as number}`);
+        }
         const out = path.resolve(opts.out);
-        const temp = `${out}.${process.pid}.tmp`;
-        fs.writeFileSync(temp, `${lines.join('\n')}\n`);
-        fs.renameSync(temp, out);
+        writeAtomically(out, `${lines.join('\n')}\n`);
+        if (labels) {
+          const metrics = evaluateExport(labels, d, false);
+          for (const line of describeMetrics(metrics)) process.stderr.write(`predict: ${line}\n`);
+          if (opts.metrics) {
+            const report = { model: path.resolve(modelFile), modelSha256: model.sha256, input: source.location, architecture: model.metadata.architecture, ...metrics };
+            writeAtomically(path.resolve(opts.metrics), `${JSON.stringify(report, null, 2)}\n`);
+          }
+        }
         process.stderr.write(
           `predict: ${d.length} patterns (${source.side}×${source.side}, ${source.content === 'raw-intensity' ? 'raw intensities, log1-minmax applied' : 'model inputs'}) in ${seconds.toFixed(2)} s with ${model.metadata.architecture} (target ${model.metadata.target}) → ${out}\n`,
         );
