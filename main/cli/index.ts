@@ -10,6 +10,7 @@ import { registerDiffractCommand } from './commands/diffract';
 import { registerDatasetCommands } from './commands/dataset';
 import { registerSimulateCommands } from './commands/simulate';
 import { registerTrainCommand } from './commands/train';
+import { registerSweepCommand } from './commands/sweep';
 import { registerPredictCommand } from './commands/predict';
 import { registerModelCommands } from './commands/model';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDatasetCommands(program);
   registerSimulateCommands(program);
   registerTrainCommand(program);
+  registerSweepCommand(program);
   registerPredictCommand(program);
   registerModelCommands(program);
   registerDoctorCommand(program);

@@ -15,6 +15,7 @@ import { datasetFinalizer } from './services/dataset-service';
 import { simulationFinalizer } from './services/simulation-service';
 import { trainingFinalizer, trainingUnfinisher } from './services/training-service';
 import { predictionFinalizer } from './services/prediction-service';
+import { sweepFinalizer, sweepUnfinisher } from './services/sweep-service';
 
 export interface CoreEvents {
   event: [EventName, Events[EventName]];
@@ -30,8 +31,9 @@ export function jobHooks(project: Project): JobManagerOptions {
       simulate: simulationFinalizer(project),
       train: trainingFinalizer(project),
       predict: predictionFinalizer(project),
+      sweep: sweepFinalizer(project),
     },
-    unfinishers: { train: trainingUnfinisher(project) },
+    unfinishers: { train: trainingUnfinisher(project), sweep: sweepUnfinisher(project) },
   };
 }
 
@@ -79,6 +81,7 @@ export class AppCore extends EventEmitter<CoreEvents> {
       if (job.kind === 'train' && (ended || job.startedAt === null)) {
         this.publish('models.changed', { modelId: (job.params as { modelId: number }).modelId });
       }
+      if (job.kind === 'sweep' && ended) this.publish('sweeps.changed', { sweepId: (job.params as { sweepId: number }).sweepId });
       if (job.kind === 'predict' && job.state === 'succeeded') {
         const output = job.outputs.find((o) => o.kind === 'prediction');
         const modelId = (job.params as { model: { id: number | null } }).model.id;

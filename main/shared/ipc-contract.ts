@@ -17,6 +17,7 @@ import {
   trainingRequestSchema,
 } from './models';
 import { simulationParamsSchema } from './simulation';
+import { sweepRequestSchema, sweepSummarySchema } from './sweeps';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
 const id = z.number().int().positive();
@@ -478,6 +479,13 @@ export const contract = {
     request: z.object({ jobId: id }).strict(),
     response: z.object({ modelId: z.number().int().nullable(), live: z.boolean(), training: seriesTable, batches: seriesTable }),
   },
+  'sweeps.list': { request: empty, response: z.array(sweepSummarySchema) },
+  /** A sweep with its cells (live from the sweep folder while its job runs). */
+  'sweeps.get': { request: z.object({ id }).strict(), response: sweepSummarySchema },
+  /** Starts a sweep job (papers/000 Fig. 7) on a complete dataset with several cylinder probes. */
+  'sweeps.run': { request: sweepRequestSchema, response: z.object({ sweepId: id, jobId: id }) },
+  'sweeps.resume': { request: z.object({ sweepId: id }).strict(), response: z.object({ sweepId: id, jobId: id }) },
+  'sweeps.delete': { request: z.object({ id }).strict(), response: z.object({ deleted: z.boolean() }) },
   'predictions.run': { request: predictionRequestSchema, response: z.object({ jobId: id }) },
   'predictions.list': { request: z.object({ modelId: id.optional() }).strict(), response: z.array(predictionSummarySchema) },
   /** A stored prediction: its record, the evaluation (labelled inputs) and the predicted d values (up to `limit`). */
@@ -522,6 +530,7 @@ export interface Events {
   'project.changed': ProjectInfo | null;
   'models.changed': { modelId: number };
   'predictions.changed': { predictionId: number | null; modelId: number | null };
+  'sweeps.changed': { sweepId: number };
   /** New rows of a running job's live table (e.g. a simulate job's thermo output). */
   'job.series': { jobId: number; key: string; columns: string[]; rows: number[][] };
 }

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { BATCH_SERIES_COLUMNS, TRAINING_SERIES_COLUMNS } from '../../main/shared/models';
 import { JobCancelled, runWorker, type JobContext } from '../runtime/worker-runtime';
 import { epochRow, readRunHistory, RUN_FILES, type TrainConfig } from '../lib/models/train-config';
-import { describeTorchFailure, spawnTorch, type TorchEvent } from '../lib/models/torch-engine';
+import { runEngineInJob } from '../lib/models/engine-job';
+import { describeTorchFailure, type TorchEvent } from '../lib/models/torch-engine';
 
 export interface TrainJobParams {
   modelId: number;
@@ -30,8 +31,6 @@ export interface TrainJobResult {
   seconds: number;
 }
 
-/** After SIGTERM the engine stops at the next batch; a long batch is not waited for (checkpoints are atomic). */
-const TERM_GRACE_MS = 1000;
 /** Batch rows reach the live table at most this often. */
 const BATCH_SERIES_MS = 1000;
 
@@ -84,7 +83,6 @@ async function train(params: TrainJobParams, ctx: JobContext): Promise<TrainJobR
   let done: TorchEvent | null = null;
   let engineError: string | null = null;
   let engineCancelled = false;
-  let cancelledAt: number | null = null;
   const totalEpochs = config.epochs;
 
   const flushBatches = (force: boolean): void => {
@@ -167,37 +165,16 @@ async function train(params: TrainJobParams, ctx: JobContext): Promise<TrainJobR
     }
   };
 
-  const run = spawnTorch(params.python3Path, 'ssro_torch.train', ['--config', configFile], {
-    onEvent,
-    onStderr: (line) => {
-      if (line.trim()) ctx.log(line);
-    },
-    keepEvents: false,
-  });
-  // The worker may end abruptly (uncaught error, process.exit): take Python with it.
-  const killPython = (): void => {
-    run.child.kill('SIGKILL');
-  };
-  process.once('exit', killPython);
-  let killTimer: NodeJS.Timeout | null = null;
-  const poll = setInterval(() => {
-    if (cancelledAt !== null || !ctx.isCancelled()) return;
-    cancelledAt = lastEpoch;
-    run.child.kill('SIGTERM');
-    killTimer = setTimeout(() => run.child.kill('SIGKILL'), TERM_GRACE_MS);
-  }, 100);
-  let result;
+  let outcome;
   try {
-    result = await run.done;
+    outcome = await runEngineInJob(params.python3Path, 'ssro_torch.train', ['--config', configFile], ctx, onEvent);
   } finally {
-    clearInterval(poll);
-    if (killTimer) clearTimeout(killTimer);
-    process.removeListener('exit', killPython);
     flushBatches(true);
   }
+  const { result } = outcome;
 
   const kept = lastEpoch > 0 ? `epochs 1–${lastEpoch} are saved in ${config.outDir}` : `no epoch had finished`;
-  if (cancelledAt !== null || engineCancelled) {
+  if (outcome.cancelled || engineCancelled) {
     throw new JobCancelled(`cancelled during epoch ${lastEpoch + 1} of ${totalEpochs}; ${kept}; ${params.resumeHint}`);
   }
   if (result.code !== 0 || done === null) {

@@ -3,7 +3,7 @@
  * app's PatternStore, whose amorphous-halo width encodes d, laid out as a two-row strip scan across a boundary
  * (grain → ACTR → interior → ACTR → grain) so region metrics and strip profiles have something to show.
  */
-import { patternSide } from '../../main/shared/diffraction';
+import { patternSide, type ProbeShape } from '../../main/shared/diffraction';
 import type { Project } from '../../main/core/project/project';
 import { openPatternStore } from '../../native-workers/lib/datasets/pattern-store';
 import { mulberry32 } from '../../native-workers/lib/datasets/random-split';
@@ -47,17 +47,31 @@ export interface SyntheticDataset {
   cols: number;
 }
 
+export interface SyntheticDatasetOptions {
+  name?: string;
+  rows?: number;
+  cols?: number;
+  seed?: number;
+  splitSeed?: number;
+  /** Probe shapes (default one cylinder r 5 Å h 20 Å); every scan position is written once per probe, probe-major. */
+  probes?: ProbeShape[];
+  /** Indices of probes whose patterns do not depend on d (a halo of fixed width): nothing to learn there. */
+  blindProbes?: number[];
+}
+
 /** Creates the dataset row (no source structures), fills its folder and marks it complete. */
-export function addSyntheticDataset(project: Project, options: { name?: string; rows?: number; cols?: number; seed?: number; splitSeed?: number } = {}): SyntheticDataset {
+export function addSyntheticDataset(project: Project, options: SyntheticDatasetOptions = {}): SyntheticDataset {
   const rows = options.rows ?? 2;
   const cols = options.cols ?? 80;
-  const n = rows * cols;
+  const probes = options.probes ?? [{ kind: 'cylinder', radiusA: 5, heightA: 20 }];
+  const positions = rows * cols;
+  const n = positions * probes.length;
   const recipe = { name: options.name ?? 'synthetic strip', synthetic: true, splitSeed: options.splitSeed ?? 42, kmaxInvA: SYNTHETIC_GRID.kmaxInvA, deltaKInvA: SYNTHETIC_GRID.deltaKInvA };
   const dataset = project.datasets.create(recipe.name, recipe, n, []);
   const dir = project.datasets.folder(dataset.id);
   const scan: LineScanDescriptor = {
     kind: 'line',
-    count: n,
+    count: positions,
     rows,
     cols,
     wrappedCount: 0,
@@ -76,14 +90,16 @@ export function addSyntheticDataset(project: Project, options: { name?: string; 
     patternKind: 'raw-intensity',
     structures: [{ id: 1, name: 'synthetic boundary' }],
     zones: ['z'],
-    probes: [{ kind: 'cylinder', radiusA: 5, heightA: 20 }],
+    probes,
     scans: [scan],
     recipe,
   });
   try {
     for (let k = 0; k < n; k++) {
-      const row = Math.floor(k / cols);
-      const col = k % cols;
+      const probe = Math.floor(k / positions);
+      const position = k % positions;
+      const row = Math.floor(position / cols);
+      const col = position % cols;
       const { d, region } = profile(col, cols);
       const jitter = 0.02 * (random() - 0.5);
       const value = Math.min(1, Math.max(0, d + jitter));
@@ -91,12 +107,13 @@ export function addSyntheticDataset(project: Project, options: { name?: string; 
       const fractions = [0, 0, 0];
       fractions[region] = 1;
       store.write(k, {
-        pattern: syntheticPattern(value, random),
+        pattern: syntheticPattern(options.blindProbes?.includes(probe) ? 0.5 : value, random),
         labels: { meanD: value, atomCount: 40, region, regionFractions: fractions },
         centreA: [col * STRIP_STEP_A, 5 + 5 * row, 10],
         structure: 0,
         scan: 0,
-        scanPosition: k,
+        scanPosition: position,
+        probe,
       });
     }
   } finally {

@@ -14,6 +14,7 @@ import { datasetPattern, datasetSamples, previewPattern, scanPreview } from '../
 import { planSimulation, simulationThermo, submitSimulation } from '../services/simulation-service';
 import { deleteModel, importModel, listModels, modelDetails } from '../services/model-service';
 import { resumeTraining, submitTraining, trainingSeries } from '../services/training-service';
+import { resumeSweep, submitSweep, sweepDetails } from '../services/sweep-service';
 import { listPredictions, predictionDetails, submitPrediction } from '../services/prediction-service';
 import { readLabelProperty } from '../../../native-workers/lib/labels/label-store';
 
@@ -217,6 +218,35 @@ function trainingHandlers(core: AppCore): Subset<'training.run' | 'training.resu
   };
 }
 
+function sweepHandlers(core: AppCore): Subset<'sweeps.list' | 'sweeps.get' | 'sweeps.run' | 'sweeps.resume' | 'sweeps.delete'> {
+  const project = () => core.requireProject().project;
+  return {
+    'sweeps.list': () => project().sweeps.list(),
+    'sweeps.get': (req) => sweepDetails(project(), req.id),
+    'sweeps.run': (req) => {
+      const { project, jobs } = core.requireProject();
+      const { sweep, job } = submitSweep(project, jobs, req, project.settings.get().python3Path);
+      core.publish('sweeps.changed', { sweepId: sweep.id });
+      return { sweepId: sweep.id, jobId: job.id };
+    },
+    'sweeps.resume': (req) => {
+      const { project, jobs } = core.requireProject();
+      const { sweep, job } = resumeSweep(project, jobs, req.sweepId, project.settings.get().python3Path);
+      core.publish('sweeps.changed', { sweepId: sweep.id });
+      return { sweepId: sweep.id, jobId: job.id };
+    },
+    'sweeps.delete': (req) => {
+      const { project } = core.requireProject();
+      const sweep = project.sweeps.find(req.id);
+      const job = sweep?.jobId == null ? null : project.jobs.find(sweep.jobId);
+      if (job && (job.state === 'queued' || job.state === 'running')) throw new ApiError('invalid-request', `sweep ${req.id} is being run by job ${job.id}; cancel it first`);
+      const deleted = project.sweeps.delete(req.id);
+      if (deleted) core.publish('sweeps.changed', { sweepId: req.id });
+      return { deleted };
+    },
+  };
+}
+
 function predictionHandlers(core: AppCore): Subset<'predictions.run' | 'predictions.list' | 'predictions.get'> {
   return {
     'predictions.run': (req) => {
@@ -241,6 +271,7 @@ export function createHandlers(core: AppCore): Handlers {
     ...simulationHandlers(core),
     ...modelHandlers(core),
     ...trainingHandlers(core),
+    ...sweepHandlers(core),
     ...predictionHandlers(core),
   };
 }

@@ -161,6 +161,26 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'probe-size sweeps (papers/000 Fig. 7)',
+    up(db) {
+      db.exec(`
+        CREATE TABLE sweeps (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          dir TEXT NOT NULL UNIQUE,
+          dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+          params TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('running', 'incomplete', 'complete')),
+          cells TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -13,11 +13,12 @@ import { DatasetsRepo } from './datasets-repo';
 import { LabelSetsRepo } from './label-sets-repo';
 import { ModelsRepo } from './models-repo';
 import { PredictionsRepo } from './predictions-repo';
+import { SweepsRepo } from './sweeps-repo';
 import { SettingsRepo } from './settings-repo';
 import { StructuresRepo } from './structures-repo';
 
 export const DB_FILE = 'project.sqlite';
-export const DATA_FOLDERS = ['structures', 'labels', 'datasets', 'models', 'predictions', 'experiments', 'maps', 'uploads', 'scratch'] as const;
+export const DATA_FOLDERS = ['structures', 'labels', 'datasets', 'models', 'predictions', 'sweeps', 'experiments', 'maps', 'uploads', 'scratch'] as const;
 
 export class Project {
   readonly structures: StructuresRepo;
@@ -27,6 +28,7 @@ export class Project {
   readonly datasets: DatasetsRepo;
   readonly models: ModelsRepo;
   readonly predictions: PredictionsRepo;
+  readonly sweeps: SweepsRepo;
 
   private constructor(
     readonly dir: string,
@@ -39,6 +41,7 @@ export class Project {
     this.datasets = new DatasetsRepo(db, dir);
     this.models = new ModelsRepo(db, dir);
     this.predictions = new PredictionsRepo(db, dir);
+    this.sweeps = new SweepsRepo(db, dir);
   }
 
   /** Deletes a structure with its label sets; refused while datasets were built from it. */
@@ -133,6 +136,7 @@ export class Project {
   private recover(): void {
     this.jobs.markOrphansInterrupted();
     this.models.markStaleTrainingIncomplete();
+    this.sweeps.markStaleRunningIncomplete();
     const scratch = path.join(this.dir, 'scratch');
     for (const entry of fs.readdirSync(scratch)) {
       const id = Number(/^job-(\d+)$/.exec(entry)?.[1]);

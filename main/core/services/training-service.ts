@@ -21,7 +21,7 @@ export function resumeHint(modelId: number): string {
 }
 
 /** The dataset folder of a complete dataset whose labels are all finite (else a message saying what to do). */
-function trainableDataset(project: Project, datasetId: number): { dir: string; sampleCount: number; splitSeed: number; name: string } {
+export function trainableDataset(project: Project, datasetId: number): { dir: string; sampleCount: number; splitSeed: number; name: string } {
   const dataset = project.datasets.find(datasetId);
   if (dataset === null) throw new ApiError('not-found', `dataset ${datasetId} does not exist in this project`);
   if (dataset.state !== 'complete') {

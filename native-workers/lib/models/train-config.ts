@@ -30,6 +30,8 @@ export interface TrainConfig {
   augment?: boolean;
   bestAfterEpoch?: number;
   numWorkers?: number;
+  /** False: the run stops after metrics.json (no ONNX file; a sweep cell). */
+  exportOnnx?: boolean;
 }
 
 /** Files of a model folder (models/<uuid>/) and of its run folder (run/, the engine's outDir). */

@@ -27,6 +27,7 @@ Config (JSON object; unknown keys are refused so a typo cannot silently fall bac
   plateauPatience      int ≥ 0, default 20 (ReduceLROnPlateau on validation loss)
   plateauFactor        float in (0, 1), default 0.5
   augment              bool, default true (the paper's augmentation on training samples; see ssro_torch.augment)
+  exportOnnx           bool, default true (false: stop after metrics.json; a sweep cell needs no model file)
   progressSeconds      float ≥ 0, default 0.25: at most one "batch" event per this many seconds (0 = every batch;
                        the last batch of an epoch is always reported)
 
@@ -109,7 +110,7 @@ DEFAULTS = {
     'datasetId': None, 'model': 'resnet18', 'target': 'one_minus_d', 'epochs': 400, 'batchSize': 64, 'lr': 1e-3,
     'weightDecay': 1e-5, 'seed': 42, 'device': 'auto', 'numWorkers': 0, 'threads': None, 'imagenetWeights': None,
     'initStateDict': None, 'bestAfterEpoch': 10, 'minImprovement': 1e-4, 'plateauPatience': 20, 'plateauFactor': 0.5,
-    'augment': True, 'progressSeconds': 0.25,
+    'augment': True, 'progressSeconds': 0.25, 'exportOnnx': True,
 }
 REQUIRED = ('datasetDir', 'splitFile', 'outDir')
 #: Config keys that define a run's trajectory: a last.pt made with other values is not resumed.
@@ -167,6 +168,7 @@ def read_config(path):
     need(_is_int(cfg['plateauPatience']) and cfg['plateauPatience'] >= 0, 'plateauPatience', 'an integer ≥ 0')
     need(_is_number(cfg['plateauFactor']) and 0 < cfg['plateauFactor'] < 1, 'plateauFactor', 'a number in (0, 1)')
     need(isinstance(cfg['augment'], bool), 'augment', 'true or false')
+    need(isinstance(cfg['exportOnnx'], bool), 'exportOnnx', 'true or false')
     need(_is_number(cfg['progressSeconds']) and cfg['progressSeconds'] >= 0, 'progressSeconds', 'a number ≥ 0')
     need(cfg['datasetId'] is None or _is_int(cfg['datasetId']) or isinstance(cfg['datasetId'], str), 'datasetId',
          'an integer, a string or null')
@@ -442,6 +444,11 @@ def train(cfg):
             metrics['regions'][name] = per
     write_json_atomic(paths['metrics'], metrics)
 
+    if not cfg['exportOnnx']:
+        outputs = {k: v for k, v in paths.items() if k != 'onnx'}
+        emit('done', epochs=len(history), bestEpoch=best['epoch'], bestValLoss=best['valLoss'], metrics=metrics,
+             outputs=outputs, seconds=time.time() - started)
+        return
     emit('phase', phase='export')
     metadata = ssro_metadata(cfg['model'], target, folder.preprocessing(), dataset_id=cfg['datasetId'],
                              metrics={'train': metrics['train'], 'validation': metrics['validation']},

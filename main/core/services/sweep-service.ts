@@ -1,0 +1,186 @@
+/**
+ * Probe-size sweeps (papers/000 Fig. 7): check a dataset with several cylinder probes, lay out one training run per
+ * (architecture, probe) cell with that probe's split, start the sweep job, resume an incomplete sweep, and record
+ * the cells when the job ends (succeeded, failed or cancelled).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { JobSummary } from '../../shared/domain';
+import { ApiError } from '../../shared/ipc-contract';
+import type { ModelArchitecture } from '../../shared/models';
+import { sweepCellKey, type SweepCell, type SweepRequest, type SweepSummary } from '../../shared/sweeps';
+import { META_COLUMNS, PatternReader } from '../../../native-workers/lib/datasets/pattern-store';
+import { randomSplit } from '../../../native-workers/lib/datasets/random-split';
+import { writeNpy } from '../../../native-workers/lib/npy';
+import type { TrainConfig } from '../../../native-workers/lib/models/train-config';
+import { readSweepCells } from '../../../native-workers/lib/models/sweep-files';
+import type { SweepJobParams, SweepJobResult } from '../../../native-workers/sweep/index';
+import type { Finalizer, JobManager, Unfinisher } from '../jobs/job-manager';
+import type { Project } from '../project/project';
+import { trainableDataset } from './training-service';
+
+export function sweepResumeHint(sweepId: number): string {
+  return `resume it with "ssro sweep PROJECT --resume ${sweepId}" or from the sweep page`;
+}
+
+interface ProbeSubset {
+  radiusA: number;
+  heightA: number;
+  trainCount: number;
+  validationCount: number;
+  split: Int8Array;
+}
+
+/** One split per cylinder probe of the dataset: the dataset's own seeded 80/20 split, other probes excluded (−1). */
+function probeSubsets(dir: string, splitSeed: number): ProbeSubset[] {
+  const reader = PatternReader.open(dir);
+  try {
+    const { manifest } = reader;
+    const cylinders = manifest.probes.flatMap((p, index) => (p.kind === 'cylinder' ? [{ index, radiusA: p.radiusA, heightA: p.heightA }] : []));
+    if (cylinders.length < 2) {
+      throw new ApiError(
+        'invalid-request',
+        `a sweep compares cylinder probe sizes, but this dataset has ${cylinders.length === 1 ? 'one' : 'no'} cylinder probe; ` +
+          'build one with several radii and heights (e.g. ssro dataset build … --radius 3,5,7 --height 10,20,30)',
+      );
+    }
+    const meta = reader.readMeta();
+    const n = manifest.sampleCount;
+    const probeColumn = META_COLUMNS.indexOf('probe');
+    const base = randomSplit(n, { seed: splitSeed }).split;
+    return cylinders.map(({ index, radiusA, heightA }) => {
+      const split = new Int8Array(n).fill(-1);
+      let trainCount = 0;
+      let validationCount = 0;
+      for (let i = 0; i < n; i++) {
+        if (meta[i * META_COLUMNS.length + probeColumn] !== index) continue;
+        split[i] = base[i] as number;
+        if (split[i] === 0) trainCount++;
+        else validationCount++;
+      }
+      return { radiusA, heightA, trainCount, validationCount, split };
+    });
+  } finally {
+    reader.close();
+  }
+}
+
+function cellConfig(request: SweepRequest, datasetDir: string, sweepDir: string, cell: SweepCell): TrainConfig {
+  return {
+    datasetDir,
+    splitFile: path.join(sweepDir, `split-r${cell.radiusA}-h${cell.heightA}.npy`),
+    outDir: path.join(sweepDir, cell.key),
+    datasetId: request.datasetId,
+    model: cell.architecture,
+    target: 'one_minus_d',
+    epochs: request.epochs,
+    batchSize: request.batchSize,
+    lr: request.lr,
+    weightDecay: 1e-5,
+    seed: request.seed,
+    device: request.device,
+    threads: null,
+    imagenetWeights: null,
+    initStateDict: null,
+    progressSeconds: 1,
+    // Short sweeps still pick their best epoch (the warm-up rule never passes the whole run).
+    bestAfterEpoch: Math.min(10, Math.max(request.epochs - 1, 0)),
+    exportOnnx: false,
+  };
+}
+
+function submitJob(project: Project, jobs: JobManager, sweep: SweepSummary, python3Path: string): JobSummary {
+  const sweepDir = project.sweeps.folder(sweep.id);
+  const datasetDir = project.datasets.folder(sweep.params.datasetId);
+  const params: SweepJobParams = {
+    sweepId: sweep.id,
+    python3Path,
+    sweepDir,
+    cells: sweep.cells.map((cell) => ({ cell, config: cellConfig(sweep.params, datasetDir, sweepDir, cell) })),
+    resumeHint: sweepResumeHint(sweep.id),
+  };
+  const job = jobs.submit('sweep', params, [
+    { kind: 'dataset', id: sweep.params.datasetId },
+    { kind: 'sweep', id: sweep.id },
+  ]);
+  project.sweeps.start(sweep.id, job.id);
+  return job;
+}
+
+/** Creates the sweep (its folder, one split per probe, the cells) and its job. */
+export function submitSweep(project: Project, jobs: JobManager, request: SweepRequest, python3Path: string): { sweep: SweepSummary; job: JobSummary } {
+  const dataset = trainableDataset(project, request.datasetId);
+  const subsets = probeSubsets(dataset.dir, dataset.splitSeed);
+  const cells: SweepCell[] = [];
+  for (const architecture of request.models as ModelArchitecture[]) {
+    for (const s of subsets) {
+      cells.push({
+        key: sweepCellKey(architecture, s.radiusA, s.heightA),
+        architecture,
+        radiusA: s.radiusA,
+        heightA: s.heightA,
+        state: 'pending',
+        trainCount: s.trainCount,
+        validationCount: s.validationCount,
+        validation: null,
+        bestEpoch: null,
+        seconds: null,
+        error: null,
+      });
+    }
+  }
+  const empty = subsets.find((s) => s.trainCount === 0 || s.validationCount === 0);
+  if (empty) throw new ApiError('invalid-request', `probe r ${empty.radiusA} Å h ${empty.heightA} Å has ${empty.trainCount} training and ${empty.validationCount} validation patterns; a sweep needs both`);
+  const sweep = project.sweeps.create(
+    { name: request.name ?? `probe sweep on ${dataset.name}`, params: request, cells },
+    (dir) => {
+      for (const s of subsets) writeNpy(path.join(dir, `split-r${s.radiusA}-h${s.heightA}.npy`), s.split);
+    },
+  );
+  try {
+    return { sweep: project.sweeps.get(sweep.id), job: submitJob(project, jobs, sweep, python3Path) };
+  } catch (error) {
+    project.sweeps.delete(sweep.id);
+    throw error;
+  }
+}
+
+/** Continues an incomplete sweep: done cells are kept, the others trained (an interrupted one from its checkpoint). */
+export function resumeSweep(project: Project, jobs: JobManager, sweepId: number, python3Path: string): { sweep: SweepSummary; job: JobSummary } {
+  const sweep = project.sweeps.find(sweepId);
+  if (sweep === null) throw new ApiError('not-found', `sweep ${sweepId} does not exist in this project`);
+  if (sweep.state === 'complete') throw new ApiError('invalid-request', `sweep ${sweepId} is complete`);
+  const job = sweep.jobId === null ? null : project.jobs.find(sweep.jobId);
+  if (job && (job.state === 'queued' || job.state === 'running')) throw new ApiError('invalid-request', `sweep ${sweepId} is being run by job ${job.id}`);
+  trainableDataset(project, sweep.params.datasetId);
+  return { sweep, job: submitJob(project, jobs, sweep, python3Path) };
+}
+
+/** The sweep with its cells as the job last wrote them (live while it runs). */
+export function sweepDetails(project: Project, sweepId: number): SweepSummary {
+  const sweep = project.sweeps.find(sweepId);
+  if (sweep === null) throw new ApiError('not-found', `sweep ${sweepId} does not exist in this project`);
+  if (sweep.state !== 'running') return sweep;
+  const live = readSweepCells(project.sweeps.folder(sweepId));
+  return live ? { ...sweep, cells: live } : sweep;
+}
+
+export function sweepFinalizer(project: Project): Finalizer {
+  return (job, result) => {
+    const r = result as Partial<SweepJobResult>;
+    if (typeof r.sweepId !== 'number' || !Array.isArray(r.cells)) throw new Error('the sweep worker returned no cells');
+    project.sweeps.finish(r.sweepId, r.cells, job.id);
+    return [{ kind: 'sweep', id: r.sweepId }];
+  };
+}
+
+/** A sweep job that failed or was cancelled: its finished cells are recorded, the sweep becomes 'incomplete'. */
+export function sweepUnfinisher(project: Project): Unfinisher {
+  return (job) => {
+    const sweepId = (job.params as Partial<SweepJobParams>).sweepId;
+    if (typeof sweepId !== 'number' || project.sweeps.find(sweepId) === null) return;
+    const dir = project.sweeps.folder(sweepId);
+    const cells = fs.existsSync(dir) ? readSweepCells(dir) : null;
+    project.sweeps.finish(sweepId, cells ?? project.sweeps.get(sweepId).cells, job.id);
+  };
+}
