@@ -8,6 +8,7 @@ import type { AtomFrame, DatasetSummary, EngineStatus, JobSummary, LabelSetSumma
 import { DEFAULT_DELTA_K_INV_A, DEFAULT_KMAX_INV_A } from './diffraction';
 import { LABEL_PROPERTIES } from './labels';
 import {
+  densityGridSchema,
   fitMetricsSchema,
   modelImportRequestSchema,
   modelSummarySchema,
@@ -460,6 +461,8 @@ export const contract = {
           trueD: z.array(z.number()),
           predictedD: z.array(z.number()),
           sampled: z.boolean(),
+          /** Gaussian KDE (Scott's rule) of every validation pair, for the parity contours. */
+          density: densityGridSchema.nullable(),
         })
         .nullable(),
       predictions: z.array(predictionSummarySchema),

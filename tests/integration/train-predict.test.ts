@@ -147,6 +147,12 @@ describe.skipIf(!torchAvailable)(title, () => {
     expect(metrics.train.count).toBe(128);
     expect(Object.keys(metrics.regions.validation).sort()).toEqual(['actr', 'grain', 'interior']);
     expect(details.validation?.metrics.mae).toBeCloseTo(metrics.validation.mae, 10);
+    // The parity contours of the run's own validation pairs: the core's KDE over all 32 pairs, integrating to ≈ 1.
+    const density = details.validation?.density;
+    expect(density).toMatchObject({ count: 32, bandwidth: { rule: 'scott', factor: 32 ** (-1 / 6) } });
+    const dx = (density?.x[1] as number) - (density?.x[0] as number);
+    const dy = (density?.y[1] as number) - (density?.y[0] as number);
+    expect((density?.values ?? []).reduce((a, b) => a + b, 0) * dx * dy).toBeGreaterThan(0.9);
   });
 
   it('predicts the dataset with onnxruntime-node equal to PyTorch (≤ 1e-4), with metrics, parity density and strip profiles', async () => {

@@ -8,9 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiError } from '../../shared/ipc-contract';
 import { patternSide } from '../../shared/diffraction';
-import { MODEL_ARCHITECTURES, type FitMetrics, type ModelArchitecture, type ModelImportRequest, type ModelSummary, type ModelTarget, type PredictionSummary } from '../../shared/models';
+import { MODEL_ARCHITECTURES, type DensityGrid, type FitMetrics, type ModelArchitecture, type ModelImportRequest, type ModelSummary, type ModelTarget, type PredictionSummary } from '../../shared/models';
 import { seededPermutation } from '../../../native-workers/lib/datasets/random-split';
 import { fitMetrics } from '../../../native-workers/lib/models/fit-metrics';
+import { kernelDensity2d } from '../../../native-workers/lib/models/kernel-density';
 import { describeModel } from '../../../native-workers/lib/models/model-description';
 import { readSsroModelMetadata, SSRO_METADATA_KEY, withOnnxMetadata, type SsroModelMetadata } from '../../../native-workers/lib/models/onnx-metadata';
 import { describeTorchFailure, runTorch, torchErrorEvent } from '../../../native-workers/lib/models/torch-engine';
@@ -26,7 +27,7 @@ export interface ModelDetails {
   model: ModelSummary;
   metadata: Record<string, unknown> | null;
   history: { bestEpoch: number | null; epochs: Record<string, unknown>[] } | null;
-  validation: { metrics: FitMetrics; index: number[]; trueD: number[]; predictedD: number[]; sampled: boolean } | null;
+  validation: { metrics: FitMetrics; index: number[]; trueD: number[]; predictedD: number[]; sampled: boolean; density: DensityGrid | null } | null;
   predictions: PredictionSummary[];
 }
 
@@ -34,6 +35,15 @@ function requireModel(project: Project, id: number): ModelSummary {
   const model = project.models.find(id);
   if (model === null) throw new ApiError('not-found', `model ${id} does not exist in this project`);
   return model;
+}
+
+function densityOf(trueD: Float64Array, predictedD: Float64Array): DensityGrid | null {
+  if (trueD.length < 2) return null;
+  try {
+    return kernelDensity2d(trueD, predictedD, { gridSize: 64 });
+  } catch {
+    return null; // degenerate pairs (e.g. one distinct value): the figure falls back to its own estimate
+  }
 }
 
 /** val_predictions.npy (N_val × 3: dataset index, true d, predicted d) as metrics and (subsampled) pairs. */
@@ -59,6 +69,8 @@ function validationOf(runDir: string, maxPairs: number): ModelDetails['validatio
     trueD: keep.map((r) => trueD[r] as number),
     predictedD: keep.map((r) => predictedD[r] as number),
     sampled: keep.length < rows,
+    // The same Gaussian KDE (Scott's rule) a prediction's evaluation keeps, over every pair, not only those sent.
+    density: densityOf(trueD, predictedD),
   };
 }
 

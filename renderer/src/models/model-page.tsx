@@ -178,11 +178,11 @@ export function ModelPage({ model, datasets, jobs, onCancelled, onDeleted }: Mod
           {source?.kind === 'validation' && data?.validation && (
             <ParityFigure
               pairs={{ trueD: data.validation.trueD, predictedD: data.validation.predictedD, split: null }}
-              density={null}
+              density={data.validation.density}
               metrics={data.validation.metrics}
               exportTitle={`Parity of ${model.name}: validation split`}
               fileStem={`model-${model.id}-validation-parity`}
-              caption={`The best epoch on the ${formatCount(data.validation.metrics.count)} validation patterns of the training run${data.validation.sampled ? ` (${formatCount(data.validation.trueD.length)} drawn at random)` : ''}; contours: d3’s Gaussian density estimate of these pairs (the core keeps no KDE grid for a training run).`}
+              caption={`The best epoch on the ${formatCount(data.validation.metrics.count)} validation patterns of the training run${data.validation.sampled ? ` (${formatCount(data.validation.trueD.length)} drawn at random)` : ''}; contours: ${data.validation.density ? `the core’s Gaussian KDE of every validation pair (Scott’s rule, factor ${data.validation.density.bandwidth.factor.toFixed(3)})` : 'd3’s Gaussian density estimate of these pairs'}.`}
             />
           )}
           {source?.kind === 'prediction' && <PredictionEvaluation prediction={prediction} modelName={model.name} />}
