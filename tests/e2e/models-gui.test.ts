@@ -42,6 +42,7 @@ describe.skipIf(missing.length > 0)(title, () => {
   let pageErrors: string[] = [];
   let datasetId = 0;
   let sampleCount = 0;
+  let source = { structureId: 0, labelSetId: 0 };
   const suiteStarted = Date.now();
 
   async function waitJob(id: number, timeoutMs = 300_000): Promise<JobSummary> {
@@ -92,6 +93,7 @@ describe.skipIf(missing.length > 0)(title, () => {
     const labelled = await waitJob((await dispatch(handlers, 'labels.run', { structureId })).jobId);
     expect(labelled.state).toBe('succeeded');
     const labelSetId = Number(labelled.outputs[0]?.id);
+    source = { structureId, labelSetId };
     // A strip across the 36 Å glass, seen along z and along y: a few dozen patterns, and a strip profile to draw.
     const built = await dispatch(handlers, 'datasets.build', {
       name: 'glass strip',
@@ -280,6 +282,44 @@ describe.skipIf(missing.length > 0)(title, () => {
     await expect(page.getByTestId('model-preprocessing').textContent()).resolves.toMatch(/133 × 133/);
     await expect(page.getByTestId('model-provenance').textContent()).resolves.toMatch(/metadataSSRO Studio’s own/);
     await page.getByTestId('model-metrics-table').locator('[data-row="validation"]').waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('runs a probe-size sweep from the Models view: the heatmap fills in and every cell has its RMSE (Fig. 7)', async () => {
+    // Two probe sizes on the glass strip: the sweep trains the base CNN on each.
+    const built = await dispatch(handlers, 'datasets.build', {
+      name: 'glass strip, two probes',
+      sources: [source],
+      scan: { kind: 'line', start: [1, 18, 18], direction: [1, 0, 0], lengthA: 33, stepA: 1.5 },
+      zones: ['z'],
+      probes: [
+        { kind: 'cylinder', radiusA: 5, heightA: 20 },
+        { kind: 'cylinder', radiusA: 4, heightA: 15 },
+      ],
+    });
+    expect((await waitJob(built.jobId)).error).toBeNull();
+    await page.getByTestId('sweeps-new-open').click();
+    await page.getByTestId('sweep-form').waitFor();
+    await page.getByTestId('sweep-dataset').selectOption(String(built.datasetId));
+    await page.getByTestId('sweep-model-resnet18').uncheck();
+    await page.getByTestId('sweep-epochs').fill('0');
+    await expect(page.getByTestId('sweep-form-error').textContent()).resolves.toMatch(/epochs/);
+    expect(await page.getByTestId('sweep-start').isDisabled()).toBe(true);
+    await page.getByTestId('sweep-epochs').fill('2');
+    await page.getByTestId('sweep-start').click();
+    await page.locator('[data-testid="sweep-page"][data-sweep-state="running"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="sweep-page"][data-sweep-state="complete"]').waitFor({ timeout: 300_000 });
+    const rows = page.getByTestId('sweep-cells').locator('tbody tr[data-cell-state="done"]');
+    await expect(rows.count()).resolves.toBe(2);
+    const sweep = (await dispatch(handlers, 'sweeps.list', {}))[0];
+    const rmse = (sweep?.cells ?? []).map((c) => c.validation?.rmse ?? Number.NaN);
+    expect(rmse.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    // The heatmap writes each cell's RMSE in the cell, as the table does.
+    await page.locator('[data-testid="sweep-heatmap"] svg').first().waitFor();
+    const heatmapText = (await page.getByTestId('sweep-heatmap').textContent()) ?? '';
+    for (const v of rmse) expect(heatmapText).toContain(v.toFixed(4));
+    await expect(page.getByTestId('sweep-list').textContent()).resolves.toMatch(/complete/);
+    await shootTall('sweep', 1300);
     expect(pageErrors).toEqual([]);
   });
 });
