@@ -38,6 +38,27 @@ if (!fs.existsSync(path.join(demoProject, 'project.sqlite'))) {
   }
 }
 
+// The bundled default model (resources/models, made by its generate.sh from the demo set), registered once, and its
+// prediction of the held-out complexion (a boundary it never saw), so the model page opens with Fig. 6 and Fig. 8.
+const bundledModel = path.join(root, 'resources', 'models', 'ssro-resnet18-demo.onnx');
+const modelName = 'SSRO demo ResNet-18 (bundled)';
+if (fs.existsSync(bundledModel)) {
+  const models = JSON.parse(cli(['model', 'list', demoProject, '--json']));
+  if (!models.some((m) => m.name === modelName)) {
+    const modelId = cli(['model', 'import', demoProject, bundledModel, '--name', modelName]);
+    log(`bundled model → model ${modelId}`);
+    const structures = JSON.parse(cli(['structures', demoProject, '--json']));
+    const heldOut = structures.find((s) => /seed 54321/.test(s.name));
+    if (heldOut) {
+      const datasetId = cli(['dataset', 'build', demoProject, '--source', String(heldOut.id), '--zone', 'z', '--step', '2.5', '--region-axis', 'x',
+        '--name', 'held-out complexion (seed 54321): cylinder r5 h20, zone z, 2.5 Å grid']);
+      log(`held-out patterns → dataset ${datasetId}; prediction ${cli(['model', 'predict', demoProject, modelId, '--dataset', datasetId, '--name', 'unseen boundary (seed 54321)'])}`);
+    }
+  }
+} else {
+  log(`no bundled model at ${bundledModel}: the demo project has no model (resources/models/generate.sh makes one)`);
+}
+
 function electronBinary() {
   try {
     const bin = require('electron');

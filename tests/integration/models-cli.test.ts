@@ -133,6 +133,26 @@ describe.skipIf(!torchAvailable)(title, () => {
     expect(ssro('predict', onnx, stack, '--out', out, '--metrics', metricsFile).stderr).toMatch(/--metrics needs a labelled dataset export/);
   });
 
+  it('ssro model predict stores a prediction of a project dataset with its evaluation', () => {
+    const r = ssro('model', 'predict', projectDir, String(modelId), '--dataset', String(datasetId), '--split', 'validation', '--name', 'cli prediction');
+    expect(r.status, r.stderr).toBe(0);
+    const predictionId = Number(r.stdout.trim());
+    expect(predictionId).toBeGreaterThan(0);
+    // The dataset's seeded 80/20 split of 60 patterns: 12 validation patterns, the same as the training run's.
+    expect(r.stderr).toMatch(/predict: overall: n 12, MAE [\d.]+, RMSE [\d.]+, R² /);
+    const project = Project.open(projectDir);
+    try {
+      const stored = project.predictions.get(predictionId);
+      expect(stored).toMatchObject({ name: 'cli prediction', modelId, datasetId, count: 12 });
+      const run = project.models.get(modelId).metrics as { validation: { rmse: number } };
+      // The training run measured the same patterns with PyTorch; onnxruntime agrees to float precision.
+      expect(stored.metrics?.overall.rmse).toBeCloseTo(run.validation.rmse, 4);
+    } finally {
+      project.close();
+    }
+    expect(ssro('model', 'predict', projectDir, '999', '--dataset', String(datasetId)).stderr).toMatch(/model 999 does not exist in this project/);
+  });
+
   it('ssro model info describes our model, as text and JSON', () => {
     const text = ssro('model', 'info', onnx);
     expect(text.status).toBe(0);

@@ -11,6 +11,11 @@ import { MODEL_ARCHITECTURES, MODEL_TARGETS, type ModelArchitecture, type ModelT
 import { Project } from '../../core/project/project';
 import { defaultSettings } from '../../core/project/settings-repo';
 import { exportStateDict, importModel, listModels } from '../../core/services/model-service';
+import { submitPrediction } from '../../core/services/prediction-service';
+import { jobHooks } from '../../core/app-core';
+import { JobManager } from '../../core/jobs/job-manager';
+import { describeMetrics } from '../../../native-workers/lib/models/export-evaluation';
+import { followJob } from '../progress';
 import { readOnnxGraph, shapeText } from '../../../native-workers/lib/models/onnx-graph';
 import { readOnnxMetadata, readSsroModelMetadata, SSRO_METADATA_KEY, type SsroFitMetrics } from '../../../native-workers/lib/models/onnx-metadata';
 import { parsePositive, parsePositiveInteger } from '../parse-options';
@@ -171,6 +176,36 @@ export function registerModelCommands(program: Command): void {
           process.stdout.write(`${m.id}\t${m.state}\t${m.architecture}\t${m.target}\t${validation ? `RMSE ${fmt(validation.rmse)}` : '-'}\t${m.name}\n`);
         }
       } finally {
+        project.close();
+      }
+    });
+  model
+    .command('predict')
+    .description("predict a project dataset with a project model (a predict job, stored with its evaluation as on the model page); prints the prediction id")
+    .argument('<project>', 'project folder')
+    .argument('<modelId>', 'model id in the project', parsePositiveInteger)
+    .requiredOption('--dataset <id>', 'the dataset to predict', parsePositiveInteger)
+    .addOption(new Option('--split <split>', "every pattern, or one side of the dataset's seeded 80/20 split").choices(['all', 'train', 'validation']).default('all'))
+    .option('--name <name>', 'prediction name')
+    .action(async (dir: string, modelId: number, opts: { dataset: number; split: 'all' | 'train' | 'validation'; name?: string }) => {
+      const project = Project.open(dir);
+      const jobs = new JobManager(project, jobHooks(project));
+      try {
+        const job = submitPrediction(project, jobs, {
+          modelId,
+          input: { kind: 'dataset', datasetId: opts.dataset, split: opts.split },
+          batchSize: 64,
+          ...(opts.name !== undefined ? { name: opts.name } : {}),
+        });
+        const final = await followJob(jobs, job, `predict with model ${modelId}`);
+        if (final.state !== 'succeeded') throw new Error(final.error ?? `the predict job ended ${final.state}`);
+        const id = final.outputs.find((o) => o.kind === 'prediction')?.id;
+        const prediction = typeof id === 'number' ? project.predictions.find(id) : null;
+        if (prediction === null) throw new Error('the predict job stored no prediction');
+        if (prediction.metrics) for (const line of describeMetrics(prediction.metrics)) process.stderr.write(`predict: ${line}\n`);
+        process.stdout.write(`${prediction.id}\n`);
+      } finally {
+        await jobs.shutdown();
         project.close();
       }
     });
