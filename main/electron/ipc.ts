@@ -1,6 +1,7 @@
 /** The Electron shell's IPC: every contract channel through `dispatch` (validated), events pushed to windows. */
 import * as path from 'node:path';
 import { BrowserWindow, dialog, ipcMain } from 'electron';
+import { FILE_PURPOSE_FILTERS, FILE_PURPOSES, type FilePurpose } from '../shared/file-purposes';
 import { ApiError, isChannel } from '../shared/ipc-contract';
 import type { AppCore } from '../core/app-core';
 import { dispatch, type Handlers } from '../core/api/handlers';
@@ -19,13 +20,14 @@ export function registerIpc(core: AppCore, handlers: Handlers): void {
     }
   });
   ipcMain.handle('ssro:pick-file', async (event, purpose: unknown) => {
-    if (purpose !== 'structure') return null;
+    if (!FILE_PURPOSES.includes(purpose as FilePurpose)) return null;
+    const filter = FILE_PURPOSE_FILTERS[purpose as FilePurpose];
     const window = BrowserWindow.fromWebContents(event.sender);
     const options: Electron.OpenDialogOptions = {
-      title: 'Import a structure',
+      title: filter.title,
       properties: ['openFile'],
       filters: [
-        { name: 'Structures', extensions: ['data', 'lmp', 'dump', 'lammpstrj', 'xyz', 'extxyz', 'vasp', 'poscar'] },
+        { name: filter.name, extensions: [...filter.extensions] },
         { name: 'All files', extensions: ['*'] },
       ],
     };

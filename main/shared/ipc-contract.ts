@@ -19,6 +19,7 @@ import {
 } from './models';
 import { simulationParamsSchema } from './simulation';
 import { sweepRequestSchema, sweepSummarySchema } from './sweeps';
+import type { FilePurpose } from './file-purposes';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
 const id = z.number().int().positive();
@@ -569,7 +570,7 @@ export function parseRequest<C extends Channel>(channel: C, request: unknown): P
   return parsed.data as ParsedRequest<C>;
 }
 
-export type FilePurpose = 'structure';
+export type { FilePurpose } from './file-purposes';
 
 /**
  * What the renderer sees as `window.api`. Both shells provide it: Electron's preload over IPC, the browser-shell

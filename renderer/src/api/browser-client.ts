@@ -23,6 +23,7 @@ import type {
   Response,
   SsroApi,
 } from '../../../main/shared/ipc-contract';
+import { FILE_PURPOSE_FILTERS } from '../../../main/shared/file-purposes';
 import { connectionStatus, uploadProgress } from './transport-status';
 
 const RECONNECT_MIN_MS = 500;
@@ -132,10 +133,12 @@ export function createBrowserClient(options: BrowserClientOptions = {}): SsroApi
     };
   }
 
-  function pickFile(_purpose: FilePurpose): Promise<{ path: string; name: string } | null> {
+  function pickFile(purpose: FilePurpose): Promise<{ path: string; name: string } | null> {
     return new Promise((resolve, reject) => {
       const input = document.createElement('input');
       input.type = 'file';
+      // A hint for the browser's picker ("All files" stays available there), as the native dialog's filter is.
+      input.accept = FILE_PURPOSE_FILTERS[purpose].extensions.map((e) => `.${e}`).join(',');
       input.hidden = true;
       input.dataset.testid = 'file-input';
       const done = () => input.remove();

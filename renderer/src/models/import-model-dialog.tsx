@@ -64,7 +64,7 @@ export function ImportModelDialog({ onClose, onImported }: ImportModelDialogProp
     setError(null);
     setPicking(true);
     try {
-      const chosen = await api.pickFile('structure');
+      const chosen = await api.pickFile('model');
       if (chosen) setPath(chosen.path);
     } catch (e) {
       setError(errorMessage(e));

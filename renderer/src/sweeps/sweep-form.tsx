@@ -4,12 +4,12 @@
  */
 import { useMemo, useState } from 'react';
 import type { DatasetSummary } from '../../../main/shared/domain';
-import { describeIssues } from '../../../main/shared/ipc-contract';
 import { MODEL_ARCHITECTURES, type ModelArchitecture } from '../../../main/shared/models';
 import { sweepRequestSchema } from '../../../main/shared/sweeps';
 import { ErrorBanner } from '../components/error-banner';
 import { errorMessage, formatCount } from '../format';
 import { architectureLabel } from '../models/model-format';
+import { describeIssue } from '../simulate/simulate-form';
 import { useApi } from '../state/api-context';
 
 /** The cylinder probes a dataset's recipe lists (none when it was not built with cylinders). */
@@ -39,7 +39,7 @@ export function SweepForm({ datasets, onStarted, onOpenDatasets }: SweepFormProp
   const chosen = usable.find((d) => String(d.id) === datasetId) ?? usable[0] ?? null;
   const probes = chosen ? cylinderProbes(chosen) : [];
   const parsed = sweepRequestSchema.safeParse({ datasetId: chosen?.id ?? 0, models, epochs: Number(epochs) });
-  const problem = chosen === null ? null : parsed.success ? null : describeIssues(parsed.error);
+  const problem = chosen === null || parsed.success ? null : parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${describeIssue(i)}`).join('; ');
 
   async function start() {
     if (!parsed.success) return;
