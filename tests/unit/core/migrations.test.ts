@@ -126,6 +126,22 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('7: adds sweeps; a sweep has a known state, and outlives its dataset and job', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 'mem', 6);
+    db.prepare(`INSERT INTO datasets(name, dir, recipe, state, sample_count, created_at) VALUES ('d', 'datasets/a', '{}', 'complete', 10, 't')`).run();
+    expect(migrate(db, 'mem', 7)).toBe(7);
+    expect(tables(db)).toContain('sweeps');
+    const add = db.prepare(`INSERT INTO sweeps(name, dir, dataset_id, params, state, cells, created_at, updated_at) VALUES ('s', ?, 1, '{}', ?, '[]', 't', 't')`);
+    add.run('sweeps/a', 'running');
+    expect(() => add.run('sweeps/b', 'paused')).toThrow(/CHECK/);
+    expect(() => add.run('sweeps/a', 'complete')).toThrow(/UNIQUE/);
+    db.prepare('DELETE FROM datasets WHERE id = 1').run();
+    expect(db.prepare('SELECT dataset_id, state FROM sweeps').get()).toEqual({ dataset_id: null, state: 'running' });
+    db.close();
+  });
+
   it('refuses a database written by a newer app and leaves it unchanged', () => {
     const dir = tempDir();
     const project = Project.create(dir, 'future');
