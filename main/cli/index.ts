@@ -11,6 +11,8 @@ import { registerDatasetCommands } from './commands/dataset';
 import { registerSimulateCommands } from './commands/simulate';
 import { registerTrainCommand } from './commands/train';
 import { registerSweepCommand } from './commands/sweep';
+import { registerOpenCommand } from './commands/open';
+import { registerMapCommand } from './commands/map';
 import { registerPredictCommand } from './commands/predict';
 import { registerModelCommands } from './commands/model';
 
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerSimulateCommands(program);
   registerTrainCommand(program);
   registerSweepCommand(program);
+  registerOpenCommand(program);
+  registerMapCommand(program);
   registerPredictCommand(program);
   registerModelCommands(program);
   registerDoctorCommand(program);

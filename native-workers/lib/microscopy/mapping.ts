@@ -1,0 +1,429 @@
+/**
+ * Maps d over an experimental scan or folder (issue 6): every frame is read, preprocessed with a stored recipe
+ * (preprocess/recipe.ts) and, unless flagged (saturated, empty, non-finite), put through the model in batches with
+ * onnxruntime; beside d, the virtual bright-field (direct-beam disc) and annular dark-field (halo annulus) intensity
+ * of every frame, its beam centre and its flag are kept for orientation.
+ *
+ * Resumable: the per-frame results go to flat work files (work/*.npy, created at full size) and done.npy marks the
+ * frames whose results are durable (data fsynced before the marks, as the pattern store does). A map folder with a
+ * plan.json is continued; one whose plan differs (other model, input or recipe) is refused. When every frame is done,
+ * the user-facing files are written (write-then-rename) with the scan's shape:
+ *   d.npy (ny, nx) float32, NaN where flagged   flags.npy (ny, nx) uint8 (FRAME_FLAGS)
+ *   vbf.npy, vadf.npy (ny, nx) float32         centres.npy (ny, nx, 2) float32 (row, col px)
+ *   d.csv (the map as rows)                     frames.csv (index, scan position, [group, file], d, flag, …)
+ *   map.json (input, model, resolved recipe, calibration, counts, d statistics, timings)
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ModelTarget } from '../../../main/shared/models';
+import { canonicalJson, fsyncDirectory, writeFileAtomic } from '../datasets/atomic-files';
+import { bytesOf, createNpyFile, NpyRecords } from '../datasets/npy-records';
+import { runModelInputs, type InferenceModel } from '../models/onnx-inference';
+import { npyHeader } from '../npy';
+import { MicroscopyFileError, type FrameSource, type MicroscopyInfo } from './frame-source';
+import { openMicroscopy } from './open';
+import type { FolderFrameSource } from './readers/folder';
+import { createPreprocessWorkspace, findCentre, preprocessFrame, preprocessRecipeSchema, resolveCalibration, type PreprocessRecipe } from './preprocess/recipe';
+import { findBadPixels } from './preprocess/defects';
+import { CentreFindingError, type BeamCentre } from './preprocess/centre';
+
+/** Frame flags stored in flags.npy. */
+export const FRAME_FLAGS = ['ok', 'saturated', 'empty', 'non-finite', 'no-centre'] as const;
+export type FrameFlag = (typeof FRAME_FLAGS)[number];
+
+export const MAP_FILES = {
+  plan: 'plan.json',
+  work: 'work',
+  done: 'done.npy',
+  d: 'd.npy',
+  flags: 'flags.npy',
+  vbf: 'vbf.npy',
+  vadf: 'vadf.npy',
+  centres: 'centres.npy',
+  dCsv: 'd.csv',
+  frames: 'frames.csv',
+  manifest: 'map.json',
+} as const;
+
+/** Virtual detectors in reciprocal space: the direct-beam disc and the amorphous-halo annulus (Å⁻¹). */
+export interface VirtualDetectors {
+  brightFieldMaxInvA: number;
+  darkFieldInvA: [number, number];
+}
+
+export const DEFAULT_VIRTUAL_DETECTORS: VirtualDetectors = { brightFieldMaxInvA: 0.05, darkFieldInvA: [0.2, 0.8] };
+
+export interface MapModel {
+  file: string;
+  sha256: string;
+  architecture: string;
+  target: ModelTarget;
+}
+
+/** Everything that decides the map's values; a folder is resumed only under the same plan. */
+export interface MapPlan {
+  input: { file: string; format: string; frameCount: number; scanShape: number[]; frameShape: [number, number]; datasetPath: string | null };
+  model: MapModel;
+  /** The recipe with its calibration resolved (invAPerPixel set) and, for a fixed scan centre, the centre found. */
+  recipe: PreprocessRecipe;
+  calibrationDetail: string;
+  virtualDetectors: VirtualDetectors;
+  /** Found on the scan's mean frame when centre.perFrame is false. */
+  scanCentre: BeamCentre | null;
+  /** How many frames went into the mean frame (bad pixels, scan centre, ring/halo calibration). */
+  meanFrameCount: number;
+}
+
+export interface MapProgress {
+  done: number;
+  total: number;
+  seconds: { read: number; preprocess: number; inference: number };
+}
+
+export interface MapOptions {
+  batchSize?: number;
+  datasetPath?: string | null;
+  virtualDetectors?: VirtualDetectors;
+  /** Frames averaged for the mean frame (spread evenly over the scan). */
+  meanFrames?: number;
+  onProgress?: (progress: MapProgress) => void;
+  isCancelled?: () => boolean;
+  /** Checks that every `flushEvery` frames are durable (default: every batch). */
+  log?: (line: string) => void;
+}
+
+export interface MapSummary {
+  dir: string;
+  frameCount: number;
+  mapped: number;
+  flagged: Record<FrameFlag, number>;
+  d: { mean: number | null; std: number | null; min: number | null; max: number | null };
+  seconds: { read: number; preprocess: number; inference: number; total: number };
+  resumedFrom: number;
+}
+
+export class MapCancelled extends Error {
+  constructor(readonly done: number, readonly total: number) {
+    super(`cancelled after ${done} of ${total} frames; the mapped frames are kept`);
+    this.name = 'MapCancelled';
+  }
+}
+
+/** The mean of up to `count` frames spread over the scan (float64 accumulation). */
+export function meanFrame(source: FrameSource, count: number): { values: Float32Array; used: number } {
+  const [rows, cols] = source.info.frameShape;
+  const n = source.info.frameCount;
+  const used = Math.max(1, Math.min(count, n));
+  const sum = new Float64Array(rows * cols);
+  const frame = new Float32Array(rows * cols);
+  let taken = 0;
+  for (let k = 0; k < used; k++) {
+    const index = Math.min(n - 1, Math.floor(((k + 0.5) * n) / used));
+    source.readFrame(index, frame);
+    let finite = true;
+    for (const v of frame) if (!Number.isFinite(v)) finite = false;
+    if (!finite) continue;
+    for (let p = 0; p < frame.length; p++) sum[p] = (sum[p] as number) + (frame[p] as number);
+    taken++;
+  }
+  const values = new Float32Array(rows * cols);
+  for (let p = 0; p < values.length; p++) values[p] = taken > 0 ? (sum[p] as number) / taken : 0;
+  return { values, used: taken };
+}
+
+/** The dark frame and mask a recipe names, read as frame 0 of their files (any supported format). */
+export interface RecipeImages {
+  dark: Float32Array | null;
+  mask: Uint8Array | null;
+}
+
+export async function loadRecipeImages(recipe: PreprocessRecipe, frameShape: [number, number]): Promise<RecipeImages> {
+  const read = async (file: string | null, what: string): Promise<Float32Array | null> => {
+    if (file === null) return null;
+    const source = await openMicroscopy(file);
+    try {
+      const [r, c] = source.info.frameShape;
+      if (r !== frameShape[0] || c !== frameShape[1]) throw new MicroscopyFileError(source.info.file, `the ${what} is ${r} × ${c}, the frames are ${frameShape[0]} × ${frameShape[1]}`);
+      return source.readFrame(0);
+    } finally {
+      source.close();
+    }
+  };
+  const dark = await read(recipe.dark, 'dark reference');
+  const maskValues = await read(recipe.mask, 'mask');
+  return { dark, mask: maskValues ? Uint8Array.from(maskValues, (v) => (v !== 0 ? 1 : 0)) : null };
+}
+
+/** Resolves calibration (and the scan centre) on the mean frame: the plan every frame is then processed with. */
+export function planMap(source: FrameSource, model: InferenceModel, recipeInput: unknown, options: MapOptions = {}, images: RecipeImages = { dark: null, mask: null }): { plan: MapPlan; badPixels: Uint8Array | null } {
+  const recipe = preprocessRecipeSchema.parse(recipeInput);
+  const { info } = source;
+  const [rows, cols] = info.frameShape;
+  const mean = meanFrame(source, options.meanFrames ?? 64);
+  if (images.dark) for (let p = 0; p < mean.values.length; p++) mean.values[p] = (mean.values[p] as number) - (images.dark[p] as number);
+  const found = recipe.hotPixels.enabled ? findBadPixels(mean.values, rows, cols, { threshold: recipe.hotPixels.threshold }).mask : null;
+  const badPixels = found && images.mask ? found.map((v, p) => (v || images.mask?.[p] ? 1 : 0)) : (found ?? images.mask);
+  const meanCentre = findCentre(mean.values, rows, cols, recipe.centre.method === 'fixed' ? recipe.centre : { ...recipe.centre }, badPixels);
+  const calibration = resolveCalibration(recipe.calibration, { info, frame: { values: mean.values, rows, cols, centre: meanCentre, mask: badPixels } });
+  const resolved = preprocessRecipeSchema.parse({
+    ...recipe,
+    calibration: { ...recipe.calibration, invAPerPixel: calibration.invAPerPixel, detail: calibration.detail },
+    centre: recipe.centre.perFrame ? recipe.centre : { ...recipe.centre, row: meanCentre.row, col: meanCentre.col },
+  });
+  const plan: MapPlan = {
+    input: {
+      file: info.file,
+      format: info.format,
+      frameCount: info.frameCount,
+      scanShape: info.scanShape.length > 0 ? info.scanShape : [1],
+      frameShape: info.frameShape,
+      datasetPath: options.datasetPath ?? null,
+    },
+    model: { file: model.file, sha256: model.sha256, architecture: model.metadata.architecture, target: model.metadata.target },
+    recipe: resolved,
+    calibrationDetail: calibration.detail,
+    virtualDetectors: options.virtualDetectors ?? DEFAULT_VIRTUAL_DETECTORS,
+    scanCentre: recipe.centre.perFrame ? null : meanCentre,
+    meanFrameCount: mean.used,
+  };
+  return { plan, badPixels };
+}
+
+/** Sums of a frame inside the bright-field disc and the dark-field annulus about `centre`. */
+function virtualIntensities(frame: Float32Array, rows: number, cols: number, centre: BeamCentre, invAPerPixel: number, detectors: VirtualDetectors): [number, number] {
+  const bf2 = (detectors.brightFieldMaxInvA / invAPerPixel) ** 2;
+  const lo2 = (detectors.darkFieldInvA[0] / invAPerPixel) ** 2;
+  const hi2 = (detectors.darkFieldInvA[1] / invAPerPixel) ** 2;
+  let bf = 0;
+  let adf = 0;
+  for (let r = 0; r < rows; r++) {
+    const dr2 = (r - centre.row) ** 2;
+    if (dr2 > hi2 && dr2 > bf2) continue;
+    for (let c = 0; c < cols; c++) {
+      const q2 = dr2 + (c - centre.col) ** 2;
+      const v = frame[r * cols + c] as number;
+      if (!Number.isFinite(v)) continue;
+      if (q2 <= bf2) bf += v;
+      else if (q2 >= lo2 && q2 <= hi2) adf += v;
+    }
+  }
+  return [bf, adf];
+}
+
+interface WorkFiles {
+  d: NpyRecords;
+  flags: NpyRecords;
+  vbf: NpyRecords;
+  vadf: NpyRecords;
+  centres: NpyRecords;
+  done: NpyRecords;
+}
+
+function openWork(dir: string, n: number, create: boolean): WorkFiles {
+  const work = path.join(dir, MAP_FILES.work);
+  const spec = {
+    d: { dtype: '<f4' as const, shape: [n] },
+    flags: { dtype: '<u1' as const, shape: [n] },
+    vbf: { dtype: '<f4' as const, shape: [n] },
+    vadf: { dtype: '<f4' as const, shape: [n] },
+    centres: { dtype: '<f4' as const, shape: [n, 2] },
+  };
+  if (create) {
+    fs.mkdirSync(work, { recursive: true });
+    for (const [name, s] of Object.entries(spec)) createNpyFile(path.join(work, `${name}.npy`), s.dtype, s.shape);
+    createNpyFile(path.join(dir, MAP_FILES.done), '<u1', [n]);
+    fsyncDirectory(work);
+  }
+  return {
+    d: NpyRecords.open(path.join(work, 'd.npy'), 'write', spec.d),
+    flags: NpyRecords.open(path.join(work, 'flags.npy'), 'write', spec.flags),
+    vbf: NpyRecords.open(path.join(work, 'vbf.npy'), 'write', spec.vbf),
+    vadf: NpyRecords.open(path.join(work, 'vadf.npy'), 'write', spec.vadf),
+    centres: NpyRecords.open(path.join(work, 'centres.npy'), 'write', spec.centres),
+    done: NpyRecords.open(path.join(dir, MAP_FILES.done), 'write', { dtype: '<u1', shape: [n] }),
+  };
+}
+
+function closeWork(files: WorkFiles): void {
+  for (const f of Object.values(files)) f.close();
+}
+
+/** Writes an .npy of `shape` into `dir/name` atomically. */
+function writeNpyAtomic(dir: string, name: string, data: Float32Array | Uint8Array, shape: readonly number[]): void {
+  const file = path.join(dir, name);
+  const temp = `${file}.${process.pid}.tmp`;
+  const dtype = data instanceof Float32Array ? '<f4' : '<u1';
+  const fd = fs.openSync(temp, 'w');
+  try {
+    fs.writeSync(fd, npyHeader(dtype, shape));
+    fs.writeSync(fd, bytesOf(data));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temp, file);
+}
+
+function csvField(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * Maps every frame of `source` into `dir` (created, or continued when its plan.json equals `plan`). Returns when all
+ * frames are done and the final files are written; throws MapCancelled when `isCancelled` says so (work kept).
+ */
+export async function runMap(
+  source: FrameSource,
+  model: InferenceModel,
+  plan: MapPlan,
+  badPixels: Uint8Array | null,
+  dir: string,
+  options: MapOptions = {},
+  images: RecipeImages = { dark: null, mask: null },
+): Promise<MapSummary> {
+  const started = Date.now();
+  const { info } = source;
+  const n = info.frameCount;
+  const [rows, cols] = info.frameShape;
+  const side = plan.recipe.model.side;
+  if (model.metadata.preprocessing.side !== side) throw new Error(`the model reads ${model.metadata.preprocessing.side}×${model.metadata.preprocessing.side} patterns, the recipe makes ${side}×${side}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const planFile = path.join(dir, MAP_FILES.plan);
+  const existing = fs.existsSync(planFile) ? fs.readFileSync(planFile, 'utf8') : null;
+  if (existing !== null && canonicalJson(JSON.parse(existing)) !== canonicalJson(plan)) {
+    throw new Error(`${dir} holds a map made with another model, input or recipe; choose an empty folder`);
+  }
+  const fresh = existing === null || !fs.existsSync(path.join(dir, MAP_FILES.done));
+  const files = openWork(dir, n, fresh);
+  if (fresh) writeFileAtomic(planFile, `${JSON.stringify(plan, null, 2)}\n`);
+  const seconds = { read: 0, preprocess: 0, inference: 0 };
+  let resumedFrom = 0;
+  try {
+    const done = files.done.readRange(0, n);
+    resumedFrom = done.reduce((a, b) => a + b, 0);
+    const todo: number[] = [];
+    for (let i = 0; i < n; i++) if (done[i] !== 1) todo.push(i);
+    const batchSize = options.batchSize ?? 64;
+    const pixels = side * side;
+    const batch = new Float32Array(batchSize * pixels);
+    const frame = new Float32Array(rows * cols);
+    const workspace = createPreprocessWorkspace(rows, cols, side);
+    const invAPerPixel = plan.recipe.calibration.invAPerPixel as number;
+    const flagCodes = new Map(FRAME_FLAGS.map((f, i) => [f, i]));
+    let finished = resumedFrom;
+    for (let start = 0; start < todo.length; start += batchSize) {
+      if (options.isCancelled?.()) throw new MapCancelled(finished, n);
+      const indices = todo.slice(start, start + batchSize);
+      const inBatch: number[] = [];
+      const results = indices.map((index) => {
+        let t = performance.now();
+        source.readFrame(index, frame);
+        seconds.read += (performance.now() - t) / 1000;
+        t = performance.now();
+        let r: ReturnType<typeof preprocessFrame> | null = null;
+        try {
+          r = preprocessFrame(frame, [rows, cols], plan.recipe, { dtype: info.dtype, dark: images.dark, badPixels, centre: plan.scanCentre, invAPerPixel, workspace });
+        } catch (error) {
+          // A frame whose beam centre cannot be found is flagged, not fatal; anything else stops the map.
+          if (!(error instanceof CentreFindingError)) throw error;
+        }
+        const flag: FrameFlag = r === null ? 'no-centre' : r.quality.flag;
+        const centre = r?.centre ?? plan.scanCentre ?? { row: (rows - 1) / 2, col: (cols - 1) / 2 };
+        const [vbf, vadf] = virtualIntensities(frame, rows, cols, centre, invAPerPixel, plan.virtualDetectors);
+        if (flag === 'ok' && r !== null) {
+          batch.set(r.modelInput, inBatch.length * pixels);
+          inBatch.push(index);
+        }
+        seconds.preprocess += (performance.now() - t) / 1000;
+        return { index, flag, centre, vbf, vadf };
+      });
+      const t = performance.now();
+      const outputs = inBatch.length > 0 ? await runModelInputs(model, batch.subarray(0, inBatch.length * pixels), inBatch.length) : new Float32Array(0);
+      seconds.inference += (performance.now() - t) / 1000;
+      const dOf = new Map(inBatch.map((index, k) => [index, model.metadata.target === 'd' ? (outputs[k] as number) : 1 - (outputs[k] as number)]));
+      for (const r of results) {
+        files.d.writeBytes(r.index, bytesOf(Float32Array.of(dOf.get(r.index) ?? Number.NaN)));
+        files.flags.writeBytes(r.index, Uint8Array.of(flagCodes.get(r.flag) ?? 0));
+        files.vbf.writeBytes(r.index, bytesOf(Float32Array.of(r.vbf)));
+        files.vadf.writeBytes(r.index, bytesOf(Float32Array.of(r.vadf)));
+        files.centres.writeBytes(r.index, bytesOf(Float32Array.of(r.centre.row, r.centre.col)));
+      }
+      // Data first, then the marks: a mark never claims a frame whose values might be missing.
+      for (const f of [files.d, files.flags, files.vbf, files.vadf, files.centres]) f.sync();
+      for (const r of results) files.done.writeBytes(r.index, Uint8Array.of(1));
+      files.done.sync();
+      finished += results.length;
+      options.onProgress?.({ done: finished, total: n, seconds });
+    }
+    return finalize(source, plan, dir, files, seconds, resumedFrom, started);
+  } finally {
+    closeWork(files);
+  }
+}
+
+function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFiles, seconds: MapProgress['seconds'], resumedFrom: number, started: number): MapSummary {
+  const n = plan.input.frameCount;
+  const shape = plan.input.scanShape;
+  const d = new Float32Array(files.d.readRange(0, n).slice().buffer);
+  const flags = files.flags.readRange(0, n).slice();
+  const vbf = new Float32Array(files.vbf.readRange(0, n).slice().buffer);
+  const vadf = new Float32Array(files.vadf.readRange(0, n).slice().buffer);
+  const centres = new Float32Array(files.centres.readRange(0, n).slice().buffer);
+  writeNpyAtomic(dir, MAP_FILES.d, d, shape);
+  writeNpyAtomic(dir, MAP_FILES.flags, flags, shape);
+  writeNpyAtomic(dir, MAP_FILES.vbf, vbf, shape);
+  writeNpyAtomic(dir, MAP_FILES.vadf, vadf, shape);
+  writeNpyAtomic(dir, MAP_FILES.centres, centres, [...shape, 2]);
+
+  const nx = shape.length >= 2 ? (shape[shape.length - 1] as number) : n;
+  const lines: string[] = [];
+  for (let start = 0; start < n; start += nx) lines.push(Array.from(d.subarray(start, start + nx), (v) => (Number.isFinite(v) ? String(v) : '')).join(','));
+  writeFileAtomic(path.join(dir, MAP_FILES.dCsv), `${lines.join('\n')}\n`);
+
+  const folder = (source as Partial<FolderFrameSource>).frames;
+  const header = ['index', ...(shape.length >= 2 ? ['row', 'col'] : []), ...(folder ? ['group', 'file'] : []), 'd', 'flag', 'vbf', 'vadf', 'centre_row', 'centre_col'];
+  const rowsOut = [header.join(',')];
+  for (let i = 0; i < n; i++) {
+    const cells = [String(i)];
+    if (shape.length >= 2) cells.push(String(Math.floor(i / nx)), String(i % nx));
+    if (folder) cells.push(csvField(folder[i]?.group ?? ''), csvField(folder[i]?.file ?? ''));
+    const v = d[i] as number;
+    cells.push(Number.isFinite(v) ? String(v) : '', FRAME_FLAGS[flags[i] as number] ?? 'ok', String(vbf[i]), String(vadf[i]), String(centres[2 * i]), String(centres[2 * i + 1]));
+    rowsOut.push(cells.join(','));
+  }
+  writeFileAtomic(path.join(dir, MAP_FILES.frames), `${rowsOut.join('\n')}\n`);
+
+  const flagged = Object.fromEntries(FRAME_FLAGS.map((f) => [f, 0])) as Record<FrameFlag, number>;
+  let sum = 0;
+  let sum2 = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let mapped = 0;
+  for (let i = 0; i < n; i++) {
+    const f = FRAME_FLAGS[flags[i] as number] ?? 'ok';
+    flagged[f]++;
+    const v = d[i] as number;
+    if (!Number.isFinite(v)) continue;
+    mapped++;
+    sum += v;
+    sum2 += v * v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const mean = mapped > 0 ? sum / mapped : null;
+  const summary: MapSummary = {
+    dir,
+    frameCount: n,
+    mapped,
+    flagged,
+    d: { mean, std: mean !== null ? Math.sqrt(Math.max(sum2 / mapped - mean * mean, 0)) : null, min: mapped ? min : null, max: mapped ? max : null },
+    seconds: { ...seconds, total: (Date.now() - started) / 1000 },
+    resumedFrom,
+  };
+  const info: MicroscopyInfo = source.info;
+  writeFileAtomic(
+    path.join(dir, MAP_FILES.manifest),
+    `${JSON.stringify({ format: 'ssro-map', version: 1, createdAt: new Date().toISOString(), plan, input: info, summary, flags: FRAME_FLAGS, files: MAP_FILES }, null, 2)}\n`,
+  );
+  return summary;
+}

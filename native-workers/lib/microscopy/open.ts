@@ -1,0 +1,77 @@
+/**
+ * Opens any supported experimental file or folder as a FrameSource: folders of single patterns (or an EMPAD
+ * .xml/.raw pair inside one), else the format recognised from the file's first bytes (and, where the bytes are
+ * not enough, its extension). Unknown formats are refused with the list of what is supported.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MicroscopyFileError, type FrameSource, type MicroscopyFormat, type OpenOptions } from './frame-source';
+import { openBlo, sniffBlo } from './readers/blo';
+import { openDm, sniffDm } from './readers/dm';
+import { openHdf5Auto } from './readers/emd';
+import { openEmpad, sniffEmpad } from './readers/empad';
+import { openFolder } from './readers/folder';
+import { sniffHdf5 } from './readers/hdf5';
+import { openMib, sniffMib } from './readers/mib';
+import { openMrc, sniffMrc } from './readers/mrc';
+import { openNpyStack, sniffNpy } from './readers/npy-stack';
+import { openPng, sniffPng } from './readers/png';
+import { openTiff, sniffTiff } from './readers/tiff';
+
+const HEAD_BYTES = 4096;
+
+interface Reader {
+  format: MicroscopyFormat | 'hdf5/emd';
+  describe: string;
+  sniff: (head: Buffer, file: string) => boolean;
+  open: (file: string, options: OpenOptions) => FrameSource | Promise<FrameSource>;
+}
+
+/** In the order they are tried: formats with a magic number first, header-only guesses (MRC) last. */
+export const READERS: readonly Reader[] = [
+  { format: 'hdf5/emd', describe: 'HDF5 / EMD (EMD 1.0, py4DSTEM, Velox; plain datasets by path)', sniff: sniffHdf5, open: openHdf5Auto },
+  { format: 'dm4', describe: 'Gatan DigitalMicrograph .dm3 / .dm4', sniff: sniffDm, open: openDm },
+  { format: 'mib', describe: 'Quantum Detectors Merlin .mib', sniff: sniffMib, open: openMib },
+  { format: 'empad', describe: 'EMPAD .xml + .raw', sniff: sniffEmpad, open: openEmpad },
+  { format: 'blo', describe: 'NanoMegas blockfile .blo', sniff: sniffBlo, open: openBlo },
+  { format: 'tiff', describe: 'TIFF (8/16/32-bit, float, stacks)', sniff: sniffTiff, open: openTiff },
+  { format: 'png', describe: 'PNG', sniff: sniffPng, open: openPng },
+  { format: 'npy', describe: 'NumPy .npy (2D, 3D or 4D)', sniff: sniffNpy, open: openNpyStack },
+  { format: 'mrc', describe: 'MRC / MRC2014', sniff: sniffMrc, open: openMrc },
+];
+
+export const SUPPORTED_FORMATS_TEXT = `${READERS.map((r) => r.describe).join('; ')}; or a folder of single patterns`;
+
+function readHead(file: string): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (error) {
+    throw new MicroscopyFileError(file, `cannot open: ${(error as Error).message}`);
+  }
+  try {
+    const head = Buffer.alloc(HEAD_BYTES);
+    const n = fs.readSync(fd, head, 0, HEAD_BYTES, 0);
+    return head.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Opens `location` (a file or a folder) with the reader its content calls for. */
+export async function openMicroscopy(location: string, options: OpenOptions = {}): Promise<FrameSource> {
+  const file = path.resolve(location);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (error) {
+    throw new MicroscopyFileError(file, `cannot open: ${(error as Error).message}`);
+  }
+  if (stat.isDirectory()) return openFolder(file, options);
+  if (stat.size === 0) throw new MicroscopyFileError(file, 'the file is empty');
+  const head = readHead(file);
+  for (const reader of READERS) {
+    if (reader.sniff(head, file)) return reader.open(file, options);
+  }
+  throw new MicroscopyFileError(file, `not a format SSRO Studio reads (supported: ${SUPPORTED_FORMATS_TEXT})`);
+}
