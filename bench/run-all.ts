@@ -6,6 +6,7 @@ import { runVoronoiBench } from './voronoi-bench';
 import { runDiffractionBench } from './diffraction-bench';
 import { runTrainingBench } from './training';
 import { runInferenceBench } from './inference';
+import { runMappingBench } from './mapping';
 
 async function main(): Promise<void> {
   runImportBench();
@@ -13,8 +14,8 @@ async function main(): Promise<void> {
   runOrderBench();
   runVoronoiBench();
   runDiffractionBench();
-  // PyTorch benches need the training engine; without it they say so and the rest still ran.
-  for (const [name, bench] of [['training', runTrainingBench], ['inference', runInferenceBench]] as const) {
+  // PyTorch benches need the training engine (mapping: the bundled model); without it they say so and the rest still ran.
+  for (const [name, bench] of [['training', runTrainingBench], ['inference', runInferenceBench], ['mapping', runMappingBench]] as const) {
     try {
       await bench();
     } catch (error) {

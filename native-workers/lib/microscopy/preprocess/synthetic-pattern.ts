@@ -28,19 +28,11 @@ export interface SyntheticPatternOptions {
   poissonSeed?: number;
 }
 
-/** A small seeded uniform generator on [0, 1) (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The project's seeded generator (the same stream as the datasets' split), re-exported for callers of this module.
+import { mulberry32 } from '../../datasets/random-split';
 
-/** A standard normal draw (Box–Muller). */
+export { mulberry32 };
+
 export function gaussianDraw(random: () => number): number {
   const u = 1 - random();
   const v = random();
