@@ -16,6 +16,7 @@ import { simulationFinalizer } from './services/simulation-service';
 import { trainingFinalizer, trainingUnfinisher } from './services/training-service';
 import { predictionFinalizer } from './services/prediction-service';
 import { sweepFinalizer, sweepUnfinisher } from './services/sweep-service';
+import { mapFinalizer, mapUnfinisher } from './services/map-service';
 
 export interface CoreEvents {
   event: [EventName, Events[EventName]];
@@ -32,8 +33,9 @@ export function jobHooks(project: Project): JobManagerOptions {
       train: trainingFinalizer(project),
       predict: predictionFinalizer(project),
       sweep: sweepFinalizer(project),
+      map: mapFinalizer(project),
     },
-    unfinishers: { train: trainingUnfinisher(project), sweep: sweepUnfinisher(project) },
+    unfinishers: { train: trainingUnfinisher(project), sweep: sweepUnfinisher(project), map: mapUnfinisher(project) },
   };
 }
 
@@ -82,6 +84,7 @@ export class AppCore extends EventEmitter<CoreEvents> {
         this.publish('models.changed', { modelId: (job.params as { modelId: number }).modelId });
       }
       if (job.kind === 'sweep' && ended) this.publish('sweeps.changed', { sweepId: (job.params as { sweepId: number }).sweepId });
+      if (job.kind === 'map' && ended) this.publish('maps.changed', { mapId: (job.params as { mapId: number }).mapId });
       if (job.kind === 'predict' && job.state === 'succeeded') {
         const output = job.outputs.find((o) => o.kind === 'prediction');
         const modelId = (job.params as { model: { id: number | null } }).model.id;

@@ -54,7 +54,7 @@ export type JobState = (typeof JOB_STATES)[number];
 export const FINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 
 /** What a job read or made: project rows by id ('dataset', 'model', 'prediction' too), or files by path. */
-export const ARTIFACT_KINDS = ['structure', 'label-set', 'file', 'dataset', 'model', 'prediction', 'sweep'] as const;
+export const ARTIFACT_KINDS = ['structure', 'label-set', 'file', 'dataset', 'model', 'prediction', 'sweep', 'map'] as const;
 
 export interface ArtifactRef {
   kind: (typeof ARTIFACT_KINDS)[number];

@@ -19,6 +19,7 @@ import {
 } from './models';
 import { simulationParamsSchema } from './simulation';
 import { sweepRequestSchema, sweepSummarySchema } from './sweeps';
+import { mapRecordSchema, mapRequestSchema } from './maps';
 import type { FilePurpose } from './file-purposes';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
@@ -490,6 +491,21 @@ export const contract = {
   'sweeps.run': { request: sweepRequestSchema, response: z.object({ sweepId: id, jobId: id }) },
   'sweeps.resume': { request: z.object({ sweepId: id }).strict(), response: z.object({ sweepId: id, jobId: id }) },
   'sweeps.delete': { request: z.object({ id }).strict(), response: z.object({ deleted: z.boolean() }) },
+  /** What an experimental file or folder holds (headers only): shapes, dtype, calibrations, beam energy, notes. */
+  'experiments.open': {
+    request: z.object({ path: z.string().trim().min(1).max(4096), scanShape: z.array(z.number().int().positive()).min(1).max(2).optional(), datasetPath: z.string().optional() }).strict(),
+    response: z.record(z.string(), z.unknown()),
+  },
+  'maps.list': { request: empty, response: z.array(mapRecordSchema) },
+  'maps.get': { request: z.object({ id }).strict(), response: mapRecordSchema },
+  /** A complete map's arrays in scan order (d null where the frame was flagged). */
+  'maps.arrays': {
+    request: z.object({ id }).strict(),
+    response: z.object({ shape: z.array(z.number().int()), d: z.array(z.number().nullable()), flags: z.array(z.number().int()), vbf: z.array(z.number()), vadf: z.array(z.number()) }),
+  },
+  'maps.run': { request: mapRequestSchema, response: z.object({ mapId: id, jobId: id }) },
+  'maps.resume': { request: z.object({ mapId: id }).strict(), response: z.object({ mapId: id, jobId: id }) },
+  'maps.delete': { request: z.object({ id }).strict(), response: z.object({ deleted: z.boolean() }) },
   'predictions.run': { request: predictionRequestSchema, response: z.object({ jobId: id }) },
   'predictions.list': { request: z.object({ modelId: id.optional() }).strict(), response: z.array(predictionSummarySchema) },
   /** A stored prediction: its record, the evaluation (labelled inputs) and the predicted d values (up to `limit`). */
@@ -535,6 +551,7 @@ export interface Events {
   'models.changed': { modelId: number };
   'predictions.changed': { predictionId: number | null; modelId: number | null };
   'sweeps.changed': { sweepId: number };
+  'maps.changed': { mapId: number };
   /** New rows of a running job's live table (e.g. a simulate job's thermo output). */
   'job.series': { jobId: number; key: string; columns: string[]; rows: number[][] };
 }

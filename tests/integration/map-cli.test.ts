@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Project } from '../../main/core/project/project';
+import { AppCore } from '../../main/core/app-core';
+import { createHandlers, dispatch } from '../../main/core/api/handlers';
 import { readNpy, writeNpy } from '../../native-workers/lib/npy';
 import { MapCancelled, planMap, runMap } from '../../native-workers/lib/microscopy/mapping';
 import { openMicroscopy } from '../../native-workers/lib/microscopy/open';
@@ -230,6 +232,41 @@ with h5py.File(${JSON.stringify(files.emd)}, 'w') as f:
     } finally {
       source.close();
       await model.release();
+    }
+  });
+
+  it('runs as a map job in the project: refused before anything is made when the scan shape is wrong, then complete with its arrays', async () => {
+    const core = new AppCore();
+    const handlers = createHandlers(core);
+    try {
+      await dispatch(handlers, 'project.open', { path: projectDir });
+      const modelId = (await dispatch(handlers, 'models.list', {}))[0]?.id ?? 0;
+      const recipe = { calibration: { method: 'manual', invAPerPixel: PIXEL }, denoise: { method: 'none' } };
+      await expect(dispatch(handlers, 'maps.run', { modelId, input: files.mib, scanShape: [7, 9], recipe })).rejects.toThrow(/scan shape 7×9 = 63 frames, but the file has 60 frames/);
+      expect(await dispatch(handlers, 'maps.list', {})).toEqual([]);
+      const info = await dispatch(handlers, 'experiments.open', { path: files.emd });
+      expect(info).toMatchObject({ format: 'emd-1.0', frameShape: [SIDE, SIDE], scanShape: [NY, NX], frameCount: NY * NX });
+      const { mapId, jobId } = await dispatch(handlers, 'maps.run', { modelId, input: files.npy, recipe, name: 'synthetic scan' });
+      for (;;) {
+        const job = await dispatch(handlers, 'jobs.get', { id: jobId });
+        if (job.state !== 'queued' && job.state !== 'running') {
+          expect(job.error).toBeNull();
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const map = await dispatch(handlers, 'maps.get', { id: mapId });
+      expect(map).toMatchObject({ state: 'complete', name: 'synthetic scan', modelId });
+      expect(map.recipe).toMatchObject({ calibration: { method: 'manual', invAPerPixel: PIXEL }, model: { side: 33 } });
+      const arrays = await dispatch(handlers, 'maps.arrays', { id: mapId });
+      expect(arrays.shape).toEqual([NY, NX]);
+      const cli = readMap(path.join(work, 'map-npy')).d;
+      arrays.d.forEach((v, i) => {
+        if (i !== NX + 3) expect(v).toBeCloseTo(cli[i] as number, 6);
+      });
+      await expect(dispatch(handlers, 'maps.resume', { mapId })).rejects.toThrow(/is complete/);
+    } finally {
+      await core.dispose();
     }
   });
 });

@@ -15,6 +15,9 @@ import { planSimulation, simulationThermo, submitSimulation } from '../services/
 import { deleteModel, importModel, listModels, modelDetails } from '../services/model-service';
 import { resumeTraining, submitTraining, trainingSeries } from '../services/training-service';
 import { resumeSweep, submitSweep, sweepDetails } from '../services/sweep-service';
+import { mapArrays, resumeMap, submitMap } from '../services/map-service';
+import { MicroscopyFileError } from '../../../native-workers/lib/microscopy/frame-source';
+import { openMicroscopy } from '../../../native-workers/lib/microscopy/open';
 import { listPredictions, predictionDetails, submitPrediction } from '../services/prediction-service';
 import { readLabelProperty } from '../../../native-workers/lib/labels/label-store';
 
@@ -247,6 +250,50 @@ function sweepHandlers(core: AppCore): Subset<'sweeps.list' | 'sweeps.get' | 'sw
   };
 }
 
+function mapHandlers(core: AppCore): Subset<'experiments.open' | 'maps.list' | 'maps.get' | 'maps.arrays' | 'maps.run' | 'maps.resume' | 'maps.delete'> {
+  const project = () => core.requireProject().project;
+  return {
+    'experiments.open': async (req) => {
+      try {
+        const source = await openMicroscopy(req.path, { ...(req.scanShape ? { scanShape: req.scanShape } : {}), ...(req.datasetPath ? { datasetPath: req.datasetPath } : {}) });
+        source.close();
+        return source.info as unknown as Record<string, unknown>;
+      } catch (error) {
+        if (error instanceof MicroscopyFileError) throw new ApiError('invalid-request', error.message);
+        throw error;
+      }
+    },
+    'maps.list': () => project().maps.list(),
+    'maps.get': (req) => {
+      const map = project().maps.find(req.id);
+      if (map === null) throw new ApiError('not-found', `map ${req.id} does not exist in this project`);
+      return map;
+    },
+    'maps.arrays': (req) => mapArrays(project(), req.id),
+    'maps.run': async (req) => {
+      const { project, jobs } = core.requireProject();
+      const { map, job } = await submitMap(project, jobs, req);
+      core.publish('maps.changed', { mapId: map.id });
+      return { mapId: map.id, jobId: job.id };
+    },
+    'maps.resume': (req) => {
+      const { project, jobs } = core.requireProject();
+      const { map, job } = resumeMap(project, jobs, req.mapId);
+      core.publish('maps.changed', { mapId: map.id });
+      return { mapId: map.id, jobId: job.id };
+    },
+    'maps.delete': (req) => {
+      const { project } = core.requireProject();
+      const map = project.maps.find(req.id);
+      const job = map?.jobId == null ? null : project.jobs.find(map.jobId);
+      if (job && (job.state === 'queued' || job.state === 'running')) throw new ApiError('invalid-request', `map ${req.id} is being made by job ${job.id}; cancel it first`);
+      const deleted = project.maps.delete(req.id);
+      if (deleted) core.publish('maps.changed', { mapId: req.id });
+      return { deleted };
+    },
+  };
+}
+
 function predictionHandlers(core: AppCore): Subset<'predictions.run' | 'predictions.list' | 'predictions.get'> {
   return {
     'predictions.run': (req) => {
@@ -272,6 +319,7 @@ export function createHandlers(core: AppCore): Handlers {
     ...modelHandlers(core),
     ...trainingHandlers(core),
     ...sweepHandlers(core),
+    ...mapHandlers(core),
     ...predictionHandlers(core),
   };
 }

@@ -181,6 +181,29 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: 'SSRO maps of experimental scans',
+    up(db) {
+      db.exec(`
+        CREATE TABLE maps (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          dir TEXT NOT NULL UNIQUE,
+          model_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+          input TEXT NOT NULL,
+          options TEXT NOT NULL DEFAULT '{}',
+          recipe TEXT,
+          state TEXT NOT NULL CHECK (state IN ('mapping', 'incomplete', 'complete')),
+          summary TEXT,
+          info TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

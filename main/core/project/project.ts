@@ -14,6 +14,7 @@ import { LabelSetsRepo } from './label-sets-repo';
 import { ModelsRepo } from './models-repo';
 import { PredictionsRepo } from './predictions-repo';
 import { SweepsRepo } from './sweeps-repo';
+import { MapsRepo } from './maps-repo';
 import { SettingsRepo } from './settings-repo';
 import { StructuresRepo } from './structures-repo';
 
@@ -29,6 +30,7 @@ export class Project {
   readonly models: ModelsRepo;
   readonly predictions: PredictionsRepo;
   readonly sweeps: SweepsRepo;
+  readonly maps: MapsRepo;
 
   private constructor(
     readonly dir: string,
@@ -42,6 +44,7 @@ export class Project {
     this.models = new ModelsRepo(db, dir);
     this.predictions = new PredictionsRepo(db, dir);
     this.sweeps = new SweepsRepo(db, dir);
+    this.maps = new MapsRepo(db, dir);
   }
 
   /** Deletes a structure with its label sets; refused while datasets were built from it. */
@@ -137,6 +140,7 @@ export class Project {
     this.jobs.markOrphansInterrupted();
     this.models.markStaleTrainingIncomplete();
     this.sweeps.markStaleRunningIncomplete();
+    this.maps.markStaleIncomplete();
     const scratch = path.join(this.dir, 'scratch');
     for (const entry of fs.readdirSync(scratch)) {
       const id = Number(/^job-(\d+)$/.exec(entry)?.[1]);

@@ -142,6 +142,20 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('8: adds maps; a map has a known state and keeps its record when its model is deleted', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 'mem', 7);
+    db.prepare(`INSERT INTO models(name, dir, architecture, target, source, state, created_at, updated_at) VALUES ('m', 'models/a', 'basecnn', 'd', 'trained', 'training', 't', 't')`).run();
+    expect(migrate(db, 'mem', 8)).toBe(8);
+    const add = db.prepare(`INSERT INTO maps(name, dir, model_id, input, state, info, created_at, updated_at) VALUES ('x', ?, 1, '/data/scan.mib', ?, '{}', 't', 't')`);
+    add.run('maps/a', 'mapping');
+    expect(() => add.run('maps/b', 'done')).toThrow(/CHECK/);
+    db.prepare('DELETE FROM models WHERE id = 1').run();
+    expect(db.prepare('SELECT model_id, input FROM maps').get()).toEqual({ model_id: null, input: '/data/scan.mib' });
+    db.close();
+  });
+
   it('refuses a database written by a newer app and leaves it unchanged', () => {
     const dir = tempDir();
     const project = Project.create(dir, 'future');

@@ -46,7 +46,7 @@ export {
   type PreprocessStep,
   type PreprocessWorkspace,
 } from './recipe';
-export { CALIBRATION_METHODS, CENTRE_METHODS, DENOISE_METHODS, DENOISE_SCALES } from './recipe-schema';
+export { CALIBRATION_METHODS, CENTRE_METHODS, DENOISE_METHODS, DENOISE_SCALES } from '../../../../main/shared/preprocess-recipe';
 export { resampleToModelGrid, type ResampleOptions, type ResampleResult } from './resample';
 export { syntheticPattern, type SyntheticPatternOptions, type SyntheticRing } from './synthetic-pattern';
 export { TV_DEFAULTS, createTvWorkspace, denoiseTvChambolle, imgAsFloat, type TvDenoiseOptions, type TvDenoiseResult, type TvWorkspace } from './tv-denoise';

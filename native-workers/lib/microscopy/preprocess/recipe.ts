@@ -1,5 +1,5 @@
 /**
- * One experimental frame → the model's input, following a stored recipe (recipe-schema.ts), in this order:
+ * One experimental frame → the model's input, following a stored recipe (main/shared/preprocess-recipe.ts), in this order:
  *
  *   quality check (raw) → dark subtraction → bad pixels and mask → beam centre → TV denoising → resampling onto the
  *   model's k-grid → the model's transform (log1-minmax, native-workers/lib/diffraction/model-input.ts)
@@ -9,7 +9,7 @@
  * [0, 1] range": denoising on the recorded pixels, then the resize. It also matters numerically: on the detector
  * grid TV removes counting noise pixel by pixel, which is what the weight 0.1 was tuned for; after an area-averaging
  * downsample the noise is already averaged and the same weight would smooth away real speckle. The weight is
- * relative to the frame's value range by default (recipe-schema.ts DENOISE_SCALES says why).
+ * relative to the frame's value range by default (main/shared/preprocess-recipe.ts DENOISE_SCALES says why).
  */
 import type { ModelPreprocessing } from '../../../../main/shared/models';
 import { modelInput } from '../../diffraction/model-input';
@@ -26,10 +26,10 @@ import {
 import { centreOfMass, xcorrCentre, type BeamCentre } from './centre';
 import { combineMasks, fillMaskedPixels, findBadPixels, frameQuality, subtractDark, type FrameQuality } from './defects';
 import { resampleToModelGrid } from './resample';
-import { preprocessRecipeSchema, type PreprocessRecipe } from './recipe-schema';
+import { preprocessRecipeSchema, type PreprocessRecipe } from '../../../../main/shared/preprocess-recipe';
 import { createTvWorkspace, denoiseTvChambolle, type TvWorkspace } from './tv-denoise';
 
-export { preprocessRecipeSchema, type PreprocessRecipe, type PreprocessRecipeInput } from './recipe-schema';
+export { preprocessRecipeSchema, type PreprocessRecipe, type PreprocessRecipeInput } from '../../../../main/shared/preprocess-recipe';
 
 /** The recipe's model section from a model's recorded preprocessing; refuses a model without a k-grid. */
 export function recipeModelFromPreprocessing(preprocessing: ModelPreprocessing): PreprocessRecipe['model'] {

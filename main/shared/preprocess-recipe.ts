@@ -3,10 +3,10 @@
  * result"): what was done to each frame before the model saw it, with the paper's defaults (papers/000 Fig. 10:
  * TV denoising weight 0.1, ε 2e-4, ≤ 200 iterations; the model's own k-grid and log1-minmax transform).
  *
- * Pure TypeScript + zod with no Node import, so that it can move to main/shared for the renderer unchanged.
+ * Pure TypeScript + zod with no Node import: shared by the core, the workers and the renderer.
  */
 import { z } from 'zod';
-import { MODEL_INPUT_TRANSFORM, patternSide } from '../../../../main/shared/diffraction';
+import { MODEL_INPUT_TRANSFORM, patternSide } from './diffraction';
 
 const filePath = z.string().trim().min(1, 'a path is required').max(4096);
 const pixel = z.number().finite();

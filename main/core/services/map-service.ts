@@ -1,0 +1,129 @@
+/**
+ * SSRO maps of experimental data (issue 6): check the model and the input (opened once here, so a bad file or scan
+ * shape is refused before anything is created), create the map's row and folder and start its job; continue an
+ * incomplete map; record the summary when the job ends; read a map back for the GUI.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { JobSummary } from '../../shared/domain';
+import { ApiError } from '../../shared/ipc-contract';
+import type { MapRecord, MapRequest } from '../../shared/maps';
+import { preprocessRecipeSchema } from '../../shared/preprocess-recipe';
+import { MicroscopyFileError } from '../../../native-workers/lib/microscopy/frame-source';
+import { MAP_FILES } from '../../../native-workers/lib/microscopy/mapping';
+import { openMicroscopy } from '../../../native-workers/lib/microscopy/open';
+import { readNpy } from '../../../native-workers/lib/npy';
+import type { MapJobParams, MapJobResult } from '../../../native-workers/map/index';
+import type { Finalizer, JobManager, Unfinisher } from '../jobs/job-manager';
+import type { Project } from '../project/project';
+
+export function mapResumeHint(mapId: number): string {
+  return `continue it with "Resume" on the map page (map ${mapId})`;
+}
+
+function requireModel(project: Project, modelId: number): { onnxPath: string } {
+  const model = project.models.find(modelId);
+  if (model === null) throw new ApiError('not-found', `model ${modelId} does not exist in this project`);
+  if (model.onnxPath === null || model.preprocessing === null) throw new ApiError('invalid-request', `model ${modelId} has no trained weights yet (state ${model.state})`);
+  if (model.preprocessing.kmaxInvA === null || model.preprocessing.deltaKInvA === null) {
+    throw new ApiError('invalid-request', `model ${modelId} records no k-grid (kmax, Δk): experimental patterns cannot be put on its grid`);
+  }
+  return { onnxPath: model.onnxPath };
+}
+
+function submitJob(project: Project, jobs: JobManager, map: MapRecord, onnxPath: string, recipe: Record<string, unknown>, batchSize: number): JobSummary {
+  const params: MapJobParams = {
+    mapId: map.id,
+    modelPath: onnxPath,
+    input: map.input,
+    scanShape: map.options.scanShape ?? null,
+    datasetPath: map.options.datasetPath ?? null,
+    recipe,
+    dir: map.dir,
+    batchSize,
+    resumeHint: mapResumeHint(map.id),
+  };
+  const job = jobs.submit('map', params, [
+    ...(map.modelId !== null ? [{ kind: 'model' as const, id: map.modelId }] : []),
+    { kind: 'map', id: map.id },
+  ]);
+  project.maps.start(map.id, job.id);
+  return job;
+}
+
+/** Opens the input (headers only), then creates the map and its job. */
+export async function submitMap(project: Project, jobs: JobManager, request: MapRequest): Promise<{ map: MapRecord; job: JobSummary }> {
+  const { onnxPath } = requireModel(project, request.modelId);
+  // The recipe is checked now, with a placeholder grid (the job puts the model's own there).
+  const check = preprocessRecipeSchema.safeParse({ ...request.recipe, model: { kmaxInvA: 1, deltaKInvA: 0.015, side: 133, transform: 'log1-minmax' } });
+  if (!check.success) throw new ApiError('invalid-request', `recipe: ${check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const input = path.resolve(request.input);
+  let info;
+  try {
+    const source = await openMicroscopy(input, { ...(request.scanShape ? { scanShape: request.scanShape } : {}), ...(request.datasetPath ? { datasetPath: request.datasetPath } : {}) });
+    info = source.info;
+    source.close();
+  } catch (error) {
+    if (error instanceof MicroscopyFileError) throw new ApiError('invalid-request', error.message);
+    throw error;
+  }
+  const map = project.maps.create({
+    name: request.name ?? path.basename(input),
+    modelId: request.modelId,
+    input,
+    options: { ...(request.scanShape ? { scanShape: request.scanShape } : {}), ...(request.datasetPath ? { datasetPath: request.datasetPath } : {}) },
+    info: info as unknown as Record<string, unknown>,
+  });
+  fs.writeFileSync(path.join(map.dir, 'request.json'), `${JSON.stringify(request, null, 2)}\n`);
+  try {
+    return { map: project.maps.get(map.id), job: submitJob(project, jobs, map, onnxPath, request.recipe, request.batchSize) };
+  } catch (error) {
+    project.maps.delete(map.id);
+    throw error;
+  }
+}
+
+/** Continues an incomplete map with the same model, input and recipe (its request.json). */
+export function resumeMap(project: Project, jobs: JobManager, mapId: number): { map: MapRecord; job: JobSummary } {
+  const map = project.maps.find(mapId);
+  if (map === null) throw new ApiError('not-found', `map ${mapId} does not exist in this project`);
+  if (map.state === 'complete') throw new ApiError('invalid-request', `map ${mapId} is complete`);
+  const running = map.jobId === null ? null : project.jobs.find(map.jobId);
+  if (running && (running.state === 'queued' || running.state === 'running')) throw new ApiError('invalid-request', `map ${mapId} is being made by job ${running.id}`);
+  if (map.modelId === null) throw new ApiError('invalid-request', `the model of map ${mapId} was deleted; start a new map`);
+  const { onnxPath } = requireModel(project, map.modelId);
+  const request = JSON.parse(fs.readFileSync(path.join(map.dir, 'request.json'), 'utf8')) as MapRequest;
+  return { map, job: submitJob(project, jobs, map, onnxPath, request.recipe, request.batchSize) };
+}
+
+export function mapFinalizer(project: Project): Finalizer {
+  return (_job, result) => {
+    const r = result as Partial<MapJobResult>;
+    if (typeof r.mapId !== 'number' || !r.summary || !r.plan) throw new Error('the map worker returned no summary');
+    project.maps.complete(r.mapId, r.plan.recipe as unknown as Record<string, unknown>, { ...r.summary, calibration: r.plan.calibrationDetail } as unknown as Record<string, unknown>);
+    return [{ kind: 'map', id: r.mapId }];
+  };
+}
+
+export function mapUnfinisher(project: Project): Unfinisher {
+  return (job) => {
+    const mapId = (job.params as Partial<MapJobParams>).mapId;
+    if (typeof mapId === 'number') project.maps.markIncomplete(mapId, job.id);
+  };
+}
+
+/** A complete map's arrays for the GUI: d (NaN where flagged), flags, virtual BF/ADF, in the scan's row-major order. */
+export function mapArrays(project: Project, mapId: number): { shape: number[]; d: (number | null)[]; flags: number[]; vbf: number[]; vadf: number[] } {
+  const map = project.maps.find(mapId);
+  if (map === null) throw new ApiError('not-found', `map ${mapId} does not exist in this project`);
+  if (map.state !== 'complete') throw new ApiError('invalid-request', `map ${mapId} is ${map.state}`);
+  const d = readNpy(path.join(map.dir, MAP_FILES.d));
+  const read = (name: string): number[] => Array.from(readNpy(path.join(map.dir, name)).data as ArrayLike<number>);
+  return {
+    shape: d.shape,
+    d: Array.from(d.data as Float32Array, (v) => (Number.isFinite(v) ? v : null)),
+    flags: read(MAP_FILES.flags),
+    vbf: read(MAP_FILES.vbf),
+    vadf: read(MAP_FILES.vadf),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * SSRO maps of experimental data (issue 6): the request of a `map` job (a project model, an experimental file or
+ * folder, how to read it, and the preprocessing recipe without its model section, which comes from the model) and
+ * the stored map record. Shared by the core, the CLI, the map worker and the renderer.
+ */
+import { z } from 'zod';
+
+const id = z.number().int().positive();
+
+export const mapRequestSchema = z
+  .object({
+    modelId: id,
+    /** An experimental file or folder the core can read (ssro open). */
+    input: z.string().trim().min(1).max(4096),
+    name: z.string().trim().min(1).max(200).optional(),
+    /** The scan shape when the file does not say it ([ny, nx], product = frame count). */
+    scanShape: z.array(z.number().int().positive()).min(1).max(2).optional(),
+    /** HDF5: the dataset to read. */
+    datasetPath: z.string().trim().min(1).max(1000).optional(),
+    /** The preprocessing recipe (main/shared/preprocess-recipe.ts) without `model`: the chosen model supplies it. */
+    recipe: z.record(z.string(), z.unknown()).default({}),
+    batchSize: z.number().int().min(1).max(4096).default(64),
+  })
+  .strict();
+export type MapRequest = z.output<typeof mapRequestSchema>;
+
+export const MAP_STATES = ['mapping', 'incomplete', 'complete'] as const;
+export type MapState = (typeof MAP_STATES)[number];
+
+export interface MapRecord {
+  id: number;
+  name: string;
+  modelId: number | null;
+  input: string;
+  /** scanShape / datasetPath as given. */
+  options: { scanShape?: number[]; datasetPath?: string };
+  /** The resolved recipe (calibration found, the model's grid), once the job has planned the map. */
+  recipe: Record<string, unknown> | null;
+  state: MapState;
+  /** Counts, flagged frames by kind, d statistics, timings (mapping.ts MapSummary), once complete. */
+  summary: Record<string, unknown> | null;
+  /** What the file says about itself (MicroscopyInfo). */
+  info: Record<string, unknown>;
+  /** Absolute path of the map folder. */
+  dir: string;
+  createdAt: string;
+  updatedAt: string;
+  jobId: number | null;
+}
+
+export const mapRecordSchema = z.object({
+  id,
+  name: z.string(),
+  modelId: z.number().int().nullable(),
+  input: z.string(),
+  options: z.object({ scanShape: z.array(z.number().int()).optional(), datasetPath: z.string().optional() }),
+  recipe: z.record(z.string(), z.unknown()).nullable(),
+  state: z.enum(MAP_STATES),
+  summary: z.record(z.string(), z.unknown()).nullable(),
+  info: z.record(z.string(), z.unknown()),
+  dir: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  jobId: z.number().int().nullable(),
+}) satisfies z.ZodType<MapRecord>;

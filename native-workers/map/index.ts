@@ -1,0 +1,64 @@
+/**
+ * The `map` job: d over an experimental scan or folder with a project model (mapping.ts), into the map's folder in
+ * the project. The folder keeps every finished frame, so a cancelled, failed or interrupted map is continued by the
+ * next job on the same folder; the model, input and recipe must be the same (the plan is compared).
+ */
+import type { PreprocessRecipeInput } from '../../main/shared/preprocess-recipe';
+import { loadRecipeImages, MapCancelled, planMap, runMap, type MapPlan, type MapSummary } from '../lib/microscopy/mapping';
+import { openMicroscopy } from '../lib/microscopy/open';
+import { recipeModelFromPreprocessing } from '../lib/microscopy/preprocess/recipe';
+import { preprocessRecipeSchema } from '../../main/shared/preprocess-recipe';
+import { JobCancelled, runWorker, type JobContext } from '../runtime/worker-runtime';
+
+export interface MapJobParams {
+  mapId: number;
+  modelPath: string;
+  input: string;
+  scanShape: number[] | null;
+  datasetPath: string | null;
+  /** The user's recipe without `model` (the model's own k-grid and transform are added here). */
+  recipe: Record<string, unknown>;
+  dir: string;
+  batchSize: number;
+  resumeHint: string;
+}
+
+export interface MapJobResult {
+  mapId: number;
+  plan: MapPlan;
+  summary: MapSummary;
+}
+
+async function map(params: MapJobParams, ctx: JobContext): Promise<MapJobResult> {
+  ctx.progress(0, 'opening the file and the model');
+  const { loadInferenceModel } = await import('../lib/models/onnx-inference');
+  const model = await loadInferenceModel(params.modelPath, { threads: 2 });
+  const source = await openMicroscopy(params.input, {
+    ...(params.scanShape ? { scanShape: params.scanShape } : {}),
+    ...(params.datasetPath ? { datasetPath: params.datasetPath } : {}),
+  });
+  try {
+    const recipe = preprocessRecipeSchema.parse({ ...(params.recipe as PreprocessRecipeInput), model: recipeModelFromPreprocessing(model.metadata.preprocessing) });
+    const images = await loadRecipeImages(recipe, source.info.frameShape);
+    ctx.progress(0, 'the mean frame: bad pixels, centre, calibration');
+    const { plan, badPixels } = planMap(source, model, recipe, { datasetPath: params.datasetPath }, images);
+    ctx.log(`calibration: ${plan.calibrationDetail}`);
+    try {
+      const summary = await runMap(source, model, plan, badPixels, params.dir, {
+        batchSize: params.batchSize,
+        datasetPath: params.datasetPath,
+        isCancelled: () => ctx.isCancelled(),
+        onProgress: (p) => ctx.progress(p.done / p.total, `${p.done} of ${p.total} frames`),
+      }, images);
+      return { mapId: params.mapId, plan, summary };
+    } catch (error) {
+      if (error instanceof MapCancelled) throw new JobCancelled(`${error.message}; ${params.resumeHint}`);
+      throw error;
+    }
+  } finally {
+    source.close();
+    await model.release();
+  }
+}
+
+runWorker('map', (raw, ctx) => map(raw as MapJobParams, ctx));
