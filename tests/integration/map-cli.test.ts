@@ -19,44 +19,14 @@ import { openMicroscopy } from '../../native-workers/lib/microscopy/open';
 import { recipeModelFromPreprocessing } from '../../native-workers/lib/microscopy/preprocess/recipe';
 import { loadInferenceModel } from '../../native-workers/lib/models/onnx-inference';
 import { mulberry32 } from '../../native-workers/lib/datasets/random-split';
-import { addSyntheticDataset, SYNTHETIC_GRID } from '../support/synthetic-dataset';
+import { addSyntheticDataset } from '../support/synthetic-dataset';
+import { frame, NX, NY, PIXEL, SIDE, trueD } from '../support/synthetic-scan';
 import { tempDir } from '../support/temp';
 
 const PYTHON = '/usr/bin/python3';
 const peers = fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch, torchvision, numpy, h5py'], { stdio: 'ignore' }).status === 0;
 const bin = path.resolve('bin/ssro.js');
 const work = tempDir('ssro-map-');
-
-/** The scan: NY × NX positions; d rises from grain (0.05) to interior (0.9) and back along x. */
-const NY = 4;
-const NX = 15;
-const SIDE = 64; // detector pixels: 0.0075 Å⁻¹ each, twice as fine as the model's 0.015
-const PIXEL = SYNTHETIC_GRID.deltaKInvA / 2;
-const CENTRE = (SIDE - 1) / 2;
-
-function trueD(ix: number): number {
-  const t = ix / (NX - 1);
-  return 0.05 + 0.85 * Math.exp(-((t - 0.5) ** 2) / (2 * 0.18 ** 2));
-}
-
-/**
- * The synthetic-dataset pattern (tests/support/synthetic-dataset.ts) in k units, on the finer detector: halo at
- * 0.3·33 model pixels, width (0.6 + 3d) model pixels, the direct beam in the central 2 × 2 pixels, exponential
- * background of mean 20 counts; rounded to whole counts so every format stores the same numbers.
- */
-function frame(d: number, random: () => number): Float32Array {
-  const k0 = 0.3 * 33 * SYNTHETIC_GRID.deltaKInvA;
-  const w = (0.6 + 3 * d) * SYNTHETIC_GRID.deltaKInvA;
-  const out = new Float32Array(SIDE * SIDE);
-  for (let r = 0; r < SIDE; r++) {
-    for (let c = 0; c < SIDE; c++) {
-      const k = Math.hypot(r - CENTRE, c - CENTRE) * PIXEL;
-      const beam = Math.abs(r - CENTRE) < 1 && Math.abs(c - CENTRE) < 1 ? 1e5 : 0;
-      out[r * SIDE + c] = Math.round(5000 * Math.exp(-((k - k0) ** 2) / (2 * w * w)) + beam - 20 * Math.log(1 - random()));
-    }
-  }
-  return out;
-}
 
 function ssro(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 300_000 });

@@ -23,8 +23,9 @@ const DiffractionView = lazy(() => import('../nbed/diffraction-view').then((m) =
 const DatasetsView = lazy(() => import('../nbed/datasets-view').then((m) => ({ default: m.DatasetsView })));
 const SimulateView = lazy(() => import('../simulate/simulate-view').then((m) => ({ default: m.SimulateView })));
 const ModelsView = lazy(() => import('../models/models-view').then((m) => ({ default: m.ModelsView })));
+const ExperimentsView = lazy(() => import('../experiments/experiments-view').then((m) => ({ default: m.ExperimentsView })));
 
-type CentreTab = 'viewer' | 'analysis' | 'diffraction' | 'datasets' | 'simulate' | 'models';
+type CentreTab = 'viewer' | 'analysis' | 'diffraction' | 'datasets' | 'simulate' | 'models' | 'experiments';
 
 /** The centre tabs in order; test ids are what the e2e tests click. */
 const CENTRE_TABS: { id: CentreTab; label: string; title?: string; testId: string }[] = [
@@ -34,6 +35,7 @@ const CENTRE_TABS: { id: CentreTab; label: string; title?: string; testId: strin
   { id: 'datasets', label: 'Datasets', title: 'Build and browse simulated NBED datasets', testId: 'datasets-tab' },
   { id: 'simulate', label: 'Simulate', title: 'Make a structure with LAMMPS: melt–quench glass, grain-boundary complexion, nanocomposite', testId: 'simulate-tab' },
   { id: 'models', label: 'Models', title: 'Train models of d on a dataset, evaluate them, predict', testId: 'models-tab' },
+  { id: 'experiments', label: 'Experiments', title: 'Open experimental NBED / 4D-STEM data and map d over it', testId: 'experiments-tab' },
 ];
 
 /** The middle of the cell: the first probe centre of a structure. */
@@ -225,6 +227,13 @@ export function Workspace({ project }: WorkspaceProps) {
             <div className="analysis-pane models-pane" role="tabpanel" aria-label="Models" hidden={centreTab !== 'models'}>
               <Suspense fallback={<div className="analysis-pane__empty muted">Loading…</div>}>
                 <ModelsView jobs={jobs} onCancelled={upsert} onOpenDatasets={() => setCentreTab('datasets')} />
+              </Suspense>
+            </div>
+          )}
+          {centreTab === 'experiments' && (
+            <div className="analysis-pane models-pane" role="tabpanel" aria-label="Experiments">
+              <Suspense fallback={<div className="analysis-pane__empty muted">Loading…</div>}>
+                <ExperimentsView jobs={jobs} onCancelled={upsert} />
               </Suspense>
             </div>
           )}

@@ -1,0 +1,87 @@
+/**
+ * A scan-shaped image (d map, virtual bright/dark field) drawn pixel for pixel on a canvas, scaled up without
+ * smoothing, with its colour scale; flagged or missing pixels (null) are drawn grey with a cross-hatch-free flat
+ * colour so they never read as data. Reports the pixel under the pointer and clicks.
+ */
+import { useEffect, useRef } from 'react';
+
+export interface MapCanvasProps {
+  values: (number | null)[];
+  rows: number;
+  cols: number;
+  /** Colour of a value already scaled to [0, 1]. */
+  colour: (t: number) => string;
+  range: [number, number];
+  testId: string;
+  label: string;
+  /** Largest side in CSS pixels. */
+  size?: number;
+  selected?: number | null;
+  onHover?: (index: number | null) => void;
+  onPick?: (index: number) => void;
+}
+
+const MISSING = '#9aa3ad';
+
+export function MapCanvas({ values, rows, cols, colour, range, testId, label, size = 360, selected = null, onHover, onPick }: MapCanvasProps) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const scale = Math.max(1, Math.floor(size / Math.max(rows, cols)));
+  useEffect(() => {
+    const canvas = ref.current;
+    const context = canvas?.getContext('2d');
+    if (!canvas || !context) return;
+    const [lo, hi] = range;
+    const span = hi > lo ? hi - lo : 1;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const v = values[r * cols + c];
+        context.fillStyle = v === null || v === undefined || !Number.isFinite(v) ? MISSING : colour(Math.min(1, Math.max(0, (v - lo) / span)));
+        context.fillRect(c * scale, r * scale, scale, scale);
+      }
+    }
+    if (selected !== null && selected >= 0 && selected < rows * cols) {
+      context.strokeStyle = '#ff2d55';
+      context.lineWidth = Math.max(1, scale / 6);
+      context.strokeRect((selected % cols) * scale + 0.5, Math.floor(selected / cols) * scale + 0.5, scale - 1, scale - 1);
+    }
+  }, [values, rows, cols, colour, range, scale, selected]);
+
+  const indexAt = (event: React.MouseEvent<HTMLCanvasElement>): number | null => {
+    const box = event.currentTarget.getBoundingClientRect();
+    const c = Math.floor(((event.clientX - box.left) / box.width) * cols);
+    const r = Math.floor(((event.clientY - box.top) / box.height) * rows);
+    return r >= 0 && r < rows && c >= 0 && c < cols ? r * cols + c : null;
+  };
+
+  return (
+    <canvas
+      ref={ref}
+      width={cols * scale}
+      height={rows * scale}
+      className="map-canvas"
+      role="img"
+      aria-label={label}
+      data-testid={testId}
+      onMouseMove={(e) => onHover?.(indexAt(e))}
+      onMouseLeave={() => onHover?.(null)}
+      onClick={(e) => {
+        const i = indexAt(e);
+        if (i !== null) onPick?.(i);
+      }}
+    />
+  );
+}
+
+/** A horizontal colour bar with its end values. */
+export function ColourBar({ colour, range, unit, testId }: { colour: (t: number) => string; range: [number, number]; unit: string; testId: string }) {
+  const stops = Array.from({ length: 11 }, (_, i) => `${colour(i / 10)} ${i * 10}%`).join(', ');
+  return (
+    <div className="colour-bar" data-testid={testId}>
+      <span>{range[0].toFixed(3)}</span>
+      <div className="colour-bar__ramp" style={{ background: `linear-gradient(to right, ${stops})` }} />
+      <span>
+        {range[1].toFixed(3)} {unit}
+      </span>
+    </div>
+  );
+}

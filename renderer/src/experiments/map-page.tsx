@@ -1,0 +1,128 @@
+/**
+ * One map: its job's progress (Stop, Resume), the summary (frames mapped and flagged, d mean ± σ, calibration), the
+ * d map with its colour bar and range beside the virtual bright-field image, and the pixel under the pointer.
+ */
+import { interpolateGreys, interpolateViridis } from 'd3-scale-chromatic';
+import { useMemo, useState } from 'react';
+import type { JobSummary } from '../../../main/shared/domain';
+import type { MapRecord } from '../../../main/shared/maps';
+import { ErrorBanner } from '../components/error-banner';
+import { errorMessage, formatCount } from '../format';
+import { useApi } from '../state/api-context';
+import { isActiveJob } from '../state/use-jobs';
+import { ColourBar, MapCanvas } from './map-canvas';
+import { useMapArrays } from './use-maps';
+
+const FLAG_NAMES = ['ok', 'saturated', 'empty', 'non-finite', 'no-centre'];
+const greys = (t: number): string => interpolateGreys(1 - t);
+
+function extent(values: (number | null)[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v === null || !Number.isFinite(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return lo <= hi ? [lo, hi] : [0, 1];
+}
+
+export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobSummary[]; onCancelled: (job: JobSummary) => void }) {
+  const api = useApi();
+  const job = map.jobId !== null ? (jobs.find((j) => j.id === map.jobId) ?? null) : null;
+  const running = job !== null && isActiveJob(job);
+  const { arrays, error } = useMapArrays(map);
+  const [hover, setHover] = useState<number | null>(null);
+  const [picked, setPicked] = useState<number | null>(null);
+  const [rangeText, setRangeText] = useState<[string, string] | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const auto = useMemo(() => (arrays ? extent(arrays.d) : ([0, 1] as [number, number])), [arrays]);
+  const range: [number, number] = rangeText && Number.isFinite(Number(rangeText[0])) && Number.isFinite(Number(rangeText[1])) && Number(rangeText[1]) > Number(rangeText[0]) ? [Number(rangeText[0]), Number(rangeText[1])] : auto;
+  const vbfRange = useMemo(() => (arrays ? extent(arrays.vbf) : ([0, 1] as [number, number])), [arrays]);
+  const rows = arrays ? (arrays.shape.length >= 2 ? (arrays.shape[0] as number) : 1) : 0;
+  const cols = arrays ? (arrays.shape.length >= 2 ? (arrays.shape[1] as number) : (arrays.shape[0] as number)) : 0;
+  const summary = map.summary as { mapped?: number; frameCount?: number; flagged?: Record<string, number>; d?: { mean: number | null; std: number | null }; calibration?: string } | null;
+  const shown = hover ?? picked;
+
+  async function act(what: () => Promise<unknown>) {
+    setActionError(null);
+    try {
+      await what();
+    } catch (e) {
+      setActionError(errorMessage(e));
+    }
+  }
+
+  return (
+    <div className="model-page" data-testid="map-page" data-map-id={map.id} data-map-state={map.state}>
+      <header className="sim-card model-page__header">
+        <div className="model-page__title">
+          <h2>{map.name}</h2>
+          <span className={`state-pill state-pill--${map.state === 'complete' ? 'succeeded' : map.state === 'mapping' ? 'running' : 'failed'}`} data-testid="map-state">
+            {map.state}
+          </span>
+        </div>
+        <p className="model-page__subtitle muted">
+          {map.input} · map #{map.id}
+        </p>
+        <div className="model-page__actions">
+          {running && job && <span className="muted">{job.message ?? 'starting'}</span>}
+          {running && job && (
+            <button type="button" className="button button--small" onClick={() => void act(async () => onCancelled(await api.invoke('jobs.cancel', { id: job.id })))}>
+              Stop
+            </button>
+          )}
+          {!running && map.state === 'incomplete' && (
+            <button type="button" className="button button--small button--primary" onClick={() => void act(() => api.invoke('maps.resume', { mapId: map.id }))} data-testid="map-resume">
+              Resume
+            </button>
+          )}
+        </div>
+        {!running && job?.error && <p className="text-failed">{job.error}</p>}
+        {actionError && <ErrorBanner title="Cannot do that" message={actionError} onDismiss={() => setActionError(null)} />}
+      </header>
+      {summary && (
+        <p className="map-summary" data-testid="map-summary">
+          {formatCount(summary.mapped ?? 0)} of {formatCount(summary.frameCount ?? 0)} frames mapped
+          {Object.entries(summary.flagged ?? {})
+            .filter(([f, n]) => f !== 'ok' && n > 0)
+            .map(([f, n]) => ` · ${formatCount(n)} ${f}`)
+            .join('')}
+          {summary.d?.mean != null && ` · d = ${summary.d.mean.toFixed(3)} ± ${(summary.d.std ?? 0).toFixed(3)}`}
+          {summary.calibration && ` · ${summary.calibration}`}
+        </p>
+      )}
+      {error && <ErrorBanner title="Cannot read the map" message={error} />}
+      {arrays && (
+        <section className="sim-card model-card map-views" aria-label="Maps">
+          <div className="map-views__pair">
+            <figure>
+              <figcaption>d (disorder parameter)</figcaption>
+              <MapCanvas values={arrays.d} rows={rows} cols={cols} colour={interpolateViridis} range={range} testId="map-d" label="d map" selected={picked} onHover={setHover} onPick={setPicked} />
+              <ColourBar colour={interpolateViridis} range={range} unit="" testId="map-colour-bar" />
+              <div className="button-row">
+                <label className="muted">
+                  range{' '}
+                  <input className="input input--small" value={rangeText?.[0] ?? range[0].toFixed(3)} onChange={(e) => setRangeText([e.target.value, rangeText?.[1] ?? range[1].toFixed(3)])} aria-label="d minimum" data-testid="map-range-min" /> to{' '}
+                  <input className="input input--small" value={rangeText?.[1] ?? range[1].toFixed(3)} onChange={(e) => setRangeText([rangeText?.[0] ?? range[0].toFixed(3), e.target.value])} aria-label="d maximum" data-testid="map-range-max" />
+                </label>
+                <button type="button" className="button button--small button--ghost" onClick={() => setRangeText(null)}>
+                  Auto
+                </button>
+              </div>
+            </figure>
+            <figure>
+              <figcaption>virtual bright field (direct beam, k &lt; 0.05 Å⁻¹)</figcaption>
+              <MapCanvas values={arrays.vbf} rows={rows} cols={cols} colour={greys} range={vbfRange} testId="map-vbf" label="virtual bright-field image" selected={picked} onHover={setHover} onPick={setPicked} />
+            </figure>
+          </div>
+          <p className="map-readout" data-testid="map-readout">
+            {shown === null
+              ? 'Point at a pixel to read it; click to mark it.'
+              : `row ${Math.floor(shown / cols)}, column ${shown % cols} (frame ${shown}): d = ${arrays.d[shown] == null ? '—' : (arrays.d[shown] as number).toFixed(4)} · ${FLAG_NAMES[arrays.flags[shown] ?? 0] ?? 'ok'} · VBF ${(arrays.vbf[shown] ?? 0).toPrecision(4)} · VADF ${(arrays.vadf[shown] ?? 0).toPrecision(4)}`}
+          </p>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * The Experiments tab in Chromium through the browser shell, with real onnxruntime: a synthetic 4D-STEM scan (NumPy
+ * 4D, no calibration in the file) is opened by path, its shapes and the missing calibration are shown, a map is
+ * started with a given pixel size and a model trained here on the synthetic dataset, and the finished d map, its
+ * colour bar and the virtual bright field are drawn; pointing at a pixel reads its d.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { AppCore } from '../../main/core/app-core';
+import { createHandlers, dispatch, type Handlers } from '../../main/core/api/handlers';
+import type { JobSummary } from '../../main/shared/domain';
+import { startServer, type RunningServer } from '../../main/server/server';
+import { mulberry32 } from '../../native-workers/lib/datasets/random-split';
+import { writeNpy } from '../../native-workers/lib/npy';
+import { collectPageErrors, hasChromium, launchChromium, nonBackgroundFraction } from '../support/browser';
+import { addSyntheticDataset } from '../support/synthetic-dataset';
+import { frame, NX, NY, PIXEL, SIDE, trueD } from '../support/synthetic-scan';
+import { tempDir } from '../support/temp';
+
+const PYTHON = '/usr/bin/python3';
+const guiBuilt = fs.existsSync(path.resolve('dist/renderer/index.html'));
+const torchAvailable = fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch, torchvision, numpy'], { stdio: 'ignore' }).status === 0;
+const missing = [
+  !hasChromium && 'Chromium is not at /usr/bin/chromium (apt install chromium)',
+  !guiBuilt && 'the renderer is not built (npm run build)',
+  !torchAvailable && `${PYTHON} cannot import torch and torchvision`,
+].filter((m): m is string => typeof m === 'string');
+const title = missing.length === 0 ? 'experiments and maps in the GUI (browser shell, onnxruntime)' : `experiments in the GUI — skipped: ${missing.join('; ')}`;
+
+describe.skipIf(missing.length > 0)(title, () => {
+  let browser: Browser;
+  let core: AppCore;
+  let handlers: Handlers;
+  let server: RunningServer;
+  let page: Page;
+  let pageErrors: string[] = [];
+  const work = tempDir('ssro-e2e-experiments-');
+  const scan = path.join(work, 'scan.npy');
+
+  async function waitJob(id: number): Promise<JobSummary> {
+    for (;;) {
+      const job = await dispatch(handlers, 'jobs.get', { id });
+      if (['succeeded', 'failed', 'cancelled', 'interrupted'].includes(job.state)) return job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  beforeAll(async () => {
+    core = new AppCore();
+    handlers = createHandlers(core);
+    server = await startServer({ core, handlers });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    pageErrors = collectPageErrors(page);
+    const random = mulberry32(3);
+    const stack = new Float32Array(NY * NX * SIDE * SIDE);
+    for (let i = 0; i < NY * NX; i++) stack.set(frame(trueD(i % NX), random), i * SIDE * SIDE);
+    writeNpy(scan, stack, [NY, NX, SIDE, SIDE]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await core?.dispose();
+  });
+
+  it('opens a scan, maps it with a given pixel size, and draws the d map with its colour bar and the virtual bright field', async () => {
+    await page.goto(server.openUrl);
+    await page.getByTestId('project-path-input').fill(path.join(work, 'project'));
+    await page.getByTestId('project-create').click();
+    await page.getByTestId('import-open').waitFor();
+    await dispatch(handlers, 'settings.set', { python3Path: PYTHON });
+    const data = addSyntheticDataset(core.requireProject().project, { rows: 2, cols: 80 });
+    const trained = await dispatch(handlers, 'training.run', { datasetId: data.datasetId, model: 'basecnn', epochs: 8, batchSize: 16, device: 'cpu', name: 'synthetic basecnn' });
+    expect((await waitJob(trained.jobId)).error).toBeNull();
+
+    await page.getByTestId('experiments-tab').click();
+    await page.getByTestId('experiments-view').waitFor({ timeout: 30_000 });
+    await page.getByTestId('experiment-path').fill(scan);
+    await page.getByTestId('experiment-open').click();
+    await page.getByTestId('experiment-info').waitFor();
+    const info = (await page.getByTestId('experiment-info').textContent()) ?? '';
+    expect(info).toContain(`${NY * NX} of ${SIDE} × ${SIDE} px; scan ${NY} × ${NX}`);
+    expect(info).toMatch(/uncalibrated/);
+    // No calibration in the file: "from the file" cannot be chosen, and Map waits for a pixel size.
+    expect(await page.getByTestId('map-calibration-metadata').isDisabled()).toBe(true);
+    expect(await page.getByTestId('map-start').isDisabled()).toBe(true);
+    await page.getByTestId('map-calibration-value').fill(String(PIXEL));
+    await page.getByTestId('map-denoise').uncheck();
+    await page.getByTestId('map-start').click();
+    await page.locator('[data-testid="map-page"][data-map-state="complete"]').waitFor({ timeout: 120_000 });
+    await page.getByTestId('map-d').waitFor();
+    await expect(page.getByTestId('map-summary').textContent()).resolves.toMatch(new RegExp(`${NY * NX} of ${NY * NX} frames mapped · d = 0\\.\\d{3} ± 0\\.\\d{3} · ${PIXEL}`));
+    // Point at the middle of the boundary (the interior, highest d) and at the grain edge.
+    const box = await page.getByTestId('map-d').boundingBox();
+    expect(box).not.toBeNull();
+    const at = async (col: number): Promise<number> => {
+      await page.mouse.move((box?.x ?? 0) + ((col + 0.5) / NX) * (box?.width ?? 0), (box?.y ?? 0) + (0.5 / NY) * (box?.height ?? 0));
+      const text = (await page.getByTestId('map-readout').textContent()) ?? '';
+      expect(text).toMatch(new RegExp(`row 0, column ${col} \\(frame ${col}\\): d = `));
+      return Number(/d = ([\d.]+)/.exec(text)?.[1]);
+    };
+    expect((await at(7)) - (await at(0))).toBeGreaterThan(0.3);
+    const shot = await page.screenshot({ path: '/tmp/experiments-map.png' });
+    expect(nonBackgroundFraction(shot)).toBeGreaterThan(0.05);
+    expect(pageErrors).toEqual([]);
+  });
+});
