@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
+import { markStaleRowsIncomplete } from './stale-rows';
 import type { MapRecord, MapState } from '../../shared/maps';
 
 interface MapRow {
@@ -79,12 +80,7 @@ export class MapsRepo {
 
   /** On open: maps whose job is no longer queued or running were interrupted. */
   markStaleIncomplete(): number {
-    return this.db
-      .prepare(
-        `UPDATE maps SET state = 'incomplete', updated_at = ?
-         WHERE state = 'mapping' AND (job_id IS NULL OR job_id NOT IN (SELECT id FROM jobs WHERE state IN ('queued', 'running')))`,
-      )
-      .run(new Date().toISOString()).changes;
+    return markStaleRowsIncomplete(this.db, 'maps', 'mapping');
   }
 
   delete(id: number): boolean {

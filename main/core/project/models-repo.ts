@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
+import { markStaleRowsIncomplete } from './stale-rows';
 import type { ModelPreprocessing, ModelSource, ModelState, ModelSummary, ModelTarget } from '../../shared/models';
 
 interface ModelRow {
@@ -132,12 +133,7 @@ export class ModelsRepo {
 
   /** On open: runs whose train job is no longer queued or running were interrupted (the app stopped under them). */
   markStaleTrainingIncomplete(): number {
-    return this.db
-      .prepare(
-        `UPDATE models SET state = 'incomplete', updated_at = ?
-         WHERE state = 'training' AND (job_id IS NULL OR job_id NOT IN (SELECT id FROM jobs WHERE state IN ('queued', 'running')))`,
-      )
-      .run(new Date().toISOString()).changes;
+    return markStaleRowsIncomplete(this.db, 'models', 'training');
   }
 
   /** Removes the row and the folder (predictions keep their provenance; their model_id becomes null). */

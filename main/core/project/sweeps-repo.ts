@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
+import { markStaleRowsIncomplete } from './stale-rows';
 import type { SweepCell, SweepRequest, SweepState, SweepSummary } from '../../shared/sweeps';
 
 interface SweepRow {
@@ -82,12 +83,7 @@ export class SweepsRepo {
 
   /** On open: sweeps whose job is no longer queued or running were interrupted. */
   markStaleRunningIncomplete(): number {
-    return this.db
-      .prepare(
-        `UPDATE sweeps SET state = 'incomplete', updated_at = ?
-         WHERE state = 'running' AND (job_id IS NULL OR job_id NOT IN (SELECT id FROM jobs WHERE state IN ('queued', 'running')))`,
-      )
-      .run(new Date().toISOString()).changes;
+    return markStaleRowsIncomplete(this.db, 'sweeps', 'running');
   }
 
   delete(id: number): boolean {
