@@ -65,6 +65,9 @@ const engines = [
   { pkg: 'python3-torchvision', ok: () => quiet(python3, ['-c', 'import torchvision']).ok, disables: 'model training (ResNet-18)' },
   { pkg: 'chromium', ok: () => fs.existsSync('/usr/bin/chromium'), disables: 'the end-to-end GUI tests' },
   { pkg: 'voro++', ok: () => quiet('voro++', ['-h']).ok || quiet('which', ['voro++']).ok, disables: 'the Voronoi validation against voro++' },
+  { pkg: 'python3-hyperspy', ok: () => quiet(python3, ['-c', 'import hyperspy.api']).ok, disables: 'the microscopy readers\' comparison with HyperSpy on its real DM/EMD/BLO/EMPAD/TIFF files' },
+  { pkg: 'python3-skimage', ok: () => quiet(python3, ['-c', 'import skimage.restoration']).ok, disables: 'the TV-denoising comparison with scikit-image' },
+  { pkg: 'python3-h5py', ok: () => quiet(python3, ['-c', 'import h5py']).ok, disables: 'the HDF5/EMD tests that write files with h5py' },
 ];
 let missing = engines.filter((e) => !e.ok());
 const isDebian = fs.existsSync('/etc/debian_version');
