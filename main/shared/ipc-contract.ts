@@ -501,7 +501,16 @@ export const contract = {
   /** A complete map's arrays in scan order (d null where the frame was flagged). */
   'maps.arrays': {
     request: z.object({ id }).strict(),
-    response: z.object({ shape: z.array(z.number().int()), d: z.array(z.number().nullable()), flags: z.array(z.number().int()), vbf: z.array(z.number()), vadf: z.array(z.number()) }),
+    response: z.object({
+      shape: z.array(z.number().int()),
+      d: z.array(z.number().nullable()),
+      flags: z.array(z.number().int()),
+      vbf: z.array(z.number()),
+      vadf: z.array(z.number()),
+      /** A folder's frames: the subfolder (group, papers/000 Fig. 10) and file of each; null for a scan. */
+      groups: z.array(z.string()).nullable(),
+      files: z.array(z.string()).nullable(),
+    }),
   },
   'maps.run': { request: mapRequestSchema, response: z.object({ mapId: id, jobId: id }) },
   'maps.resume': { request: z.object({ mapId: id }).strict(), response: z.object({ mapId: id, jobId: id }) },

@@ -108,4 +108,40 @@ describe.skipIf(missing.length > 0)(title, () => {
     expect(nonBackgroundFraction(shot)).toBeGreaterThan(0.05);
     expect(pageErrors).toEqual([]);
   });
+
+  it('maps a folder of patterns grouped by subfolder and shows d per group as box plots (Fig. 10b)', async () => {
+    const random = mulberry32(9);
+    const stack = new Float32Array(6 * SIDE * SIDE);
+    for (let k = 0; k < 6; k++) stack.set(frame(k < 3 ? 0.05 : 0.9, random).map((v) => Math.round(v / 2)), k * SIDE * SIDE);
+    const stackFile = path.join(work, 'folder.npy');
+    writeNpy(stackFile, stack, [6, SIDE, SIDE]);
+    const folder = path.join(work, 'patterns');
+    const py = spawnSync(PYTHON, ['-c', `
+import os, numpy as np
+from PIL import Image
+s = np.load(${JSON.stringify(stackFile)})
+for k in range(6):
+    g = os.path.join(${JSON.stringify(folder)}, 'boundary A' if k < 3 else 'boundary B')
+    os.makedirs(g, exist_ok=True)
+    Image.fromarray(s[k].astype(np.uint16)).save(os.path.join(g, 'nbed_%02d.png' % k))
+`], { encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    await page.getByTestId('experiment-path').fill(folder);
+    await page.getByTestId('experiment-scan-shape').fill('');
+    await page.getByTestId('experiment-open').click();
+    await expect(page.getByTestId('experiment-info').textContent()).resolves.toMatch(/6 of 64 × 64 px; scan 6/);
+    await page.getByTestId('map-calibration-value').fill(String(PIXEL));
+    await page.getByTestId('map-denoise').uncheck();
+    await page.getByTestId('map-start').click();
+    await page.locator('[data-testid="map-page"][data-map-id="2"][data-map-state="complete"]').waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="map-groups"] svg').first().waitFor();
+    const rows = page.getByTestId('map-groups-table').locator('tbody tr');
+    await expect(rows.count()).resolves.toBe(2);
+    const median = async (row: number): Promise<number> => Number(await rows.nth(row).locator('td').nth(3).textContent());
+    await expect(rows.nth(0).locator('td').first().textContent()).resolves.toBe('boundary A');
+    expect((await median(1)) - (await median(0))).toBeGreaterThan(0.3);
+    await page.getByTestId('map-groups').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: '/tmp/experiments-groups.png' });
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -239,4 +239,52 @@ with h5py.File(${JSON.stringify(files.emd)}, 'w') as f:
       await core.dispose();
     }
   });
+
+  it('maps a folder of PNG patterns grouped by subfolder (Fig. 10): frames.csv and the job name each frame’s group', async () => {
+    // Half the counts (16-bit PNG): the model's log and min–max normalisation make the scale irrelevant.
+    const random = mulberry32(5);
+    const stack = new Float32Array(8 * SIDE * SIDE);
+    for (let k = 0; k < 8; k++) stack.set(frame(k < 4 ? 0.05 : 0.9, random).map((v) => Math.round(v / 2)), k * SIDE * SIDE);
+    const stackFile = path.join(work, 'folder-stack.npy');
+    writeNpy(stackFile, stack, [8, SIDE, SIDE]);
+    const folder = path.join(work, 'patterns');
+    python(`
+import os, numpy as np
+from PIL import Image
+s = np.load(${JSON.stringify(stackFile)})
+for k in range(8):
+    g = os.path.join(${JSON.stringify(folder)}, 'grain' if k < 4 else 'interior')
+    os.makedirs(g, exist_ok=True)
+    Image.fromarray(s[k].astype(np.uint16)).save(os.path.join(g, 'p%d.png' % (k % 4 + 1)))
+`);
+    const out = path.join(work, 'map-folder');
+    const r = ssro('map', onnx, folder, '--out', out, '--denoise', 'none', '--calibration', String(PIXEL));
+    expect(r.status, r.stderr).toBe(0);
+    const rows = fs.readFileSync(path.join(out, 'frames.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('index,group,file,d,flag,vbf,vadf,centre_row,centre_col');
+    const parsed = rows.slice(1).map((line) => line.split(','));
+    expect(parsed.map((c) => c[1])).toEqual(['grain', 'grain', 'grain', 'grain', 'interior', 'interior', 'interior', 'interior']);
+    expect(parsed.map((c) => c[2])).toEqual(['grain/p1.png', 'grain/p2.png', 'grain/p3.png', 'grain/p4.png', 'interior/p1.png', 'interior/p2.png', 'interior/p3.png', 'interior/p4.png']);
+    const mean = (g: string): number => parsed.filter((c) => c[1] === g).reduce((a, c) => a + Number(c[3]), 0) / 4;
+    expect(mean('interior') - mean('grain')).toBeGreaterThan(0.3);
+
+    const core = new AppCore();
+    const handlers = createHandlers(core);
+    try {
+      await dispatch(handlers, 'project.open', { path: projectDir });
+      const modelId = (await dispatch(handlers, 'models.list', {}))[0]?.id ?? 0;
+      const { mapId, jobId } = await dispatch(handlers, 'maps.run', { modelId, input: folder, recipe: { calibration: { method: 'manual', invAPerPixel: PIXEL }, denoise: { method: 'none' } } });
+      for (;;) {
+        const job = await dispatch(handlers, 'jobs.get', { id: jobId });
+        if (job.state !== 'queued' && job.state !== 'running') break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      const arrays = await dispatch(handlers, 'maps.arrays', { id: mapId });
+      expect(arrays.groups).toEqual(parsed.map((c) => c[1]));
+      expect(arrays.files).toEqual(parsed.map((c) => c[2]));
+      arrays.d.forEach((v, i) => expect(v).toBeCloseTo(Number(parsed[i]?.[3]), 6));
+    } finally {
+      await core.dispose();
+    }
+  });
 });

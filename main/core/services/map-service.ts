@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import type { JobSummary } from '../../shared/domain';
 import { ApiError } from '../../shared/ipc-contract';
 import type { MapRecord, MapRequest } from '../../shared/maps';
@@ -112,18 +113,31 @@ export function mapUnfinisher(project: Project): Unfinisher {
   };
 }
 
-/** A complete map's arrays for the GUI: d (NaN where flagged), flags, virtual BF/ADF, in the scan's row-major order. */
-export function mapArrays(project: Project, mapId: number): { shape: number[]; d: (number | null)[]; flags: number[]; vbf: number[]; vadf: number[] } {
+/** Group and file of every frame of a folder map (frames.csv), or null for a scan. */
+function folderFrames(dir: string): { groups: string[]; files: string[] } | null {
+  const rows = parse(fs.readFileSync(path.join(dir, MAP_FILES.frames), 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  if (rows.length === 0 || !('group' in (rows[0] as object))) return null;
+  return { groups: rows.map((r) => r.group ?? ''), files: rows.map((r) => r.file ?? '') };
+}
+
+/** A complete map's arrays for the GUI: d (null where flagged), flags, virtual BF/ADF in the scan's row-major order; groups and files of a folder. */
+export function mapArrays(
+  project: Project,
+  mapId: number,
+): { shape: number[]; d: (number | null)[]; flags: number[]; vbf: number[]; vadf: number[]; groups: string[] | null; files: string[] | null } {
   const map = project.maps.find(mapId);
   if (map === null) throw new ApiError('not-found', `map ${mapId} does not exist in this project`);
   if (map.state !== 'complete') throw new ApiError('invalid-request', `map ${mapId} is ${map.state}`);
   const d = readNpy(path.join(map.dir, MAP_FILES.d));
   const read = (name: string): number[] => Array.from(readNpy(path.join(map.dir, name)).data as ArrayLike<number>);
+  const folder = folderFrames(map.dir);
   return {
     shape: d.shape,
     d: Array.from(d.data as Float32Array, (v) => (Number.isFinite(v) ? v : null)),
     flags: read(MAP_FILES.flags),
     vbf: read(MAP_FILES.vbf),
     vadf: read(MAP_FILES.vadf),
+    groups: folder?.groups ?? null,
+    files: folder?.files ?? null,
   };
 }

@@ -386,7 +386,9 @@ function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFi
   for (let i = 0; i < n; i++) {
     const cells = [String(i)];
     if (shape.length >= 2) cells.push(String(Math.floor(i / nx)), String(i % nx));
-    if (folder) cells.push(csvField(folder[i]?.group ?? ''), csvField(folder[i]?.file ?? ''));
+    // The file relative to the mapped folder (portable with the folder), e.g. "grain/p1.png".
+    const entry = folder?.[i];
+    if (folder) cells.push(csvField(entry?.group ?? ''), csvField(entry ? path.relative(source.info.file, entry.file) : ''));
     const v = d[i] as number;
     cells.push(Number.isFinite(v) ? String(v) : '', FRAME_FLAGS[flags[i] as number] ?? 'ok', String(vbf[i]), String(vadf[i]), String(centres[2 * i]), String(centres[2 * i + 1]));
     rowsOut.push(cells.join(','));

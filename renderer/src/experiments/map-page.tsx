@@ -10,6 +10,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { errorMessage, formatCount } from '../format';
 import { useApi } from '../state/api-context';
 import { isActiveJob } from '../state/use-jobs';
+import { GroupBoxPlot } from './group-box-plot';
 import { ColourBar, MapCanvas } from './map-canvas';
 import { useMapArrays } from './use-maps';
 
@@ -119,8 +120,13 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
           <p className="map-readout" data-testid="map-readout">
             {shown === null
               ? 'Point at a pixel to read it; click to mark it.'
-              : `row ${Math.floor(shown / cols)}, column ${shown % cols} (frame ${shown}): d = ${arrays.d[shown] == null ? '—' : (arrays.d[shown] as number).toFixed(4)} · ${FLAG_NAMES[arrays.flags[shown] ?? 0] ?? 'ok'} · VBF ${(arrays.vbf[shown] ?? 0).toPrecision(4)} · VADF ${(arrays.vadf[shown] ?? 0).toPrecision(4)}`}
+              : `row ${Math.floor(shown / cols)}, column ${shown % cols} (frame ${shown}${arrays.files ? `: ${arrays.groups?.[shown] ?? ''}/${arrays.files[shown] ?? ''}` : ''}): d = ${arrays.d[shown] == null ? '—' : (arrays.d[shown] as number).toFixed(4)} · ${FLAG_NAMES[arrays.flags[shown] ?? 0] ?? 'ok'} · VBF ${(arrays.vbf[shown] ?? 0).toPrecision(4)} · VADF ${(arrays.vadf[shown] ?? 0).toPrecision(4)}`}
           </p>
+        </section>
+      )}
+      {arrays?.groups && arrays.files && (
+        <section className="sim-card model-card" aria-label="Groups">
+          <GroupBoxPlot groups={arrays.groups} files={arrays.files} d={arrays.d} mapName={map.name} mapId={map.id} />
         </section>
       )}
     </div>

@@ -22,6 +22,8 @@ export interface MapArrays {
   flags: number[];
   vbf: number[];
   vadf: number[];
+  groups: string[] | null;
+  files: string[] | null;
 }
 
 export function useMapArrays(map: MapRecord | null): { arrays: MapArrays | null; error: string | null } {
