@@ -118,7 +118,7 @@ with h5py.File(${JSON.stringify(files.emd)}, 'w') as f:
     };
   }
 
-  it('maps the EMD file with its own 1/Å calibration, flags the saturated frame, and follows the known d map', () => {
+  it('maps the EMD file with its own 1/Å calibration, flags the saturated frame, and follows the known d map', async () => {
     const out = path.join(work, 'map-emd');
     const r = ssro('map', onnx, files.emd, '--out', out, '--denoise', 'none', '--saturation', '4e9');
     expect(r.status, r.stderr).toBe(0);
@@ -142,6 +142,17 @@ with h5py.File(${JSON.stringify(files.emd)}, 'w') as f:
     // The profile across the boundary is there: interior columns well above grain columns.
     expect((d[7] as number) - (d[0] as number)).toBeGreaterThan(0.4);
     expect(fs.readFileSync(path.join(out, 'd.csv'), 'utf8').trim().split('\n')).toHaveLength(NY);
+    // d.tif: float32, read back by our TIFF reader and by Pillow, equal to d.npy (NaN where flagged).
+    const tif = await openMicroscopy(path.join(out, 'd.tif'));
+    try {
+      expect(tif.info).toMatchObject({ format: 'tiff', dtype: 'float32', frameShape: [NY, NX] });
+      const back = tif.readFrame(0);
+      for (let i = 0; i < d.length; i++) expect(Object.is(back[i], d[i]) || back[i] === d[i]).toBe(true);
+    } finally {
+      tif.close();
+    }
+    const pillow = spawnSync(PYTHON, ['-c', `import numpy as np; from PIL import Image; a = np.array(Image.open(${JSON.stringify(path.join(out, 'd.tif'))})); print(a.dtype, a.shape, float(np.nanmax(a)))`], { encoding: 'utf8' });
+    expect(pillow.stdout.trim()).toBe(`float32 (${NY}, ${NX}) ${Math.max(...Array.from(d).filter((v) => Number.isFinite(v)))}`);
   });
 
   it('gives the identical map from the NumPy and MIB files, whose calibration must be given', () => {

@@ -10,7 +10,7 @@
  * the user-facing files are written (write-then-rename) with the scan's shape:
  *   d.npy (ny, nx) float32, NaN where flagged   flags.npy (ny, nx) uint8 (FRAME_FLAGS)
  *   vbf.npy, vadf.npy (ny, nx) float32         centres.npy (ny, nx, 2) float32 (row, col px)
- *   d.csv (the map as rows)                     frames.csv (index, scan position, [group, file], d, flag, …)
+ *   d.csv (the map as rows), d.tif (float32)   frames.csv (index, scan position, [group, file], d, flag, …)
  *   map.json (input, model, resolved recipe, calibration, counts, d statistics, timings)
  */
 import * as fs from 'node:fs';
@@ -22,6 +22,7 @@ import { runModelInputs, type InferenceModel } from '../models/onnx-inference';
 import { npyHeader } from '../npy';
 import { MicroscopyFileError, type FrameSource, type MicroscopyInfo } from './frame-source';
 import { openMicroscopy } from './open';
+import { writeFloat32Tiff } from './tiff-writer';
 import type { FolderFrameSource } from './readers/folder';
 import { createPreprocessWorkspace, findCentre, preprocessFrame, preprocessRecipeSchema, resolveCalibration, type PreprocessRecipe } from './preprocess/recipe';
 import { findBadPixels } from './preprocess/defects';
@@ -41,6 +42,7 @@ export const MAP_FILES = {
   vadf: 'vadf.npy',
   centres: 'centres.npy',
   dCsv: 'd.csv',
+  dTiff: 'd.tif',
   frames: 'frames.csv',
   manifest: 'map.json',
 } as const;
@@ -374,6 +376,8 @@ function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFi
   writeNpyAtomic(dir, MAP_FILES.vbf, vbf, shape);
   writeNpyAtomic(dir, MAP_FILES.vadf, vadf, shape);
   writeNpyAtomic(dir, MAP_FILES.centres, centres, [...shape, 2]);
+  const tiffRows = shape.length >= 2 ? (shape[0] as number) : 1;
+  writeFloat32Tiff(path.join(dir, MAP_FILES.dTiff), d, tiffRows, n / tiffRows, `SSRO Studio d map of ${plan.input.file}; model ${plan.model.file}; NaN = flagged frame`);
 
   const nx = shape.length >= 2 ? (shape[shape.length - 1] as number) : n;
   const lines: string[] = [];
