@@ -512,6 +512,16 @@ export const contract = {
       files: z.array(z.string()).nullable(),
     }),
   },
+  /** One frame of a map's input with its preprocessing steps (raw … model input), for the linked view. */
+  'maps.frame': {
+    request: z.object({ id, index: z.number().int().nonnegative() }).strict(),
+    response: z.object({
+      index: z.number().int(),
+      quality: z.string(),
+      centre: z.object({ row: z.number(), col: z.number() }).nullable(),
+      steps: z.array(z.object({ name: z.string(), rows: z.number().int(), cols: z.number().int(), image: z.array(z.number()) })),
+    }),
+  },
   'maps.run': { request: mapRequestSchema, response: z.object({ mapId: id, jobId: id }) },
   'maps.resume': { request: z.object({ mapId: id }).strict(), response: z.object({ mapId: id, jobId: id }) },
   'maps.delete': { request: z.object({ id }).strict(), response: z.object({ deleted: z.boolean() }) },

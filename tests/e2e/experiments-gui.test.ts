@@ -104,6 +104,12 @@ describe.skipIf(missing.length > 0)(title, () => {
       return Number(/d = ([\d.]+)/.exec(text)?.[1]);
     };
     expect((await at(7)) - (await at(0))).toBeGreaterThan(0.3);
+    // Click a pixel: its frame as recorded and after each step of the recipe, down to the model's input.
+    await page.mouse.click((box?.x ?? 0) + (7.5 / NX) * (box?.width ?? 0), (box?.y ?? 0) + (0.5 / NY) * (box?.height ?? 0));
+    await page.getByTestId('frame-preview').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('frame-preview').textContent()).resolves.toMatch(/Frame 7: ok · beam centre \(31\.5\d, 31\.5\d\) px/);
+    for (const step of ['raw', 'resampled', 'model-input']) await page.getByTestId(`frame-step-${step}`).waitFor();
+    expect(await page.getByTestId('frame-step-model-input').getAttribute('width')).toBe(String(33 * Math.floor(200 / 33)));
     const shot = await page.screenshot({ path: '/tmp/experiments-map.png' });
     expect(nonBackgroundFraction(shot)).toBeGreaterThan(0.05);
     expect(pageErrors).toEqual([]);

@@ -15,7 +15,7 @@ import { planSimulation, simulationThermo, submitSimulation } from '../services/
 import { deleteModel, importModel, listModels, modelDetails } from '../services/model-service';
 import { resumeTraining, submitTraining, trainingSeries } from '../services/training-service';
 import { resumeSweep, submitSweep, sweepDetails } from '../services/sweep-service';
-import { mapArrays, resumeMap, submitMap } from '../services/map-service';
+import { mapArrays, previewMapFrame, resumeMap, submitMap } from '../services/map-service';
 import { MicroscopyFileError } from '../../../native-workers/lib/microscopy/frame-source';
 import { openMicroscopy } from '../../../native-workers/lib/microscopy/open';
 import { listPredictions, predictionDetails, submitPrediction } from '../services/prediction-service';
@@ -250,7 +250,7 @@ function sweepHandlers(core: AppCore): Subset<'sweeps.list' | 'sweeps.get' | 'sw
   };
 }
 
-function mapHandlers(core: AppCore): Subset<'experiments.open' | 'maps.list' | 'maps.get' | 'maps.arrays' | 'maps.run' | 'maps.resume' | 'maps.delete'> {
+function mapHandlers(core: AppCore): Subset<'experiments.open' | 'maps.list' | 'maps.get' | 'maps.arrays' | 'maps.frame' | 'maps.run' | 'maps.resume' | 'maps.delete'> {
   const project = () => core.requireProject().project;
   return {
     'experiments.open': async (req) => {
@@ -270,6 +270,7 @@ function mapHandlers(core: AppCore): Subset<'experiments.open' | 'maps.list' | '
       return map;
     },
     'maps.arrays': (req) => mapArrays(project(), req.id),
+    'maps.frame': (req) => previewMapFrame(project(), req.id, req.index),
     'maps.run': async (req) => {
       const { project, jobs } = core.requireProject();
       const { map, job } = await submitMap(project, jobs, req);

@@ -12,6 +12,8 @@ import type { MapRecord, MapRequest } from '../../shared/maps';
 import { preprocessRecipeSchema } from '../../shared/preprocess-recipe';
 import { MicroscopyFileError } from '../../../native-workers/lib/microscopy/frame-source';
 import { MAP_FILES } from '../../../native-workers/lib/microscopy/mapping';
+import { CentreFindingError } from '../../../native-workers/lib/microscopy/preprocess/centre';
+import { preprocessFrame } from '../../../native-workers/lib/microscopy/preprocess/recipe';
 import { openMicroscopy } from '../../../native-workers/lib/microscopy/open';
 import { readNpy } from '../../../native-workers/lib/npy';
 import type { MapJobParams, MapJobResult } from '../../../native-workers/map/index';
@@ -140,4 +142,45 @@ export function mapArrays(
     groups: folder?.groups ?? null,
     files: folder?.files ?? null,
   };
+}
+
+export interface FramePreview {
+  index: number;
+  quality: string;
+  centre: { row: number; col: number } | null;
+  steps: { name: string; rows: number; cols: number; image: number[] }[];
+}
+
+/**
+ * One frame of a map's input and what its recipe made of it, step by step (raw → … → model input), for the linked
+ * view of the map page. Bad pixels found on the scan's mean frame are not recomputed here (the preview says what the
+ * frame alone gives).
+ */
+export async function previewMapFrame(project: Project, mapId: number, index: number): Promise<FramePreview> {
+  const map = project.maps.find(mapId);
+  if (map === null) throw new ApiError('not-found', `map ${mapId} does not exist in this project`);
+  if (map.recipe === null) throw new ApiError('invalid-request', `map ${mapId} has no resolved recipe yet (it is ${map.state})`);
+  const recipe = preprocessRecipeSchema.parse(map.recipe);
+  const source = await openMicroscopy(map.input, { ...(map.options.scanShape ? { scanShape: map.options.scanShape } : {}), ...(map.options.datasetPath ? { datasetPath: map.options.datasetPath } : {}) });
+  try {
+    if (!Number.isInteger(index) || index < 0 || index >= source.info.frameCount) throw new ApiError('invalid-request', `frame ${index} is outside 0 … ${source.info.frameCount - 1}`);
+    const frame = source.readFrame(index);
+    const centre = !recipe.centre.perFrame && recipe.centre.row !== undefined && recipe.centre.col !== undefined ? { row: recipe.centre.row, col: recipe.centre.col } : null;
+    try {
+      const r = preprocessFrame(frame, source.info.frameShape, recipe, { dtype: source.info.dtype, centre, keepSteps: true });
+      return {
+        index,
+        quality: r.quality.flag,
+        centre: r.centre,
+        steps: r.steps.map((st) => ({ name: st.name, rows: st.rows, cols: st.cols, image: Array.from(st.image) })),
+      };
+    } catch (error) {
+      if (error instanceof CentreFindingError) {
+        return { index, quality: 'no-centre', centre: null, steps: [{ name: 'raw', rows: source.info.frameShape[0], cols: source.info.frameShape[1], image: Array.from(frame) }] };
+      }
+      throw error;
+    }
+  } finally {
+    source.close();
+  }
 }

@@ -10,6 +10,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { errorMessage, formatCount } from '../format';
 import { useApi } from '../state/api-context';
 import { isActiveJob } from '../state/use-jobs';
+import { FramePreview } from './frame-preview';
 import { GroupBoxPlot } from './group-box-plot';
 import { ColourBar, MapCanvas } from './map-canvas';
 import { useMapArrays } from './use-maps';
@@ -122,6 +123,15 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
               ? 'Point at a pixel to read it; click to mark it.'
               : `row ${Math.floor(shown / cols)}, column ${shown % cols} (frame ${shown}${arrays.files ? `: ${arrays.groups?.[shown] ?? ''}/${arrays.files[shown] ?? ''}` : ''}): d = ${arrays.d[shown] == null ? '—' : (arrays.d[shown] as number).toFixed(4)} · ${FLAG_NAMES[arrays.flags[shown] ?? 0] ?? 'ok'} · VBF ${(arrays.vbf[shown] ?? 0).toPrecision(4)} · VADF ${(arrays.vadf[shown] ?? 0).toPrecision(4)}`}
           </p>
+        </section>
+      )}
+      {arrays && picked !== null && (
+        <section className="sim-card model-card" aria-label="Frame">
+          <header className="model-card__header">
+            <h3>The marked pixel’s frame</h3>
+            <span className="muted">as recorded and after each step of the map’s recipe</span>
+          </header>
+          <FramePreview mapId={map.id} index={picked} />
         </section>
       )}
       {arrays?.groups && arrays.files && (

@@ -1,0 +1,76 @@
+/**
+ * The linked view of a map (issue 6): the frame behind a clicked map pixel as recorded (log scale) and after each
+ * preprocessing step of the map's recipe, ending with what the model saw.
+ */
+import { interpolateGreys, interpolateInferno } from 'd3-scale-chromatic';
+import { useEffect, useState } from 'react';
+import { errorMessage } from '../format';
+import { useApi } from '../state/api-context';
+import { MapCanvas } from './map-canvas';
+
+interface Preview {
+  index: number;
+  quality: string;
+  centre: { row: number; col: number } | null;
+  steps: { name: string; rows: number; cols: number; image: number[] }[];
+}
+
+const STEP_NAMES: Readonly<Record<string, string>> = {
+  raw: 'recorded (log)',
+  'dark-subtracted': 'dark subtracted (log)',
+  'defects-corrected': 'bad pixels filled (log)',
+  denoised: 'TV denoised (log)',
+  resampled: 'on the model’s k-grid (log)',
+  'model-input': 'model input',
+};
+const greys = (t: number): string => interpolateGreys(1 - t);
+
+function shown(step: Preview['steps'][number]): { values: number[]; range: [number, number] } {
+  const values = step.name === 'model-input' ? step.image : step.image.map((v) => Math.log10(Math.max(v, 1)));
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return { values, range: lo < hi ? [lo, hi] : [0, 1] };
+}
+
+export function FramePreview({ mapId, index }: { mapId: number; index: number }) {
+  const api = useApi();
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    api.invoke('maps.frame', { id: mapId, index }).then(
+      (p) => live && setPreview(p),
+      (e: unknown) => live && setError(errorMessage(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, mapId, index]);
+  if (error) return <p className="text-failed">{error}</p>;
+  if (!preview || preview.index !== index) return <p className="muted">Reading frame {index}…</p>;
+  return (
+    <div data-testid="frame-preview">
+      <p className="muted">
+        Frame {index}: {preview.quality}
+        {preview.centre ? ` · beam centre (${preview.centre.row.toFixed(2)}, ${preview.centre.col.toFixed(2)}) px` : ''}
+      </p>
+      <div className="map-views__pair">
+        {preview.steps.map((step) => {
+          const { values, range } = shown(step);
+          return (
+            <figure key={step.name}>
+              <figcaption>{STEP_NAMES[step.name] ?? step.name}</figcaption>
+              <MapCanvas values={values} rows={step.rows} cols={step.cols} colour={step.name === 'model-input' ? greys : interpolateInferno} range={range} testId={`frame-step-${step.name}`} label={step.name} size={200} />
+            </figure>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
