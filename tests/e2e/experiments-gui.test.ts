@@ -110,6 +110,21 @@ describe.skipIf(missing.length > 0)(title, () => {
     await expect(page.getByTestId('frame-preview').textContent()).resolves.toMatch(/Frame 7: ok · beam centre \(31\.5\d, 31\.5\d\) px/);
     for (const step of ['raw', 'resampled', 'model-input']) await page.getByTestId(`frame-step-${step}`).waitFor();
     expect(await page.getByTestId('frame-step-model-input').getAttribute('width')).toBe(String(33 * Math.floor(200 / 33)));
+    // Region statistics: the whole map first, then a rectangle dragged over the interior columns 5–9.
+    const whole = (await page.getByTestId('roi-summary').textContent()) ?? '';
+    expect(whole).toMatch(new RegExp(`^the whole map: ${NY * NX} patterns · d = `));
+    const px = (col: number, row: number): [number, number] => [(box?.x ?? 0) + ((col + 0.5) / NX) * (box?.width ?? 0), (box?.y ?? 0) + ((row + 0.5) / NY) * (box?.height ?? 0)];
+    await page.mouse.move(...px(5, 0));
+    await page.mouse.down();
+    await page.mouse.move(...px(9, 3), { steps: 5 });
+    await page.mouse.up();
+    const region = (await page.getByTestId('roi-summary').textContent()) ?? '';
+    expect(region).toMatch(/^rows 0–3, columns 5–9: 20 patterns · d = /);
+    const meanOf = (text: string): number => Number(/d = ([\d.]+)/.exec(text)?.[1]);
+    expect(meanOf(region)).toBeGreaterThan(meanOf(whole) + 0.1);
+    await page.locator('[data-testid="roi-histogram"] svg').first().waitFor();
+    await page.getByTestId('roi-clear').click();
+    await expect(page.getByTestId('roi-summary').textContent()).resolves.toBe(whole);
     const shot = await page.screenshot({ path: '/tmp/experiments-map.png' });
     expect(nonBackgroundFraction(shot)).toBeGreaterThan(0.05);
     expect(pageErrors).toEqual([]);

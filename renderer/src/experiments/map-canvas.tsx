@@ -19,12 +19,17 @@ export interface MapCanvasProps {
   selected?: number | null;
   onHover?: (index: number | null) => void;
   onPick?: (index: number) => void;
+  /** A rectangle dragged over the image (first and last pixel index); a plain click is a pick. */
+  onDrag?: (from: number, to: number) => void;
+  /** Drawn as an outline: inclusive rows r0…r1, columns c0…c1. */
+  outline?: { r0: number; r1: number; c0: number; c1: number } | null;
 }
 
 const MISSING = '#9aa3ad';
 
-export function MapCanvas({ values, rows, cols, colour, range, testId, label, size = 360, selected = null, onHover, onPick }: MapCanvasProps) {
+export function MapCanvas({ values, rows, cols, colour, range, testId, label, size = 360, selected = null, onHover, onPick, onDrag, outline = null }: MapCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const dragFrom = useRef<number | null>(null);
   const scale = Math.max(1, Math.floor(size / Math.max(rows, cols)));
   useEffect(() => {
     const canvas = ref.current;
@@ -44,7 +49,14 @@ export function MapCanvas({ values, rows, cols, colour, range, testId, label, si
       context.lineWidth = Math.max(1, scale / 6);
       context.strokeRect((selected % cols) * scale + 0.5, Math.floor(selected / cols) * scale + 0.5, scale - 1, scale - 1);
     }
-  }, [values, rows, cols, colour, range, scale, selected]);
+    if (outline) {
+      context.strokeStyle = '#ffffff';
+      context.setLineDash([4, 3]);
+      context.lineWidth = 2;
+      context.strokeRect(outline.c0 * scale + 1, outline.r0 * scale + 1, (outline.c1 - outline.c0 + 1) * scale - 2, (outline.r1 - outline.r0 + 1) * scale - 2);
+      context.setLineDash([]);
+    }
+  }, [values, rows, cols, colour, range, scale, selected, outline]);
 
   const indexAt = (event: React.MouseEvent<HTMLCanvasElement>): number | null => {
     const box = event.currentTarget.getBoundingClientRect();
@@ -64,9 +76,16 @@ export function MapCanvas({ values, rows, cols, colour, range, testId, label, si
       data-testid={testId}
       onMouseMove={(e) => onHover?.(indexAt(e))}
       onMouseLeave={() => onHover?.(null)}
-      onClick={(e) => {
-        const i = indexAt(e);
-        if (i !== null) onPick?.(i);
+      onMouseDown={(e) => {
+        dragFrom.current = indexAt(e);
+      }}
+      onMouseUp={(e) => {
+        const from = dragFrom.current;
+        dragFrom.current = null;
+        const to = indexAt(e);
+        if (from === null || to === null) return;
+        if (from !== to && onDrag) onDrag(from, to);
+        else onPick?.(to);
       }}
     />
   );

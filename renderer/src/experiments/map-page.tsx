@@ -13,6 +13,7 @@ import { isActiveJob } from '../state/use-jobs';
 import { FramePreview } from './frame-preview';
 import { GroupBoxPlot } from './group-box-plot';
 import { ColourBar, MapCanvas } from './map-canvas';
+import { RoiStats, type Roi } from './roi-stats';
 import { useMapArrays } from './use-maps';
 
 const FLAG_NAMES = ['ok', 'saturated', 'empty', 'non-finite', 'no-centre'];
@@ -36,6 +37,7 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
   const { arrays, error } = useMapArrays(map);
   const [hover, setHover] = useState<number | null>(null);
   const [picked, setPicked] = useState<number | null>(null);
+  const [roi, setRoi] = useState<Roi | null>(null);
   const [rangeText, setRangeText] = useState<[string, string] | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const auto = useMemo(() => (arrays ? extent(arrays.d) : ([0, 1] as [number, number])), [arrays]);
@@ -100,7 +102,27 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
           <div className="map-views__pair">
             <figure>
               <figcaption>d (disorder parameter)</figcaption>
-              <MapCanvas values={arrays.d} rows={rows} cols={cols} colour={interpolateViridis} range={range} testId="map-d" label="d map" selected={picked} onHover={setHover} onPick={setPicked} />
+              <MapCanvas
+                values={arrays.d}
+                rows={rows}
+                cols={cols}
+                colour={interpolateViridis}
+                range={range}
+                testId="map-d"
+                label="d map"
+                selected={picked}
+                outline={roi}
+                onHover={setHover}
+                onPick={setPicked}
+                onDrag={(a, b) =>
+                  setRoi({
+                    r0: Math.min(Math.floor(a / cols), Math.floor(b / cols)),
+                    r1: Math.max(Math.floor(a / cols), Math.floor(b / cols)),
+                    c0: Math.min(a % cols, b % cols),
+                    c1: Math.max(a % cols, b % cols),
+                  })
+                }
+              />
               <ColourBar colour={interpolateViridis} range={range} unit="" testId="map-colour-bar" />
               <div className="button-row">
                 <label className="muted">
@@ -123,6 +145,17 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
               ? 'Point at a pixel to read it; click to mark it.'
               : `row ${Math.floor(shown / cols)}, column ${shown % cols} (frame ${shown}${arrays.files ? `: ${arrays.groups?.[shown] ?? ''}/${arrays.files[shown] ?? ''}` : ''}): d = ${arrays.d[shown] == null ? '—' : (arrays.d[shown] as number).toFixed(4)} · ${FLAG_NAMES[arrays.flags[shown] ?? 0] ?? 'ok'} · VBF ${(arrays.vbf[shown] ?? 0).toPrecision(4)} · VADF ${(arrays.vadf[shown] ?? 0).toPrecision(4)}`}
           </p>
+        </section>
+      )}
+      {arrays && (
+        <section className="sim-card model-card" aria-label="Region statistics">
+          <header className="model-card__header">
+            <h3>Region of interest</h3>
+            <button type="button" className="button button--small button--ghost" onClick={() => setRoi(null)} disabled={roi === null} data-testid="roi-clear">
+              Whole map
+            </button>
+          </header>
+          <RoiStats d={arrays.d} rows={rows} cols={cols} roi={roi} mapId={map.id} mapName={map.name} />
         </section>
       )}
       {arrays && picked !== null && (
