@@ -125,6 +125,14 @@ describe.skipIf(missing.length > 0)(title, () => {
     await page.locator('[data-testid="roi-histogram"] svg').first().waitFor();
     await page.getByTestId('roi-clear').click();
     await expect(page.getByTestId('roi-summary').textContent()).resolves.toBe(whole);
+    // The map as a PNG figure: map, colour bar and (no calibration here) the scan size written instead of a scale bar.
+    const download = page.waitForEvent('download');
+    await page.getByTestId('map-png').click();
+    const file = await (await download).path();
+    const png = fs.readFileSync(file);
+    fs.writeFileSync('/tmp/experiments-map-export.png', png);
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(NX * Math.floor(600 / NX) + 32);
     const shot = await page.screenshot({ path: '/tmp/experiments-map.png' });
     expect(nonBackgroundFraction(shot)).toBeGreaterThan(0.05);
     expect(pageErrors).toEqual([]);

@@ -13,6 +13,9 @@ import { isActiveJob } from '../state/use-jobs';
 import { FramePreview } from './frame-preview';
 import { GroupBoxPlot } from './group-box-plot';
 import { ColourBar, MapCanvas } from './map-canvas';
+import { mapPng } from './map-png';
+import { downloadBlob } from '../analysis/plot-export';
+import type { AxisCalibration } from '../../../main/shared/microscopy';
 import { RoiStats, type Roi } from './roi-stats';
 import { useMapArrays } from './use-maps';
 
@@ -132,6 +135,20 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
                 </label>
                 <button type="button" className="button button--small button--ghost" onClick={() => setRangeText(null)}>
                   Auto
+                </button>
+                <button
+                  type="button"
+                  className="button button--small"
+                  onClick={() =>
+                    void act(async () => {
+                      const axes = (map.info.scanAxes as AxisCalibration[] | undefined) ?? [];
+                      const blob = await mapPng({ values: arrays.d, rows, cols, range, colour: interpolateViridis, axis: axes[axes.length - 1] ?? null, title: `d map: ${map.name}` });
+                      downloadBlob(blob, `map-${map.id}-d.png`);
+                    })
+                  }
+                  data-testid="map-png"
+                >
+                  PNG
                 </button>
               </div>
             </figure>
