@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates the bundled default model (ssro-resnet18-demo.onnx) with the app's own commands, from the demo
 # structures in ../demo, and evaluates it on the held-out complexion (seed 54321) that it never saw.
-# Wall time on a 2-core CPU machine: labels + patterns ≈ 5 min, training ≈ 1 h (24 epochs × ≈ 2.5 min), evaluation < 1 min.
+# Wall time on a 2-core CPU machine: labels + patterns ≈ 5 min, training ≈ 1 h 20 min (24 epochs × 2.2–3 min), evaluation < 1 min.
 #   sh resources/models/generate.sh [WORK_DIR]     (WORK_DIR is kept; default: a temporary folder)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
