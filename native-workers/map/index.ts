@@ -6,6 +6,7 @@
 import type { PreprocessRecipeInput } from '../../main/shared/preprocess-recipe';
 import { loadRecipeImages, MapCancelled, planMap, runMap, type MapPlan, type MapSummary } from '../lib/microscopy/mapping';
 import { openMicroscopy } from '../lib/microscopy/open';
+import { defaultPreprocessThreads } from '../lib/microscopy/preprocess-pool';
 import { recipeModelFromPreprocessing } from '../lib/microscopy/preprocess/recipe';
 import { preprocessRecipeSchema } from '../../main/shared/preprocess-recipe';
 import { JobCancelled, runWorker, type JobContext } from '../runtime/worker-runtime';
@@ -46,6 +47,7 @@ async function map(params: MapJobParams, ctx: JobContext): Promise<MapJobResult>
     try {
       const summary = await runMap(source, model, plan, badPixels, params.dir, {
         batchSize: params.batchSize,
+        threads: defaultPreprocessThreads(),
         datasetPath: params.datasetPath,
         isCancelled: () => ctx.isCancelled(),
         onProgress: (p) => ctx.progress(p.done / p.total, `${p.done} of ${p.total} frames`),

@@ -158,7 +158,8 @@ for k in range(6):
     await page.getByTestId('experiment-path').fill(folder);
     await page.getByTestId('experiment-scan-shape').fill('');
     await page.getByTestId('experiment-open').click();
-    await expect(page.getByTestId('experiment-info').textContent()).resolves.toMatch(/6 of 64 × 64 px; scan 6/);
+    // Wait for the new description (the scan's is on screen until the folder's arrives).
+    await page.getByTestId('experiment-info').filter({ hasText: '6 of 64 × 64 px; scan 6' }).waitFor({ timeout: 30_000 });
     await page.getByTestId('map-calibration-value').fill(String(PIXEL));
     await page.getByTestId('map-denoise').uncheck();
     await page.getByTestId('map-start').click();

@@ -126,6 +126,8 @@ with h5py.File(${JSON.stringify(files.emd)}, 'w') as f:
     expect(manifest.plan.recipe.calibration.invAPerPixel).toBeCloseTo(PIXEL, 12);
     expect(manifest.plan.calibrationDetail).toMatch(/from the file/);
     expect(manifest.summary.flagged.saturated).toBe(1);
+    // The CLI preprocesses in worker threads (one per core); the resumed in-process map below must agree with it.
+    expect((manifest.summary as unknown as { preprocessThreads: number }).preprocessThreads).toBeGreaterThanOrEqual(1);
     expect(flags[NX + 3]).toBe(1);
     expect(Number.isNaN(d[NX + 3])).toBe(true);
     let se = 0;

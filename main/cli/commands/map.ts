@@ -11,7 +11,8 @@ import { CalibrationError } from '../../../native-workers/lib/microscopy/preproc
 import { recipeModelFromPreprocessing, type PreprocessRecipeInput } from '../../../native-workers/lib/microscopy/preprocess/recipe';
 import { openMicroscopy } from '../../../native-workers/lib/microscopy/open';
 import { loadRecipeImages, MapCancelled, planMap, runMap } from '../../../native-workers/lib/microscopy/mapping';
-import { parsePositive, parsePositiveInteger } from '../parse-options';
+import { parseInteger, parsePositive, parsePositiveInteger } from '../parse-options';
+import { defaultPreprocessThreads } from '../../../native-workers/lib/microscopy/preprocess-pool';
 import { parseScanShape } from './open';
 
 interface MapCliOptions {
@@ -35,6 +36,7 @@ interface MapCliOptions {
   maxSaturated: number;
   batch: number;
   threads: number;
+  preprocessThreads: number;
 }
 
 function centreOption(text: string): PreprocessRecipeInput['centre'] {
@@ -69,6 +71,7 @@ export function registerMapCommand(program: Command): void {
     .option('--max-saturated <fraction>', 'flag frames with more saturated pixels than this fraction', parsePositive, 0.001)
     .option('--batch <n>', 'frames per inference batch', parsePositiveInteger, 64)
     .option('--threads <n>', 'onnxruntime intra-op threads', parsePositiveInteger, 2)
+    .option('--preprocess-threads <n>', 'preprocessing threads, 0 = none (default: one per core)', (v) => parseInteger(v), defaultPreprocessThreads())
     .action(async (modelFile: string, input: string, opts: MapCliOptions) => {
       const { loadInferenceModel } = await import('../../../native-workers/lib/models/onnx-inference');
       const model = await loadInferenceModel(path.resolve(modelFile), { threads: opts.threads });
@@ -123,6 +126,7 @@ export function registerMapCommand(program: Command): void {
         );
         const summary = await runMap(source, model, plan, badPixels, path.resolve(opts.out), {
           batchSize: opts.batch,
+          threads: opts.preprocessThreads,
           datasetPath: opts.dataset ?? null,
           isCancelled: () => controller.cancelled,
           onProgress: (p) => {

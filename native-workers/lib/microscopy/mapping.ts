@@ -24,13 +24,13 @@ import { MicroscopyFileError, type FrameSource, type MicroscopyInfo } from './fr
 import { openMicroscopy } from './open';
 import { writeFloat32Tiff } from './tiff-writer';
 import type { FolderFrameSource } from './readers/folder';
-import { createPreprocessWorkspace, findCentre, preprocessFrame, preprocessRecipeSchema, resolveCalibration, type PreprocessRecipe } from './preprocess/recipe';
+import { findCentre, preprocessRecipeSchema, resolveCalibration, type PreprocessRecipe } from './preprocess/recipe';
 import { findBadPixels } from './preprocess/defects';
-import { CentreFindingError, type BeamCentre } from './preprocess/centre';
+import type { BeamCentre } from './preprocess/centre';
+import { FRAME_FLAGS, FrameProcessor, type FrameFlag, type ProcessedFrame } from './frame-processing';
+import { PreprocessPool } from './preprocess-pool';
 
-/** Frame flags stored in flags.npy. */
-export const FRAME_FLAGS = ['ok', 'saturated', 'empty', 'non-finite', 'no-centre'] as const;
-export type FrameFlag = (typeof FRAME_FLAGS)[number];
+export { FRAME_FLAGS, type FrameFlag } from './frame-processing';
 
 export const MAP_FILES = {
   plan: 'plan.json',
@@ -89,6 +89,8 @@ export interface MapOptions {
   /** Frames averaged for the mean frame (spread evenly over the scan). */
   meanFrames?: number;
   onProgress?: (progress: MapProgress) => void;
+  /** Preprocessing threads (preprocess-pool.ts); 0 = in this thread. Ignored where the compiled thread script is absent. */
+  threads?: number;
   isCancelled?: () => boolean;
   /** Checks that every `flushEvery` frames are durable (default: every batch). */
   log?: (line: string) => void;
@@ -100,8 +102,11 @@ export interface MapSummary {
   mapped: number;
   flagged: Record<FrameFlag, number>;
   d: { mean: number | null; std: number | null; min: number | null; max: number | null };
+  /** read and preprocess are summed over threads (thread-seconds); inference and total are wall time. */
   seconds: { read: number; preprocess: number; inference: number; total: number };
   resumedFrom: number;
+  /** Preprocessing threads used (0: in the mapping thread). */
+  preprocessThreads: number;
 }
 
 export class MapCancelled extends Error {
@@ -191,27 +196,6 @@ export function planMap(source: FrameSource, model: InferenceModel, recipeInput:
   return { plan, badPixels };
 }
 
-/** Sums of a frame inside the bright-field disc and the dark-field annulus about `centre`. */
-function virtualIntensities(frame: Float32Array, rows: number, cols: number, centre: BeamCentre, invAPerPixel: number, detectors: VirtualDetectors): [number, number] {
-  const bf2 = (detectors.brightFieldMaxInvA / invAPerPixel) ** 2;
-  const lo2 = (detectors.darkFieldInvA[0] / invAPerPixel) ** 2;
-  const hi2 = (detectors.darkFieldInvA[1] / invAPerPixel) ** 2;
-  let bf = 0;
-  let adf = 0;
-  for (let r = 0; r < rows; r++) {
-    const dr2 = (r - centre.row) ** 2;
-    if (dr2 > hi2 && dr2 > bf2) continue;
-    for (let c = 0; c < cols; c++) {
-      const q2 = dr2 + (c - centre.col) ** 2;
-      const v = frame[r * cols + c] as number;
-      if (!Number.isFinite(v)) continue;
-      if (q2 <= bf2) bf += v;
-      else if (q2 >= lo2 && q2 <= hi2) adf += v;
-    }
-  }
-  return [bf, adf];
-}
-
 interface WorkFiles {
   d: NpyRecords;
   flags: NpyRecords;
@@ -286,7 +270,6 @@ export async function runMap(
   const started = Date.now();
   const { info } = source;
   const n = info.frameCount;
-  const [rows, cols] = info.frameShape;
   const side = plan.recipe.model.side;
   if (model.metadata.preprocessing.side !== side) throw new Error(`the model reads ${model.metadata.preprocessing.side}×${model.metadata.preprocessing.side} patterns, the recipe makes ${side}×${side}`);
   fs.mkdirSync(dir, { recursive: true });
@@ -300,6 +283,7 @@ export async function runMap(
   if (fresh) writeFileAtomic(planFile, `${JSON.stringify(plan, null, 2)}\n`);
   const seconds = { read: 0, preprocess: 0, inference: 0 };
   let resumedFrom = 0;
+  let pool: PreprocessPool | null = null;
   try {
     const done = files.done.readRange(0, n);
     resumedFrom = done.reduce((a, b) => a + b, 0);
@@ -308,41 +292,36 @@ export async function runMap(
     const batchSize = options.batchSize ?? 64;
     const pixels = side * side;
     const batch = new Float32Array(batchSize * pixels);
-    const frame = new Float32Array(rows * cols);
-    const workspace = createPreprocessWorkspace(rows, cols, side);
-    const invAPerPixel = plan.recipe.calibration.invAPerPixel as number;
     const flagCodes = new Map(FRAME_FLAGS.map((f, i) => [f, i]));
+    const batches: number[][] = [];
+    for (let start = 0; start < todo.length; start += batchSize) batches.push(todo.slice(start, start + batchSize));
+    const threads = options.threads ?? 0;
+    pool = threads > 0 && PreprocessPool.available() ? await PreprocessPool.start(threads, { plan, badPixels, dark: images.dark }) : null;
+    const local = pool ? null : new FrameProcessor(source, plan, badPixels, images.dark);
+    const prepare = (indices: number[]): Promise<ProcessedFrame[]> => (pool ? pool.process(indices) : Promise.resolve(indices.map((i) => (local as FrameProcessor).process(i))));
     let finished = resumedFrom;
-    for (let start = 0; start < todo.length; start += batchSize) {
-      if (options.isCancelled?.()) throw new MapCancelled(finished, n);
-      const indices = todo.slice(start, start + batchSize);
+    // The next batch is prepared (by the threads) while the current one is inferred.
+    let next: Promise<ProcessedFrame[]> | null = batches.length > 0 ? prepare(batches[0] as number[]) : null;
+    for (let k = 0; k < batches.length; k++) {
+      if (options.isCancelled?.()) {
+        next?.catch(() => undefined);
+        throw new MapCancelled(finished, n);
+      }
+      const results = await (next as Promise<ProcessedFrame[]>);
+      next = k + 1 < batches.length ? prepare(batches[k + 1] as number[]) : null;
       const inBatch: number[] = [];
-      const results = indices.map((index) => {
-        let t = performance.now();
-        source.readFrame(index, frame);
-        seconds.read += (performance.now() - t) / 1000;
-        t = performance.now();
-        let r: ReturnType<typeof preprocessFrame> | null = null;
-        try {
-          r = preprocessFrame(frame, [rows, cols], plan.recipe, { dtype: info.dtype, dark: images.dark, badPixels, centre: plan.scanCentre, invAPerPixel, workspace });
-        } catch (error) {
-          // A frame whose beam centre cannot be found is flagged, not fatal; anything else stops the map.
-          if (!(error instanceof CentreFindingError)) throw error;
-        }
-        const flag: FrameFlag = r === null ? 'no-centre' : r.quality.flag;
-        const centre = r?.centre ?? plan.scanCentre ?? { row: (rows - 1) / 2, col: (cols - 1) / 2 };
-        const [vbf, vadf] = virtualIntensities(frame, rows, cols, centre, invAPerPixel, plan.virtualDetectors);
-        if (flag === 'ok' && r !== null) {
+      for (const r of results) {
+        seconds.read += r.readSeconds;
+        seconds.preprocess += r.preprocessSeconds;
+        if (r.modelInput) {
           batch.set(r.modelInput, inBatch.length * pixels);
-          inBatch.push(index);
+          inBatch.push(r.index);
         }
-        seconds.preprocess += (performance.now() - t) / 1000;
-        return { index, flag, centre, vbf, vadf };
-      });
+      }
       const t = performance.now();
       const outputs = inBatch.length > 0 ? await runModelInputs(model, batch.subarray(0, inBatch.length * pixels), inBatch.length) : new Float32Array(0);
       seconds.inference += (performance.now() - t) / 1000;
-      const dOf = new Map(inBatch.map((index, k) => [index, model.metadata.target === 'd' ? (outputs[k] as number) : 1 - (outputs[k] as number)]));
+      const dOf = new Map(inBatch.map((index, j) => [index, model.metadata.target === 'd' ? (outputs[j] as number) : 1 - (outputs[j] as number)]));
       for (const r of results) {
         files.d.writeBytes(r.index, bytesOf(Float32Array.of(dOf.get(r.index) ?? Number.NaN)));
         files.flags.writeBytes(r.index, Uint8Array.of(flagCodes.get(r.flag) ?? 0));
@@ -357,13 +336,14 @@ export async function runMap(
       finished += results.length;
       options.onProgress?.({ done: finished, total: n, seconds });
     }
-    return finalize(source, plan, dir, files, seconds, resumedFrom, started);
+    return finalize(source, plan, dir, files, seconds, resumedFrom, started, pool ? threads : 0);
   } finally {
     closeWork(files);
+    await pool?.close();
   }
 }
 
-function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFiles, seconds: MapProgress['seconds'], resumedFrom: number, started: number): MapSummary {
+function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFiles, seconds: MapProgress['seconds'], resumedFrom: number, started: number, preprocessThreads: number): MapSummary {
   const n = plan.input.frameCount;
   const shape = plan.input.scanShape;
   const d = new Float32Array(files.d.readRange(0, n).slice().buffer);
@@ -425,6 +405,7 @@ function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFi
     d: { mean, std: mean !== null ? Math.sqrt(Math.max(sum2 / mapped - mean * mean, 0)) : null, min: mapped ? min : null, max: mapped ? max : null },
     seconds: { ...seconds, total: (Date.now() - started) / 1000 },
     resumedFrom,
+    preprocessThreads,
   };
   const info: MicroscopyInfo = source.info;
   writeFileAtomic(
