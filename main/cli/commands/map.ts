@@ -10,7 +10,8 @@ import { Option, type Command } from 'commander';
 import { CalibrationError } from '../../../native-workers/lib/microscopy/preprocess/calibration';
 import { recipeModelFromPreprocessing, type PreprocessRecipeInput } from '../../../native-workers/lib/microscopy/preprocess/recipe';
 import { openMicroscopy } from '../../../native-workers/lib/microscopy/open';
-import { loadRecipeImages, MapCancelled, planMap, runMap } from '../../../native-workers/lib/microscopy/mapping';
+import { haloReference, loadRecipeImages, MapCancelled, planMap, runMap } from '../../../native-workers/lib/microscopy/mapping';
+import { readNpy } from '../../../native-workers/lib/npy';
 import { parseInteger, parsePositive, parsePositiveInteger } from '../parse-options';
 import { defaultPreprocessThreads } from '../../../native-workers/lib/microscopy/preprocess-pool';
 import { parseScanShape } from './open';
@@ -21,6 +22,7 @@ interface MapCliOptions {
   dataset?: string;
   calibration?: number;
   ringK?: number;
+  haloReference?: string;
   beamKev?: number;
   cameraLength?: number;
   detectorPixel?: number;
@@ -46,6 +48,18 @@ function centreOption(text: string): PreprocessRecipeInput['centre'] {
   throw new Error(`--centre ${text}: com, xcorr or fixed:ROW,COL (pixels)`);
 }
 
+/** The halo reference from a .npy of raw patterns on the model's grid: (S, S) or (N, S, S). */
+function haloReferenceFromNpy(file: string, side: number, deltaKInvA: number): ReturnType<typeof haloReference> {
+  const { data, shape } = readNpy(file);
+  const s = shape[shape.length - 1];
+  if (shape.length < 2 || shape.length > 3 || s !== side || shape[shape.length - 2] !== side) {
+    throw new Error(`${file}: shape ${shape.join('×')}; the halo reference must be ${side}×${side} patterns on the model's grid (ssro diffract --raw with the model's kmax and Δk)`);
+  }
+  const values = Float32Array.from(data as ArrayLike<number>);
+  const count = shape.length === 3 ? (shape[0] as number) : 1;
+  return haloReference(Array.from({ length: count }, (_, k) => values.subarray(k * side * side, (k + 1) * side * side)), side, deltaKInvA);
+}
+
 export function registerMapCommand(program: Command): void {
   program
     .command('map')
@@ -57,6 +71,7 @@ export function registerMapCommand(program: Command): void {
     .option('--dataset <path>', 'HDF5: the dataset to read')
     .option('--calibration <invA>', 'pixel size in Å⁻¹ per pixel (else from the file metadata, or --ring-k)', parsePositive)
     .option('--ring-k <invA>', "calibrate from a ring of known k (Å⁻¹) in the scan's mean frame", parsePositive)
+    .option('--halo-reference <file.npy>', "calibrate by fitting the scan's amorphous halo to simulated raw patterns on the model's grid (ssro diffract --raw)")
     .option('--beam-kev <kV>', 'beam energy when the file does not say it (for angle calibrations)', parsePositive)
     .option('--camera-length <mm>', 'camera length when the file does not say it', parsePositive)
     .option('--detector-pixel <um>', 'physical detector pixel size (µm), with a camera length', parsePositive)
@@ -90,7 +105,9 @@ export function registerMapCommand(program: Command): void {
             ? { method: 'manual', invAPerPixel: opts.calibration }
             : opts.ringK !== undefined
               ? { method: 'ring', ringKInvA: opts.ringK }
-              : {
+              : opts.haloReference !== undefined
+                ? { method: 'halo' }
+                : {
                   method: 'metadata',
                   ...(opts.beamKev !== undefined ? { beamEnergyKeV: opts.beamKev } : {}),
                   ...(opts.cameraLength !== undefined ? { cameraLengthMm: opts.cameraLength } : {}),
@@ -112,10 +129,12 @@ export function registerMapCommand(program: Command): void {
         );
         let planned;
         try {
-          planned = planMap(source, model, recipe, { datasetPath: opts.dataset ?? null }, images);
+          const grid = model.metadata.preprocessing;
+          const reference = opts.haloReference !== undefined ? haloReferenceFromNpy(path.resolve(opts.haloReference), grid.side, grid.deltaKInvA as number) : undefined;
+          planned = planMap(source, model, recipe, { datasetPath: opts.dataset ?? null, ...(reference ? { reference } : {}) }, images);
         } catch (error) {
           if (error instanceof CalibrationError) {
-            throw new Error(`${source.info.file}: ${error.message}. Give the pixel size with --calibration (Å⁻¹/px) or a ring of known k with --ring-k`);
+            throw new Error(`${source.info.file}: ${error.message}. Give the pixel size with --calibration (Å⁻¹/px), a ring of known k with --ring-k, or simulated patterns with --halo-reference`);
           }
           throw error;
         }

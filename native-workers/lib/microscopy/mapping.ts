@@ -25,8 +25,9 @@ import { openMicroscopy } from './open';
 import { writeFloat32Tiff } from './tiff-writer';
 import type { FolderFrameSource } from './readers/folder';
 import { findCentre, preprocessRecipeSchema, resolveCalibration, type PreprocessRecipe } from './preprocess/recipe';
-import { findBadPixels } from './preprocess/defects';
+import { findBadPixels, frameQuality, type QualityOptions } from './preprocess/defects';
 import type { BeamCentre } from './preprocess/centre';
+import { referenceProfileFromPattern, type ReferenceProfile } from './preprocess/calibration';
 import { FRAME_FLAGS, FrameProcessor, type FrameFlag, type ProcessedFrame } from './frame-processing';
 import { PreprocessPool } from './preprocess-pool';
 
@@ -89,6 +90,8 @@ export interface MapOptions {
   /** Frames averaged for the mean frame (spread evenly over the scan). */
   meanFrames?: number;
   onProgress?: (progress: MapProgress) => void;
+  /** The simulated halo profile a 'halo' calibration fits the scan's mean frame against. */
+  reference?: ReferenceProfile;
   /** Preprocessing threads (preprocess-pool.ts); 0 = in this thread. Ignored where the compiled thread script is absent. */
   threads?: number;
   isCancelled?: () => boolean;
@@ -116,8 +119,12 @@ export class MapCancelled extends Error {
   }
 }
 
-/** The mean of up to `count` frames spread over the scan (float64 accumulation). */
-export function meanFrame(source: FrameSource, count: number): { values: Float32Array; used: number } {
+/**
+ * The mean of up to `count` frames spread over the scan (float64 accumulation), leaving out frames the recipe's
+ * quality check flags (saturated, empty, non-finite): one saturated frame would otherwise pull the centre and the
+ * calibration found on the mean.
+ */
+export function meanFrame(source: FrameSource, count: number, quality: QualityOptions = {}): { values: Float32Array; used: number } {
   const [rows, cols] = source.info.frameShape;
   const n = source.info.frameCount;
   const used = Math.max(1, Math.min(count, n));
@@ -127,9 +134,7 @@ export function meanFrame(source: FrameSource, count: number): { values: Float32
   for (let k = 0; k < used; k++) {
     const index = Math.min(n - 1, Math.floor(((k + 0.5) * n) / used));
     source.readFrame(index, frame);
-    let finite = true;
-    for (const v of frame) if (!Number.isFinite(v)) finite = false;
-    if (!finite) continue;
+    if (frameQuality(frame, quality).flag !== 'ok') continue;
     for (let p = 0; p < frame.length; p++) sum[p] = (sum[p] as number) + (frame[p] as number);
     taken++;
   }
@@ -161,17 +166,39 @@ export async function loadRecipeImages(recipe: PreprocessRecipe, frameShape: [nu
   return { dark, mask: maskValues ? Uint8Array.from(maskValues, (v) => (v !== 0 ? 1 : 0)) : null };
 }
 
+/**
+ * A sharp direct beam (a few pixels far above their neighbours) looks like hot pixels to a neighbour-median test;
+ * removing it would change every frame's normalisation. Bright pixels (≥ 1 % of the maximum) within 12 px of the
+ * beam centre are therefore never bad pixels. A real hot pixel that close to the beam is kept too (said here).
+ */
+export function protectDirectBeam(bad: Uint8Array, mean: Float32Array, rows: number, cols: number, centre: BeamCentre, radiusPx = 12): void {
+  let max = -Infinity;
+  for (const v of mean) if (Number.isFinite(v) && v > max) max = v;
+  const r2 = radiusPx * radiusPx;
+  for (let r = Math.max(0, Math.floor(centre.row - radiusPx)); r <= Math.min(rows - 1, Math.ceil(centre.row + radiusPx)); r++) {
+    for (let c = Math.max(0, Math.floor(centre.col - radiusPx)); c <= Math.min(cols - 1, Math.ceil(centre.col + radiusPx)); c++) {
+      if ((r - centre.row) ** 2 + (c - centre.col) ** 2 <= r2 && (mean[r * cols + c] as number) >= 0.01 * max) bad[r * cols + c] = 0;
+    }
+  }
+}
+
 /** Resolves calibration (and the scan centre) on the mean frame: the plan every frame is then processed with. */
 export function planMap(source: FrameSource, model: InferenceModel, recipeInput: unknown, options: MapOptions = {}, images: RecipeImages = { dark: null, mask: null }): { plan: MapPlan; badPixels: Uint8Array | null } {
   const recipe = preprocessRecipeSchema.parse(recipeInput);
   const { info } = source;
   const [rows, cols] = info.frameShape;
-  const mean = meanFrame(source, options.meanFrames ?? 64);
+  const mean = meanFrame(source, options.meanFrames ?? 64, { dtype: info.dtype, saturationValue: recipe.quality.saturationValue, maxSaturatedFraction: recipe.quality.maxSaturatedFraction });
+  if (mean.used === 0) throw new Error(`${info.file}: every sampled frame is flagged (saturated, empty or non-finite); nothing to map`);
   if (images.dark) for (let p = 0; p < mean.values.length; p++) mean.values[p] = (mean.values[p] as number) - (images.dark[p] as number);
   const found = recipe.hotPixels.enabled ? findBadPixels(mean.values, rows, cols, { threshold: recipe.hotPixels.threshold }).mask : null;
+  if (found) protectDirectBeam(found, mean.values, rows, cols, findCentre(mean.values, rows, cols, recipe.centre.method === 'fixed' ? recipe.centre : { ...recipe.centre }, images.mask));
   const badPixels = found && images.mask ? found.map((v, p) => (v || images.mask?.[p] ? 1 : 0)) : (found ?? images.mask);
   const meanCentre = findCentre(mean.values, rows, cols, recipe.centre.method === 'fixed' ? recipe.centre : { ...recipe.centre }, badPixels);
-  const calibration = resolveCalibration(recipe.calibration, { info, frame: { values: mean.values, rows, cols, centre: meanCentre, mask: badPixels } });
+  const calibration = resolveCalibration(recipe.calibration, {
+    info,
+    frame: { values: mean.values, rows, cols, centre: meanCentre, mask: badPixels },
+    ...(options.reference ? { reference: options.reference } : {}),
+  });
   const resolved = preprocessRecipeSchema.parse({
     ...recipe,
     calibration: { ...recipe.calibration, invAPerPixel: calibration.invAPerPixel, detail: calibration.detail },
@@ -413,4 +440,21 @@ function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFi
     `${JSON.stringify({ format: 'ssro-map', version: 1, createdAt: new Date().toISOString(), plan, input: info, summary, flags: FRAME_FLAGS, files: MAP_FILES }, null, 2)}\n`,
   );
   return summary;
+}
+
+/**
+ * The halo reference of a 'halo' calibration: the azimuthal average of the mean of simulated raw patterns on a
+ * model grid (a stack as `ssro diffract --raw` writes, or a project dataset's patterns), so the scan's mean frame is
+ * fitted against what the model was trained on.
+ */
+export function haloReference(patterns: Iterable<Float32Array>, side: number, deltaKInvA: number): ReferenceProfile {
+  const sum = new Float64Array(side * side);
+  let count = 0;
+  for (const p of patterns) {
+    if (p.length !== side * side) throw new Error(`a reference pattern holds ${p.length} values, not ${side}×${side}`);
+    for (let i = 0; i < p.length; i++) sum[i] = (sum[i] as number) + (p[i] as number);
+    count++;
+  }
+  if (count === 0) throw new Error('no reference patterns to fit the halo against');
+  return referenceProfileFromPattern(Array.from(sum, (v) => v / count), side, deltaKInvA);
 }
