@@ -143,7 +143,8 @@ describe.skipIf(missing.length > 0)(title, () => {
 
   it('opens the structure it made in the viewer, with its provenance', async () => {
     await page.getByTestId('sim-open-viewer').click();
-    await expect(page.getByTestId('viewer-tab').getAttribute('aria-selected')).resolves.toBe('true');
+    // Opening waits for the structure list to hold the new structure, then switches to the 3D view.
+    await page.locator('[data-testid="viewer-tab"][aria-selected="true"]').waitFor({ timeout: 30_000 });
     const item = page.locator('[data-testid="structure-item"][aria-pressed="true"]');
     await item.waitFor({ timeout: 30_000 });
     await expect(item.textContent()).resolves.toMatch(/tiny Cu64Zr36 glass.*108 atoms/);
