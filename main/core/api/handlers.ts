@@ -15,9 +15,7 @@ import { planSimulation, simulationThermo, submitSimulation } from '../services/
 import { deleteModel, importModel, listModels, modelDetails } from '../services/model-service';
 import { resumeTraining, submitTraining, trainingSeries } from '../services/training-service';
 import { resumeSweep, submitSweep, sweepDetails } from '../services/sweep-service';
-import { mapArrays, previewMapFrame, resumeMap, submitMap } from '../services/map-service';
-import { MicroscopyFileError } from '../../../native-workers/lib/microscopy/frame-source';
-import { openMicroscopy } from '../../../native-workers/lib/microscopy/open';
+import { describeInput, mapArrays, previewMapFrame, resumeMap, submitMap } from '../services/map-service';
 import { listPredictions, predictionDetails, submitPrediction } from '../services/prediction-service';
 import { readLabelProperty } from '../../../native-workers/lib/labels/label-store';
 
@@ -253,16 +251,8 @@ function sweepHandlers(core: AppCore): Subset<'sweeps.list' | 'sweeps.get' | 'sw
 function mapHandlers(core: AppCore): Subset<'experiments.open' | 'maps.list' | 'maps.get' | 'maps.arrays' | 'maps.frame' | 'maps.run' | 'maps.resume' | 'maps.delete'> {
   const project = () => core.requireProject().project;
   return {
-    'experiments.open': async (req) => {
-      try {
-        const source = await openMicroscopy(req.path, { ...(req.scanShape ? { scanShape: req.scanShape } : {}), ...(req.datasetPath ? { datasetPath: req.datasetPath } : {}) });
-        source.close();
-        return source.info as unknown as Record<string, unknown>;
-      } catch (error) {
-        if (error instanceof MicroscopyFileError) throw new ApiError('invalid-request', error.message);
-        throw error;
-      }
-    },
+    'experiments.open': async (req) =>
+      (await describeInput(req.path, { ...(req.scanShape ? { scanShape: req.scanShape } : {}), ...(req.datasetPath ? { datasetPath: req.datasetPath } : {}) })) as unknown as Record<string, unknown>,
     'maps.list': () => project().maps.list(),
     'maps.get': (req) => {
       const map = project().maps.find(req.id);

@@ -10,7 +10,7 @@ import type { JobSummary } from '../../shared/domain';
 import { ApiError } from '../../shared/ipc-contract';
 import type { MapRecord, MapRequest } from '../../shared/maps';
 import { preprocessRecipeSchema } from '../../shared/preprocess-recipe';
-import { MicroscopyFileError } from '../../../native-workers/lib/microscopy/frame-source';
+import { MicroscopyFileError, type MicroscopyInfo } from '../../../native-workers/lib/microscopy/frame-source';
 import { MAP_FILES } from '../../../native-workers/lib/microscopy/mapping';
 import { CentreFindingError } from '../../../native-workers/lib/microscopy/preprocess/centre';
 import { preprocessFrame } from '../../../native-workers/lib/microscopy/preprocess/recipe';
@@ -54,6 +54,18 @@ function submitJob(project: Project, jobs: JobManager, map: MapRecord, onnxPath:
   return job;
 }
 
+/** What an experimental file or folder holds (headers only); a bad file is the caller's error, named. */
+export async function describeInput(input: string, options: { scanShape?: number[]; datasetPath?: string }): Promise<MicroscopyInfo> {
+  try {
+    const source = await openMicroscopy(input, { ...(options.scanShape ? { scanShape: options.scanShape } : {}), ...(options.datasetPath ? { datasetPath: options.datasetPath } : {}) });
+    source.close();
+    return source.info;
+  } catch (error) {
+    if (error instanceof MicroscopyFileError) throw new ApiError('invalid-request', error.message);
+    throw error;
+  }
+}
+
 /** Opens the input (headers only), then creates the map and its job. */
 export async function submitMap(project: Project, jobs: JobManager, request: MapRequest): Promise<{ map: MapRecord; job: JobSummary }> {
   const { onnxPath } = requireModel(project, request.modelId);
@@ -61,15 +73,7 @@ export async function submitMap(project: Project, jobs: JobManager, request: Map
   const check = preprocessRecipeSchema.safeParse({ ...request.recipe, model: { kmaxInvA: 1, deltaKInvA: 0.015, side: 133, transform: 'log1-minmax' } });
   if (!check.success) throw new ApiError('invalid-request', `recipe: ${check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const input = path.resolve(request.input);
-  let info;
-  try {
-    const source = await openMicroscopy(input, { ...(request.scanShape ? { scanShape: request.scanShape } : {}), ...(request.datasetPath ? { datasetPath: request.datasetPath } : {}) });
-    info = source.info;
-    source.close();
-  } catch (error) {
-    if (error instanceof MicroscopyFileError) throw new ApiError('invalid-request', error.message);
-    throw error;
-  }
+  const info = await describeInput(input, { ...(request.scanShape ? { scanShape: request.scanShape } : {}), ...(request.datasetPath ? { datasetPath: request.datasetPath } : {}) });
   const map = project.maps.create({
     name: request.name ?? path.basename(input),
     modelId: request.modelId,

@@ -138,7 +138,7 @@ class SequentialWriter {
 }
 
 /** A CSV field: bare when safe, else quoted with doubled quotes. */
-function csvField(value: string | number | null): string {
+export function csvField(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;

@@ -18,8 +18,9 @@ import * as path from 'node:path';
 import type { ModelTarget } from '../../../main/shared/models';
 import { canonicalJson, fsyncDirectory, writeFileAtomic } from '../datasets/atomic-files';
 import { bytesOf, createNpyFile, NpyRecords } from '../datasets/npy-records';
+import { csvField } from '../datasets/dataset-export';
 import { runModelInputs, type InferenceModel } from '../models/onnx-inference';
-import { npyHeader } from '../npy';
+import { writeNpy } from '../npy';
 import { MicroscopyFileError, type FrameSource, type MicroscopyInfo } from './frame-source';
 import { openMicroscopy } from './open';
 import { writeFloat32Tiff } from './tiff-writer';
@@ -265,21 +266,10 @@ function closeWork(files: WorkFiles): void {
 function writeNpyAtomic(dir: string, name: string, data: Float32Array | Uint8Array, shape: readonly number[]): void {
   const file = path.join(dir, name);
   const temp = `${file}.${process.pid}.tmp`;
-  const dtype = data instanceof Float32Array ? '<f4' : '<u1';
-  const fd = fs.openSync(temp, 'w');
-  try {
-    fs.writeSync(fd, npyHeader(dtype, shape));
-    fs.writeSync(fd, bytesOf(data));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  writeNpy(temp, data, shape);
   fs.renameSync(temp, file);
 }
 
-function csvField(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 /**
  * Maps every frame of `source` into `dir` (created, or continued when its plan.json equals `plan`). Returns when all
