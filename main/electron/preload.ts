@@ -2,7 +2,7 @@
  * Electron preload (sandboxed): exposes `window.api`, the contract over IPC. It may import only types from the
  * app, because a sandboxed preload cannot load other modules; the main process validates every request.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { Channel, EventName, Events, Request, Response, SsroApi } from '../shared/ipc-contract';
 
 const api = {
@@ -25,6 +25,15 @@ const api = {
   },
   async pickFile(purpose) {
     return (await ipcRenderer.invoke('ssro:pick-file', purpose)) as { path: string; name: string } | null;
+  },
+  pathOfDropped(file: File): string | null {
+    // Empty for data that is not on disk (e.g. dragged out of another application's memory).
+    const where = webUtils.getPathForFile(file);
+    return where.length > 0 ? where : null;
+  },
+  uploadDropped(): Promise<{ path: string; name: string }> {
+    // Never needed here: everything dropped on the Electron window has a path (pathOfDropped).
+    return Promise.reject(new Error('dropped data without a path on disk cannot be opened; save it to a file first'));
   },
 } satisfies SsroApi;
 

@@ -186,7 +186,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           if (req.method !== 'POST') return sendError(res, 405, { code: 'invalid-request', message: 'use POST' });
           const name = url.searchParams.get('name') ?? 'upload';
           const { project } = options.core.requireProject();
-          const stored = await receiveUpload(req, project.dir, name, MAX_UPLOAD_BYTES);
+          const batch = url.searchParams.get('batch');
+          const relative = url.searchParams.get('relative');
+          const stored = await receiveUpload(req, project.dir, name, MAX_UPLOAD_BYTES, batch !== null && relative !== null ? { batch, relative } : null);
           return sendJson(res, 200, { ok: true, data: stored });
         }
         if (url.pathname.startsWith(API_PREFIX)) return await handleApi(req, res, url.pathname.slice(API_PREFIX.length));

@@ -7,7 +7,9 @@
  * - `POST /api/<channel>` with the JSON request body → JSON `ApiReply`; channels with a binary codec
  *   (binary-codecs.ts: structures.atoms, labels.values) answer `application/octet-stream`, JSON only on error.
  * - `POST /upload?name=<file name>` with the raw file bytes → JSON `ApiReply<{ path, name }>`: the file is kept
- *   in the project's upload folder and `path` is what `structures.import` takes.
+ *   in the project's upload folder and `path` is what `structures.import` takes. A dropped folder is sent file by
+ *   file with `&batch=<uuid>&relative=<folder/sub/file>`: the files keep their layout under one upload folder and
+ *   the reply's `root` is the folder.
  * - `GET /ws?token=…` upgrades to a WebSocket that pushes `EventEnvelope`s.
  */
 import type { ApiErrorShape, EventName, Events } from './ipc-contract';

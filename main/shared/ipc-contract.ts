@@ -19,7 +19,7 @@ import {
 } from './models';
 import { simulationParamsSchema } from './simulation';
 import { sweepRequestSchema, sweepSummarySchema } from './sweeps';
-import { mapRecordSchema, mapRequestSchema } from './maps';
+import { MAP_EXPORT_NAMES, mapRecordSchema, mapRequestSchema } from './maps';
 import type { FilePurpose } from './file-purposes';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
@@ -496,6 +496,50 @@ export const contract = {
     request: z.object({ path: z.string().trim().min(1).max(4096), scanShape: z.array(z.number().int().positive()).min(1).max(2).optional(), datasetPath: z.string().optional() }).strict(),
     response: z.record(z.string(), z.unknown()),
   },
+  /** Thumbnails of up to `count` frames spread over a file or folder (display values 0…255, ≤ `size` px). */
+  'experiments.thumbnails': {
+    request: z
+      .object({
+        path: z.string().trim().min(1).max(4096),
+        scanShape: z.array(z.number().int().positive()).min(1).max(2).optional(),
+        datasetPath: z.string().optional(),
+        count: z.number().int().min(1).max(200).default(24),
+        size: z.number().int().min(8).max(256).default(64),
+      })
+      .strict(),
+    response: z.object({
+      frameCount: z.number().int(),
+      thumbnails: z.array(z.object({ index: z.number().int(), label: z.string(), rows: z.number().int(), cols: z.number().int(), pixels: z.array(z.number().int()) })),
+    }),
+  },
+  /**
+   * One frame through a recipe before mapping: the steps (raw … model input) with the calibration, bad pixels and
+   * scan centre resolved on the mean frame as the map job will (a calibration that fails comes back as text).
+   */
+  'experiments.preview': {
+    request: z
+      .object({
+        path: z.string().trim().min(1).max(4096),
+        scanShape: z.array(z.number().int().positive()).min(1).max(2).optional(),
+        datasetPath: z.string().optional(),
+        modelId: id,
+        recipe: z.record(z.string(), z.unknown()).default({}),
+        haloReferenceDatasetId: id.optional(),
+        index: z.number().int().nonnegative(),
+      })
+      .strict(),
+    response: z.object({
+      index: z.number().int(),
+      quality: z.string(),
+      centre: z.object({ row: z.number(), col: z.number() }).nullable(),
+      calibration: z.string(),
+      invAPerPixel: z.number().nullable(),
+      badPixels: z.number().int(),
+      meanFrameCount: z.number().int(),
+      denoiseIterations: z.number().int(),
+      steps: z.array(z.object({ name: z.string(), rows: z.number().int(), cols: z.number().int(), image: z.array(z.number()) })),
+    }),
+  },
   'maps.list': { request: empty, response: z.array(mapRecordSchema) },
   'maps.get': { request: z.object({ id }).strict(), response: mapRecordSchema },
   /** A complete map's arrays in scan order (d null where the frame was flagged). */
@@ -521,6 +565,11 @@ export const contract = {
       centre: z.object({ row: z.number(), col: z.number() }).nullable(),
       steps: z.array(z.object({ name: z.string(), rows: z.number().int(), cols: z.number().int(), image: z.array(z.number()) })),
     }),
+  },
+  /** One exportable file of a complete map (MAP_EXPORTS), base64; the report is written when first asked for. */
+  'maps.file': {
+    request: z.object({ id, name: z.enum(MAP_EXPORT_NAMES) }).strict(),
+    response: z.object({ name: z.string(), mime: z.string(), base64: z.string() }),
   },
   'maps.run': { request: mapRequestSchema, response: z.object({ mapId: id, jobId: id }) },
   'maps.resume': { request: z.object({ mapId: id }).strict(), response: z.object({ mapId: id, jobId: id }) },
@@ -618,4 +667,14 @@ export interface SsroApi {
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
   /** Lets the user choose a file; returns a path the core can read, or null when cancelled. */
   pickFile(purpose: FilePurpose): Promise<{ path: string; name: string } | null>;
+  /**
+   * Where a file or folder dropped on the window lies on disk (Electron: webUtils.getPathForFile), or null when the
+   * shell cannot know (the browser shell: the dropped data are uploaded with `uploadDropped` instead).
+   */
+  pathOfDropped(file: File): string | null;
+  /**
+   * Uploads dropped files to the core, keeping their layout (`relative`: "folder/sub/file.png"); returns the path the
+   * core reads: the file, or for a folder the folder. Only the browser shell needs it.
+   */
+  uploadDropped(files: { file: File; relative: string }[]): Promise<{ path: string; name: string }>;
 }

@@ -19,6 +19,11 @@ export const mapRequestSchema = z
     datasetPath: z.string().trim().min(1).max(1000).optional(),
     /** The preprocessing recipe (main/shared/preprocess-recipe.ts) without `model`: the chosen model supplies it. */
     recipe: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * A 'halo' calibration: the project dataset whose simulated raw patterns (on the model's k-grid) the scan's mean
+     * halo is fitted against, e.g. the model's own training set.
+     */
+    haloReferenceDatasetId: id.optional(),
     batchSize: z.number().int().min(1).max(4096).default(64),
   })
   .strict();
@@ -63,3 +68,15 @@ export const mapRecordSchema = z.object({
   updatedAt: z.string(),
   jobId: z.number().int().nullable(),
 }) satisfies z.ZodType<MapRecord>;
+
+/** The files of a complete map a user can export (the folder's own files; the report is made when first asked). */
+export const MAP_EXPORTS = {
+  'd.tif': { label: 'float TIFF', mime: 'image/tiff' },
+  'd.npy': { label: 'NPY', mime: 'application/octet-stream' },
+  'd.csv': { label: 'CSV (map)', mime: 'text/csv' },
+  'frames.csv': { label: 'CSV (per frame)', mime: 'text/csv' },
+  'map.json': { label: 'JSON (recipe, statistics)', mime: 'application/json' },
+  'report.html': { label: 'report', mime: 'text/html' },
+} as const;
+export type MapExportName = keyof typeof MAP_EXPORTS;
+export const MAP_EXPORT_NAMES = Object.keys(MAP_EXPORTS) as [MapExportName, ...MapExportName[]];

@@ -4,7 +4,7 @@
  * next job on the same folder; the model, input and recipe must be the same (the plan is compared).
  */
 import type { PreprocessRecipeInput } from '../../main/shared/preprocess-recipe';
-import { loadRecipeImages, MapCancelled, planMap, runMap, type MapPlan, type MapSummary } from '../lib/microscopy/mapping';
+import { datasetHaloReference, loadRecipeImages, MapCancelled, planMap, runMap, type MapPlan, type MapSummary } from '../lib/microscopy/mapping';
 import { openMicroscopy } from '../lib/microscopy/open';
 import { defaultPreprocessThreads } from '../lib/microscopy/preprocess-pool';
 import { recipeModelFromPreprocessing } from '../lib/microscopy/preprocess/recipe';
@@ -20,6 +20,8 @@ export interface MapJobParams {
   /** The user's recipe without `model` (the model's own k-grid and transform are added here). */
   recipe: Record<string, unknown>;
   dir: string;
+  /** A 'halo' calibration: the dataset folder of simulated raw patterns on the model's grid (checked by the core). */
+  haloReferenceDir: string | null;
   batchSize: number;
   resumeHint: string;
 }
@@ -41,8 +43,9 @@ async function map(params: MapJobParams, ctx: JobContext): Promise<MapJobResult>
   try {
     const recipe = preprocessRecipeSchema.parse({ ...(params.recipe as PreprocessRecipeInput), model: recipeModelFromPreprocessing(model.metadata.preprocessing) });
     const images = await loadRecipeImages(recipe, source.info.frameShape);
+    const reference = params.haloReferenceDir !== null ? datasetHaloReference(params.haloReferenceDir, recipe.model.side, recipe.model.deltaKInvA) : undefined;
     ctx.progress(0, 'the mean frame: bad pixels, centre, calibration');
-    const { plan, badPixels } = planMap(source, model, recipe, { datasetPath: params.datasetPath }, images);
+    const { plan, badPixels } = planMap(source, model, recipe, { datasetPath: params.datasetPath, ...(reference ? { reference } : {}) }, images);
     ctx.log(`calibration: ${plan.calibrationDetail}`);
     try {
       const summary = await runMap(source, model, plan, badPixels, params.dir, {
@@ -50,6 +53,7 @@ async function map(params: MapJobParams, ctx: JobContext): Promise<MapJobResult>
         threads: defaultPreprocessThreads(),
         datasetPath: params.datasetPath,
         isCancelled: () => ctx.isCancelled(),
+        log: (line) => ctx.log(line),
         onProgress: (p) => ctx.progress(p.done / p.total, `${p.done} of ${p.total} frames`),
       }, images);
       return { mapId: params.mapId, plan, summary };

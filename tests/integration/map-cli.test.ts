@@ -64,6 +64,7 @@ describe.skipIf(!peers)(title, () => {
   const files = { npy: path.join(work, 'scan.npy'), emd: path.join(work, 'scan.emd'), mib: path.join(work, 'scan.mib') };
   let onnx = '';
   let validationRmse = 0;
+  let trainingDatasetId = 0;
   const dMap = new Float64Array(NY * NX);
 
   beforeAll(() => {
@@ -73,6 +74,7 @@ describe.skipIf(!peers)(title, () => {
     try {
       const synthetic = addSyntheticDataset(project, { rows: 2, cols: 80 });
       datasetId = synthetic.datasetId;
+      trainingDatasetId = datasetId;
       // The training patterns (raw, on the model's 33 × 33 grid): the simulated halo a halo calibration fits to.
       fs.copyFileSync(path.join(synthetic.dir, 'patterns.npy'), path.join(work, 'reference.npy'));
     } finally {
@@ -318,5 +320,69 @@ for k in range(8):
     expect((d[7] as number) - (d[0] as number)).toBeGreaterThan(0.4);
     const refused = ssro('map', onnx, files.npy, '--out', path.join(work, 'map-halo-bad'), '--halo-reference', files.npy);
     expect(refused.stderr).toMatch(/the halo reference must be 33×33 patterns on the model's grid/);
+  });
+
+  it('looks before mapping (thumbnails, a frame through the recipe) and maps with a halo fit against the model’s training set as a job; exports and the report', async () => {
+    const core = new AppCore();
+    const handlers = createHandlers(core);
+    try {
+      await dispatch(handlers, 'project.open', { path: projectDir });
+      const modelId = (await dispatch(handlers, 'models.list', {}))[0]?.id ?? 0;
+      // Thumbnails: frames spread evenly, reduced by 2×2 blocks; the direct beam (centre 2×2) is the brightest.
+      const { frameCount, thumbnails } = await dispatch(handlers, 'experiments.thumbnails', { path: files.npy, count: 8, size: 32 });
+      expect(frameCount).toBe(NY * NX);
+      expect(thumbnails.map((t) => t.index)).toEqual([0, 7, 15, 22, 30, 37, 45, 52]);
+      expect(thumbnails[1]).toMatchObject({ label: 'frame 7 (row 0, column 7)', rows: 32, cols: 32 });
+      const t0 = thumbnails[0]?.pixels ?? [];
+      expect(t0.indexOf(Math.max(...t0))).toBe(15 * 32 + 15);
+      expect(Math.max(...t0)).toBe(255);
+
+      const recipe = { calibration: { method: 'halo' }, denoise: { method: 'none' }, quality: { saturationValue: 4e9 } };
+      await expect(dispatch(handlers, 'experiments.preview', { path: files.npy, modelId, recipe, index: 7 })).rejects.toThrow(/a halo calibration needs the dataset of simulated patterns/);
+      const preview = await dispatch(handlers, 'experiments.preview', { path: files.npy, modelId, recipe, haloReferenceDatasetId: trainingDatasetId, index: 7 });
+      expect(preview.calibration).toMatch(/halo/i);
+      expect((preview.invAPerPixel ?? 0) / PIXEL).toBeGreaterThan(0.99);
+      expect((preview.invAPerPixel ?? 0) / PIXEL).toBeLessThan(1.01);
+      expect(preview.meanFrameCount).toBe(NY * NX - 1);
+      expect(preview.quality).toBe('ok');
+      expect(preview.badPixels).toBe(0);
+      expect(preview.steps.map((s) => s.name)).toEqual(['raw', 'resampled', 'model-input']);
+      expect(preview.steps.at(-1)).toMatchObject({ rows: 33, cols: 33 });
+      // Without a calibration the preview still shows the frame and says why it stops there.
+      const uncalibrated = await dispatch(handlers, 'experiments.preview', { path: files.npy, modelId, recipe: { calibration: { method: 'metadata' } }, index: 0 });
+      expect(uncalibrated.invAPerPixel).toBeNull();
+      expect(uncalibrated.steps.map((s) => s.name)).toEqual(['raw']);
+      expect(uncalibrated.calibration).toMatch(/calibrat/i);
+
+      const { mapId, jobId } = await dispatch(handlers, 'maps.run', { modelId, input: files.npy, recipe, haloReferenceDatasetId: trainingDatasetId, name: 'halo job' });
+      for (;;) {
+        const job = await dispatch(handlers, 'jobs.get', { id: jobId });
+        if (job.state !== 'queued' && job.state !== 'running') {
+          expect(job.error).toBeNull();
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const map = await dispatch(handlers, 'maps.get', { id: mapId });
+      // The job resolves what the preview resolved, and what the CLI found against the same patterns.
+      expect((map.recipe as { calibration: { invAPerPixel: number } }).calibration.invAPerPixel).toBe(preview.invAPerPixel);
+      const cli = readMap(path.join(work, 'map-halo'));
+      expect(cli.manifest.plan.recipe.calibration.invAPerPixel).toBeCloseTo(preview.invAPerPixel ?? 0, 10);
+      const arrays = await dispatch(handlers, 'maps.arrays', { id: mapId });
+      arrays.d.forEach((v, i) => {
+        if (i !== NX + 3) expect(v).toBeCloseTo(cli.d[i] as number, 6);
+      });
+      // Exports are the map folder's own files; the report was written by the job.
+      const tif = await dispatch(handlers, 'maps.file', { id: mapId, name: 'd.tif' });
+      expect(Buffer.from(tif.base64, 'base64').equals(fs.readFileSync(path.join(map.dir, 'd.tif')))).toBe(true);
+      expect(fs.existsSync(path.join(map.dir, 'report.html'))).toBe(true);
+      const report = Buffer.from((await dispatch(handlers, 'maps.file', { id: mapId, name: 'report.html' })).base64, 'base64').toString('utf8');
+      expect(report).toContain('halo');
+      expect(report).toMatch(/<img[^>]+data:image\/png;base64,/);
+      // A reference on another grid is refused by name.
+      await expect(dispatch(handlers, 'maps.run', { modelId, input: files.npy, recipe, haloReferenceDatasetId: 999 })).rejects.toThrow(/dataset 999 \(the halo reference\) does not exist/);
+    } finally {
+      await core.dispose();
+    }
   });
 });

@@ -2,6 +2,7 @@
  * The contract's implementation: one handler map per domain, joined into one `Handlers` object that both shells
  * serve through `dispatch`, which validates every request at the boundary.
  */
+import { inputThumbnails, previewInputFrame } from '../services/experiment-preview';
 import type { Channel, ParsedRequest, Response } from '../../shared/ipc-contract';
 import { ApiError, parseRequest } from '../../shared/ipc-contract';
 import type { AppCore } from '../app-core';
@@ -15,7 +16,7 @@ import { planSimulation, simulationThermo, submitSimulation } from '../services/
 import { deleteModel, importModel, listModels, modelDetails } from '../services/model-service';
 import { resumeTraining, submitTraining, trainingSeries } from '../services/training-service';
 import { resumeSweep, submitSweep, sweepDetails } from '../services/sweep-service';
-import { describeInput, mapArrays, previewMapFrame, resumeMap, submitMap } from '../services/map-service';
+import { describeInput, mapArrays, previewMapFrame, mapFile, resumeMap, submitMap } from '../services/map-service';
 import { listPredictions, predictionDetails, submitPrediction } from '../services/prediction-service';
 import { readLabelProperty } from '../../../native-workers/lib/labels/label-store';
 
@@ -248,11 +249,23 @@ function sweepHandlers(core: AppCore): Subset<'sweeps.list' | 'sweeps.get' | 'sw
   };
 }
 
-function mapHandlers(core: AppCore): Subset<'experiments.open' | 'maps.list' | 'maps.get' | 'maps.arrays' | 'maps.frame' | 'maps.run' | 'maps.resume' | 'maps.delete'> {
+function mapHandlers(core: AppCore): Subset<'experiments.open' | 'experiments.thumbnails' | 'experiments.preview' | 'maps.list' | 'maps.get' | 'maps.arrays' | 'maps.frame' | 'maps.file' | 'maps.run' | 'maps.resume' | 'maps.delete'> {
   const project = () => core.requireProject().project;
   return {
     'experiments.open': async (req) =>
       (await describeInput(req.path, { ...(req.scanShape ? { scanShape: req.scanShape } : {}), ...(req.datasetPath ? { datasetPath: req.datasetPath } : {}) })) as unknown as Record<string, unknown>,
+    'experiments.thumbnails': (req) =>
+      inputThumbnails({ input: req.path, ...(req.scanShape ? { scanShape: req.scanShape } : {}), ...(req.datasetPath ? { datasetPath: req.datasetPath } : {}) }, { count: req.count, size: req.size }),
+    'experiments.preview': (req) =>
+      previewInputFrame(project(), {
+        input: req.path,
+        ...(req.scanShape ? { scanShape: req.scanShape } : {}),
+        ...(req.datasetPath ? { datasetPath: req.datasetPath } : {}),
+        modelId: req.modelId,
+        recipe: req.recipe,
+        ...(req.haloReferenceDatasetId !== undefined ? { haloReferenceDatasetId: req.haloReferenceDatasetId } : {}),
+        index: req.index,
+      }),
     'maps.list': () => project().maps.list(),
     'maps.get': (req) => {
       const map = project().maps.find(req.id);
@@ -261,6 +274,7 @@ function mapHandlers(core: AppCore): Subset<'experiments.open' | 'maps.list' | '
     },
     'maps.arrays': (req) => mapArrays(project(), req.id),
     'maps.frame': (req) => previewMapFrame(project(), req.id, req.index),
+    'maps.file': (req) => mapFile(project(), req.id, req.name),
     'maps.run': async (req) => {
       const { project, jobs } = core.requireProject();
       const { map, job } = await submitMap(project, jobs, req);

@@ -8,14 +8,16 @@ import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { JobSummary } from '../../shared/domain';
 import { ApiError } from '../../shared/ipc-contract';
-import type { MapRecord, MapRequest } from '../../shared/maps';
+import { MAP_EXPORTS, type MapExportName, type MapRecord, type MapRequest } from '../../shared/maps';
 import { preprocessRecipeSchema } from '../../shared/preprocess-recipe';
 import { MicroscopyFileError, type MicroscopyInfo } from '../../../native-workers/lib/microscopy/frame-source';
 import { MAP_FILES } from '../../../native-workers/lib/microscopy/mapping';
+import { REPORT_FILE, writeMapReport } from '../../../native-workers/lib/microscopy/map-report';
 import { CentreFindingError } from '../../../native-workers/lib/microscopy/preprocess/centre';
 import { preprocessFrame } from '../../../native-workers/lib/microscopy/preprocess/recipe';
 import { openMicroscopy } from '../../../native-workers/lib/microscopy/open';
 import { readNpy } from '../../../native-workers/lib/npy';
+import { readDatasetManifest } from '../../../native-workers/lib/datasets/pattern-store';
 import type { MapJobParams, MapJobResult } from '../../../native-workers/map/index';
 import type { Finalizer, JobManager, Unfinisher } from '../jobs/job-manager';
 import type { Project } from '../project/project';
@@ -24,17 +26,38 @@ export function mapResumeHint(mapId: number): string {
   return `continue it with "Resume" on the map page (map ${mapId})`;
 }
 
-function requireModel(project: Project, modelId: number): { onnxPath: string } {
+export function requireModel(project: Project, modelId: number): { onnxPath: string; grid: { side: number; deltaKInvA: number; kmaxInvA: number } } {
   const model = project.models.find(modelId);
   if (model === null) throw new ApiError('not-found', `model ${modelId} does not exist in this project`);
   if (model.onnxPath === null || model.preprocessing === null) throw new ApiError('invalid-request', `model ${modelId} has no trained weights yet (state ${model.state})`);
   if (model.preprocessing.kmaxInvA === null || model.preprocessing.deltaKInvA === null) {
     throw new ApiError('invalid-request', `model ${modelId} records no k-grid (kmax, Δk): experimental patterns cannot be put on its grid`);
   }
-  return { onnxPath: model.onnxPath };
+  return { onnxPath: model.onnxPath, grid: { side: model.preprocessing.side, deltaKInvA: model.preprocessing.deltaKInvA, kmaxInvA: model.preprocessing.kmaxInvA } };
 }
 
-function submitJob(project: Project, jobs: JobManager, map: MapRecord, onnxPath: string, recipe: Record<string, unknown>, batchSize: number): JobSummary {
+/**
+ * The dataset folder a 'halo' calibration fits against: complete, simulated raw intensities, on the model's k-grid
+ * (the same side and Δk), so the halo's radius in pixels means the same k. Null for the other calibrations.
+ */
+export function haloReferenceDir(project: Project, request: Pick<MapRequest, 'recipe' | 'haloReferenceDatasetId'>, grid: { side: number; deltaKInvA: number }): string | null {
+  const calibration = request.recipe.calibration as { method?: unknown } | undefined;
+  if (calibration?.method !== 'halo') return null;
+  const id = request.haloReferenceDatasetId;
+  if (id === undefined) throw new ApiError('invalid-request', "a halo calibration needs the dataset of simulated patterns to fit against (haloReferenceDatasetId), e.g. the model's training set");
+  const dataset = project.datasets.find(id);
+  if (dataset === null) throw new ApiError('not-found', `dataset ${id} (the halo reference) does not exist in this project`);
+  if (dataset.state !== 'complete') throw new ApiError('invalid-request', `dataset ${id} (the halo reference) is ${dataset.state}; build it to the end first`);
+  const dir = project.datasets.folder(id);
+  const manifest = readDatasetManifest(dir);
+  if (manifest.patternKind !== 'raw-intensity') throw new ApiError('invalid-request', `dataset ${id} holds model inputs, not raw intensities; the halo fit needs simulated intensities`);
+  if (manifest.side !== grid.side || Math.abs(manifest.grid.deltaKInvA - grid.deltaKInvA) > 1e-9 * grid.deltaKInvA) {
+    throw new ApiError('invalid-request', `dataset ${id} is on a ${manifest.side}×${manifest.side} grid of Δk ${manifest.grid.deltaKInvA} Å⁻¹, the model on ${grid.side}×${grid.side} of Δk ${grid.deltaKInvA} Å⁻¹; choose a dataset on the model's grid`);
+  }
+  return dir;
+}
+
+function submitJob(project: Project, jobs: JobManager, map: MapRecord, onnxPath: string, recipe: Record<string, unknown>, batchSize: number, haloDir: string | null): JobSummary {
   const params: MapJobParams = {
     mapId: map.id,
     modelPath: onnxPath,
@@ -43,6 +66,7 @@ function submitJob(project: Project, jobs: JobManager, map: MapRecord, onnxPath:
     datasetPath: map.options.datasetPath ?? null,
     recipe,
     dir: map.dir,
+    haloReferenceDir: haloDir,
     batchSize,
     resumeHint: mapResumeHint(map.id),
   };
@@ -68,7 +92,8 @@ export async function describeInput(input: string, options: { scanShape?: number
 
 /** Opens the input (headers only), then creates the map and its job. */
 export async function submitMap(project: Project, jobs: JobManager, request: MapRequest): Promise<{ map: MapRecord; job: JobSummary }> {
-  const { onnxPath } = requireModel(project, request.modelId);
+  const { onnxPath, grid } = requireModel(project, request.modelId);
+  const haloDir = haloReferenceDir(project, request, grid);
   // The recipe is checked now, with a placeholder grid (the job puts the model's own there).
   const check = preprocessRecipeSchema.safeParse({ ...request.recipe, model: { kmaxInvA: 1, deltaKInvA: 0.015, side: 133, transform: 'log1-minmax' } });
   if (!check.success) throw new ApiError('invalid-request', `recipe: ${check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -83,7 +108,7 @@ export async function submitMap(project: Project, jobs: JobManager, request: Map
   });
   fs.writeFileSync(path.join(map.dir, 'request.json'), `${JSON.stringify(request, null, 2)}\n`);
   try {
-    return { map: project.maps.get(map.id), job: submitJob(project, jobs, map, onnxPath, request.recipe, request.batchSize) };
+    return { map: project.maps.get(map.id), job: submitJob(project, jobs, map, onnxPath, request.recipe, request.batchSize, haloDir) };
   } catch (error) {
     project.maps.delete(map.id);
     throw error;
@@ -98,9 +123,9 @@ export function resumeMap(project: Project, jobs: JobManager, mapId: number): { 
   const running = map.jobId === null ? null : project.jobs.find(map.jobId);
   if (running && (running.state === 'queued' || running.state === 'running')) throw new ApiError('invalid-request', `map ${mapId} is being made by job ${running.id}`);
   if (map.modelId === null) throw new ApiError('invalid-request', `the model of map ${mapId} was deleted; start a new map`);
-  const { onnxPath } = requireModel(project, map.modelId);
+  const { onnxPath, grid } = requireModel(project, map.modelId);
   const request = JSON.parse(fs.readFileSync(path.join(map.dir, 'request.json'), 'utf8')) as MapRequest;
-  return { map, job: submitJob(project, jobs, map, onnxPath, request.recipe, request.batchSize) };
+  return { map, job: submitJob(project, jobs, map, onnxPath, request.recipe, request.batchSize, haloReferenceDir(project, request, grid)) };
 }
 
 export function mapFinalizer(project: Project): Finalizer {
@@ -187,4 +212,18 @@ export async function previewMapFrame(project: Project, mapId: number, index: nu
   } finally {
     source.close();
   }
+}
+
+/**
+ * One exportable file of a complete map, read whole (maps are small: 4 bytes per scan position). The report of a
+ * map made before reports existed is written now, into the map's folder, like the job writes it.
+ */
+export function mapFile(project: Project, mapId: number, name: MapExportName): { name: string; mime: string; base64: string } {
+  const map = project.maps.find(mapId);
+  if (map === null) throw new ApiError('not-found', `map ${mapId} does not exist in this project`);
+  if (map.state !== 'complete') throw new ApiError('invalid-request', `map ${mapId} is ${map.state}; its files are written when it completes`);
+  const file = path.join(map.dir, name);
+  if (name === REPORT_FILE && !fs.existsSync(file)) writeMapReport(map.dir, { title: map.name });
+  if (!fs.existsSync(file)) throw new ApiError('not-found', `map ${mapId} has no ${name} (its folder ${map.dir} was changed by hand?)`);
+  return { name, mime: MAP_EXPORTS[name].mime, base64: fs.readFileSync(file).toString('base64') };
 }

@@ -12,6 +12,7 @@
  *   vbf.npy, vadf.npy (ny, nx) float32         centres.npy (ny, nx, 2) float32 (row, col px)
  *   d.csv (the map as rows), d.tif (float32)   frames.csv (index, scan position, [group, file], d, flag, …)
  *   map.json (input, model, resolved recipe, calibration, counts, d statistics, timings)
+ *   report.html (map-report.ts: a one-page summary with the map, its histogram, per-group box plots)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,9 +22,11 @@ import { bytesOf, createNpyFile, NpyRecords } from '../datasets/npy-records';
 import { csvField } from '../datasets/dataset-export';
 import { runModelInputs, type InferenceModel } from '../models/onnx-inference';
 import { writeNpy } from '../npy';
+import { PatternReader } from '../datasets/pattern-store';
 import { MicroscopyFileError, type FrameSource, type MicroscopyInfo } from './frame-source';
 import { openMicroscopy } from './open';
 import { writeFloat32Tiff } from './tiff-writer';
+import { writeMapReport } from './map-report';
 import type { FolderFrameSource } from './readers/folder';
 import { findCentre, preprocessRecipeSchema, resolveCalibration, type PreprocessRecipe } from './preprocess/recipe';
 import { findBadPixels, frameQuality, type QualityOptions } from './preprocess/defects';
@@ -183,13 +186,26 @@ export function protectDirectBeam(bad: Uint8Array, mean: Float32Array, rows: num
   }
 }
 
-/** Resolves calibration (and the scan centre) on the mean frame: the plan every frame is then processed with. */
-export function planMap(source: FrameSource, model: InferenceModel, recipeInput: unknown, options: MapOptions = {}, images: RecipeImages = { dark: null, mask: null }): { plan: MapPlan; badPixels: Uint8Array | null } {
+/** What the mean frame decides before any frame is mapped: bad pixels, the scan centre and the calibration. */
+export interface ResolvedRecipe {
+  /** The recipe with its calibration resolved (invAPerPixel set) and, for a fixed scan centre, the centre found. */
+  recipe: PreprocessRecipe;
+  calibrationDetail: string;
+  badPixels: Uint8Array | null;
+  meanCentre: BeamCentre;
+  meanFrameCount: number;
+}
+
+/**
+ * Resolves a recipe on the scan's mean frame (up to options.meanFrames frames spread over the scan, flagged ones
+ * left out): bad pixels, the centre and the calibration. Shared by the map plan and the preview before mapping.
+ */
+export function resolveRecipe(source: FrameSource, recipeInput: unknown, options: Pick<MapOptions, 'meanFrames' | 'reference'> = {}, images: RecipeImages = { dark: null, mask: null }): ResolvedRecipe {
   const recipe = preprocessRecipeSchema.parse(recipeInput);
   const { info } = source;
   const [rows, cols] = info.frameShape;
   const mean = meanFrame(source, options.meanFrames ?? 64, { dtype: info.dtype, saturationValue: recipe.quality.saturationValue, maxSaturatedFraction: recipe.quality.maxSaturatedFraction });
-  if (mean.used === 0) throw new Error(`${info.file}: every sampled frame is flagged (saturated, empty or non-finite); nothing to map`);
+  if (mean.used === 0) throw new MicroscopyFileError(info.file, 'every sampled frame is flagged (saturated, empty or non-finite); nothing to map');
   if (images.dark) for (let p = 0; p < mean.values.length; p++) mean.values[p] = (mean.values[p] as number) - (images.dark[p] as number);
   const found = recipe.hotPixels.enabled ? findBadPixels(mean.values, rows, cols, { threshold: recipe.hotPixels.threshold }).mask : null;
   if (found) protectDirectBeam(found, mean.values, rows, cols, findCentre(mean.values, rows, cols, recipe.centre.method === 'fixed' ? recipe.centre : { ...recipe.centre }, images.mask));
@@ -205,6 +221,13 @@ export function planMap(source: FrameSource, model: InferenceModel, recipeInput:
     calibration: { ...recipe.calibration, invAPerPixel: calibration.invAPerPixel, detail: calibration.detail },
     centre: recipe.centre.perFrame ? recipe.centre : { ...recipe.centre, row: meanCentre.row, col: meanCentre.col },
   });
+  return { recipe: resolved, calibrationDetail: calibration.detail, badPixels, meanCentre, meanFrameCount: mean.used };
+}
+
+/** Resolves calibration (and the scan centre) on the mean frame: the plan every frame is then processed with. */
+export function planMap(source: FrameSource, model: InferenceModel, recipeInput: unknown, options: MapOptions = {}, images: RecipeImages = { dark: null, mask: null }): { plan: MapPlan; badPixels: Uint8Array | null } {
+  const { info } = source;
+  const resolved = resolveRecipe(source, recipeInput, options, images);
   const plan: MapPlan = {
     input: {
       file: info.file,
@@ -215,13 +238,13 @@ export function planMap(source: FrameSource, model: InferenceModel, recipeInput:
       datasetPath: options.datasetPath ?? null,
     },
     model: { file: model.file, sha256: model.sha256, architecture: model.metadata.architecture, target: model.metadata.target },
-    recipe: resolved,
-    calibrationDetail: calibration.detail,
+    recipe: resolved.recipe,
+    calibrationDetail: resolved.calibrationDetail,
     virtualDetectors: options.virtualDetectors ?? DEFAULT_VIRTUAL_DETECTORS,
-    scanCentre: recipe.centre.perFrame ? null : meanCentre,
-    meanFrameCount: mean.used,
+    scanCentre: resolved.recipe.centre.perFrame ? null : resolved.meanCentre,
+    meanFrameCount: resolved.meanFrameCount,
   };
-  return { plan, badPixels };
+  return { plan, badPixels: resolved.badPixels };
 }
 
 interface WorkFiles {
@@ -353,7 +376,14 @@ export async function runMap(
       finished += results.length;
       options.onProgress?.({ done: finished, total: n, seconds });
     }
-    return finalize(source, plan, dir, files, seconds, resumedFrom, started, pool ? threads : 0);
+    const summary = finalize(source, plan, dir, files, seconds, resumedFrom, started, pool ? threads : 0);
+    try {
+      writeMapReport(dir);
+    } catch (error) {
+      // The map's data are whole; the report can be made again from them (the GUI does when asked).
+      options.log?.(`the report could not be written: ${(error as Error).message}`);
+    }
+    return summary;
   } finally {
     closeWork(files);
     await pool?.close();
@@ -447,4 +477,17 @@ export function haloReference(patterns: Iterable<Float32Array>, side: number, de
   }
   if (count === 0) throw new Error('no reference patterns to fit the halo against');
   return referenceProfileFromPattern(Array.from(sum, (v) => v / count), side, deltaKInvA);
+}
+
+/** The mean halo profile of up to `count` patterns spread evenly over a project dataset (its raw simulated intensities). */
+export function datasetHaloReference(dir: string, side: number, deltaKInvA: number, count = 256): ReferenceProfile {
+  const reader = PatternReader.open(dir);
+  try {
+    const n = reader.manifest.sampleCount;
+    const used = Math.min(count, n);
+    const patterns = Array.from({ length: used }, (_, k) => reader.readPattern(Math.min(n - 1, Math.floor(((k + 0.5) * n) / used))));
+    return haloReference(patterns, side, deltaKInvA);
+  } finally {
+    reader.close();
+  }
 }

@@ -158,10 +158,14 @@ export function createBrowserClient(options: BrowserClientOptions = {}): SsroApi
     });
   }
 
-  function upload(file: File): Promise<{ path: string; name: string }> {
+  function upload(file: File, inFolder: { batch: string; relative: string } | null = null): Promise<{ path: string; name: string; root?: string }> {
     return new Promise((resolve, reject) => {
       const url = new URL(UPLOAD_PATH, origin);
       url.searchParams.set('name', file.name);
+      if (inFolder) {
+        url.searchParams.set('batch', inFolder.batch);
+        url.searchParams.set('relative', inFolder.relative);
+      }
       const xhr = new XMLHttpRequest();
       xhr.open('POST', url);
       if (token) xhr.setRequestHeader(TOKEN_HEADER, token);
@@ -173,7 +177,7 @@ export function createBrowserClient(options: BrowserClientOptions = {}): SsroApi
       xhr.onload = () => {
         uploadProgress.set(null);
         try {
-          resolve(unwrapReply<{ path: string; name: string }>('upload', xhr.status, xhr.statusText, xhr.responseText));
+          resolve(unwrapReply<{ path: string; name: string; root?: string }>('upload', xhr.status, xhr.statusText, xhr.responseText));
         } catch (error) {
           reject(error instanceof Error ? error : new Error(String(error)));
         }
@@ -190,7 +194,20 @@ export function createBrowserClient(options: BrowserClientOptions = {}): SsroApi
     });
   }
 
-  return { shell: 'browser', invoke, on, pickFile };
+  /** One file: an upload of its own; several (a dropped folder): one batch keeping their layout, one at a time. */
+  async function uploadDropped(files: { file: File; relative: string }[]): Promise<{ path: string; name: string }> {
+    const first = files[0];
+    if (!first) throw new Error('nothing was dropped');
+    const segments = first.relative.split('/');
+    if (files.length === 1 && segments.length === 1) return upload(first.file);
+    const batch = crypto.randomUUID();
+    let root: string | undefined;
+    for (const { file, relative } of files) root = (await upload(file, { batch, relative })).root;
+    if (root === undefined) throw new Error('the core did not say where the uploaded folder is');
+    return { path: root, name: segments[0] as string };
+  }
+
+  return { shell: 'browser', invoke, on, pickFile, pathOfDropped: () => null, uploadDropped };
 }
 
 /** Turns an HTTP answer into the data, or throws ApiError with the core's own message. */

@@ -37,6 +37,23 @@ function shown(step: Preview['steps'][number]): { values: number[]; range: [numb
   return { values, range: lo < hi ? [lo, hi] : [0, 1] };
 }
 
+/** The steps of one frame side by side (recorded … model input). */
+export function PreviewSteps({ steps }: { steps: Preview['steps'] }) {
+  return (
+    <div className="map-views__pair">
+      {steps.map((step) => {
+        const { values, range } = shown(step);
+        return (
+          <figure key={step.name}>
+            <figcaption>{STEP_NAMES[step.name] ?? step.name}</figcaption>
+            <MapCanvas values={values} rows={step.rows} cols={step.cols} colour={step.name === 'model-input' ? greys : interpolateInferno} range={range} testId={`frame-step-${step.name}`} label={step.name} size={200} />
+          </figure>
+        );
+      })}
+    </div>
+  );
+}
+
 export function FramePreview({ mapId, index }: { mapId: number; index: number }) {
   const api = useApi();
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -60,17 +77,7 @@ export function FramePreview({ mapId, index }: { mapId: number; index: number })
         Frame {index}: {preview.quality}
         {preview.centre ? ` · beam centre (${preview.centre.row.toFixed(2)}, ${preview.centre.col.toFixed(2)}) px` : ''}
       </p>
-      <div className="map-views__pair">
-        {preview.steps.map((step) => {
-          const { values, range } = shown(step);
-          return (
-            <figure key={step.name}>
-              <figcaption>{STEP_NAMES[step.name] ?? step.name}</figcaption>
-              <MapCanvas values={values} rows={step.rows} cols={step.cols} colour={step.name === 'model-input' ? greys : interpolateInferno} range={range} testId={`frame-step-${step.name}`} label={step.name} size={200} />
-            </figure>
-          );
-        })}
-      </div>
+      <PreviewSteps steps={preview.steps} />
     </div>
   );
 }

@@ -5,7 +5,7 @@
 import { interpolateGreys, interpolateViridis } from 'd3-scale-chromatic';
 import { useMemo, useState } from 'react';
 import type { JobSummary } from '../../../main/shared/domain';
-import type { MapRecord } from '../../../main/shared/maps';
+import { MAP_EXPORT_NAMES, MAP_EXPORTS, type MapRecord } from '../../../main/shared/maps';
 import { ErrorBanner } from '../components/error-banner';
 import { errorMessage, formatCount } from '../format';
 import { useApi } from '../state/api-context';
@@ -17,6 +17,7 @@ import { mapPng } from './map-png';
 import { downloadBlob } from '../analysis/plot-export';
 import type { AxisCalibration } from '../../../main/shared/microscopy';
 import { RoiStats, type Roi } from './roi-stats';
+import { positionText, ScaleBar } from './scale-bar';
 import { useMapArrays } from './use-maps';
 
 const FLAG_NAMES = ['ok', 'saturated', 'empty', 'non-finite', 'no-centre'];
@@ -50,6 +51,10 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
   const cols = arrays ? (arrays.shape.length >= 2 ? (arrays.shape[1] as number) : (arrays.shape[0] as number)) : 0;
   const summary = map.summary as { mapped?: number; frameCount?: number; flagged?: Record<string, number>; d?: { mean: number | null; std: number | null }; calibration?: string } | null;
   const shown = hover ?? picked;
+  const axes = (map.info.scanAxes as AxisCalibration[] | undefined) ?? [];
+  const rowAxis = axes.length >= 2 ? (axes[0] ?? null) : null;
+  const colAxis = axes[axes.length - 1] ?? null;
+  const isScan = arrays !== null && arrays.groups === null && rows > 1;
 
   async function act(what: () => Promise<unknown>) {
     setActionError(null);
@@ -103,7 +108,7 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
       {arrays && (
         <section className="sim-card model-card map-views" aria-label="Maps">
           <div className="map-views__pair">
-            <figure>
+            <figure className="map-figure">
               <figcaption>d (disorder parameter)</figcaption>
               <MapCanvas
                 values={arrays.d}
@@ -126,6 +131,7 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
                   })
                 }
               />
+              {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} testId="map-scale-bar" />}
               <ColourBar colour={interpolateViridis} range={range} unit="" testId="map-colour-bar" />
               <div className="button-row">
                 <label className="muted">
@@ -141,8 +147,7 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
                   className="button button--small"
                   onClick={() =>
                     void act(async () => {
-                      const axes = (map.info.scanAxes as AxisCalibration[] | undefined) ?? [];
-                      const blob = await mapPng({ values: arrays.d, rows, cols, range, colour: interpolateViridis, axis: axes[axes.length - 1] ?? null, title: `d map: ${map.name}` });
+                      const blob = await mapPng({ values: arrays.d, rows, cols, range, colour: interpolateViridis, axis: colAxis, title: `d map: ${map.name}` });
                       downloadBlob(blob, `map-${map.id}-d.png`);
                     })
                   }
@@ -152,16 +157,45 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
                 </button>
               </div>
             </figure>
-            <figure>
+            <figure className="map-figure">
               <figcaption>virtual bright field (direct beam, k &lt; 0.05 Å⁻¹)</figcaption>
               <MapCanvas values={arrays.vbf} rows={rows} cols={cols} colour={greys} range={vbfRange} testId="map-vbf" label="virtual bright-field image" selected={picked} onHover={setHover} onPick={setPicked} />
+              {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} testId="map-vbf-scale-bar" />}
             </figure>
           </div>
           <p className="map-readout" data-testid="map-readout">
             {shown === null
               ? 'Point at a pixel to read it; click to mark it.'
-              : `row ${Math.floor(shown / cols)}, column ${shown % cols} (frame ${shown}${arrays.files ? `: ${arrays.groups?.[shown] ?? ''}/${arrays.files[shown] ?? ''}` : ''}): d = ${arrays.d[shown] == null ? '—' : (arrays.d[shown] as number).toFixed(4)} · ${FLAG_NAMES[arrays.flags[shown] ?? 0] ?? 'ok'} · VBF ${(arrays.vbf[shown] ?? 0).toPrecision(4)} · VADF ${(arrays.vadf[shown] ?? 0).toPrecision(4)}`}
+              : `row ${Math.floor(shown / cols)}, column ${shown % cols}${isScan ? ` (${positionText(Math.floor(shown / cols), shown % cols, rowAxis, colAxis) ?? 'uncalibrated'})` : ''} (frame ${shown}${arrays.files ? `: ${arrays.groups?.[shown] ?? ''}/${arrays.files[shown] ?? ''}` : ''}): d = ${arrays.d[shown] == null ? '—' : (arrays.d[shown] as number).toFixed(4)} · ${FLAG_NAMES[arrays.flags[shown] ?? 0] ?? 'ok'} · VBF ${(arrays.vbf[shown] ?? 0).toPrecision(4)} · VADF ${(arrays.vadf[shown] ?? 0).toPrecision(4)}`}
           </p>
+        </section>
+      )}
+      {map.state === 'complete' && (
+        <section className="sim-card model-card" aria-label="Export">
+          <header className="model-card__header">
+            <h3>Export</h3>
+            <span className="muted">the map’s own files (NaN / empty = flagged frame), and a one-page report</span>
+          </header>
+          <div className="button-row" data-testid="map-exports">
+            {MAP_EXPORT_NAMES.map((name) => (
+              <button
+                key={name}
+                type="button"
+                className="button button--small"
+                title={name}
+                data-testid={`map-export-${name}`}
+                onClick={() =>
+                  void act(async () => {
+                    const file = await api.invoke('maps.file', { id: map.id, name });
+                    const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
+                    downloadBlob(new Blob([bytes], { type: file.mime }), `map-${map.id}-${name}`);
+                  })
+                }
+              >
+                {MAP_EXPORTS[name].label}
+              </button>
+            ))}
+          </div>
         </section>
       )}
       {arrays && (

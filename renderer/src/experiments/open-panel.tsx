@@ -3,7 +3,7 @@
  * system dialog, an optional scan shape and HDF5 dataset; what the file says about itself is shown: format, type,
  * frames, scan and frame shapes, calibrations with units, beam energy, camera length and the reader's notes.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AxisCalibration, MicroscopyInfo } from '../../../main/shared/microscopy';
 import { ErrorBanner } from '../components/error-banner';
 import { errorMessage, formatCount } from '../format';
@@ -20,7 +20,13 @@ function axisText(a: AxisCalibration): string {
   return a.scale === null ? `${a.size} (uncalibrated)` : `${a.size} × ${a.scale.toPrecision(4)} ${a.units ?? ''}`.trim();
 }
 
-export function OpenPanel({ opened, onOpened }: { opened: OpenedInput | null; onOpened: (input: OpenedInput) => void }) {
+/** A path to open from outside the panel (a drop on the view); `serial` makes the same path open again. */
+export interface OpenRequest {
+  path: string;
+  serial: number;
+}
+
+export function OpenPanel({ opened, onOpened, request = null, dropError = null }: { opened: OpenedInput | null; onOpened: (input: OpenedInput) => void; request?: OpenRequest | null; dropError?: string | null }) {
   const api = useApi();
   const [path, setPath] = useState(opened?.path ?? '');
   const [scanShape, setScanShape] = useState('');
@@ -47,6 +53,18 @@ export function OpenPanel({ opened, onOpened }: { opened: OpenedInput | null; on
     }
   }
 
+  const handled = useRef<number | null>(null);
+  useEffect(() => {
+    if (request === null || handled.current === request.serial) return;
+    handled.current = request.serial;
+    setPath(request.path);
+    void open(request.path);
+    // open() reads the current scan shape and dataset fields; only a new request opens.
+  }, [request]);
+  useEffect(() => {
+    if (dropError) setError(dropError);
+  }, [dropError]);
+
   async function browse() {
     const chosen = await api.pickFile('microscopy');
     if (chosen) {
@@ -62,6 +80,9 @@ export function OpenPanel({ opened, onOpened }: { opened: OpenedInput | null; on
         <h3>Experimental data</h3>
         <span className="muted">DM3/DM4 · MRC · NPY · HDF5/EMD · MIB · EMPAD · BLO · TIFF · PNG · folders</span>
       </header>
+      <p className="drop-hint muted" data-testid="experiment-drop-hint">
+        Drop a file or a folder of patterns anywhere here, or give its path.
+      </p>
       <div className="sweep-form">
         <label htmlFor="experiment-path">File or folder</label>
         <input id="experiment-path" className="input input--mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/data/session/scan.mib" data-testid="experiment-path" />
