@@ -7,6 +7,7 @@ import { runDiffractionBench } from './diffraction-bench';
 import { runTrainingBench } from './training';
 import { runInferenceBench } from './inference';
 import { runMappingBench } from './mapping';
+import { runTvDenoiseBench } from './tv-denoise';
 
 async function main(): Promise<void> {
   runImportBench();
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   runOrderBench();
   runVoronoiBench();
   runDiffractionBench();
+  runTvDenoiseBench();
   // PyTorch benches need the training engine (mapping: the bundled model); without it they say so and the rest still ran.
   for (const [name, bench] of [['training', runTrainingBench], ['inference', runInferenceBench], ['mapping', runMappingBench]] as const) {
     try {

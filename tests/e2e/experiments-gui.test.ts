@@ -88,6 +88,24 @@ describe.skipIf(missing.length > 0)(title, () => {
     // No calibration in the file: "from the file" cannot be chosen, and Map waits for a pixel size.
     expect(await page.getByTestId('map-calibration-metadata').isDisabled()).toBe(true);
     expect(await page.getByTestId('map-start').isDisabled()).toBe(true);
+    // Before mapping: thumbnails spread over the scan; frame 0 is picked and, once the form can map, previewed.
+    await page.getByTestId('input-page').waitFor();
+    await expect(page.getByTestId('thumbnail').count()).resolves.toBe(24);
+    await expect(page.getByTestId('input-page').textContent()).resolves.toContain('Choose a model and how the pixel size is known');
+    // Calibrate by fitting the halo to the model's own training patterns, and look at a boundary-interior frame.
+    await page.getByTestId('map-calibration-halo').check();
+    await expect(page.getByTestId('map-halo-reference').textContent()).resolves.toMatch(/synthetic strip \(160 patterns, the model’s training set\)/);
+    await page.locator('[data-testid="thumbnail"][title="frame 7 (row 0, column 7)"]').click();
+    await page.getByTestId('input-preview-facts').filter({ hasText: 'halo' }).waitFor({ timeout: 60_000 });
+    const facts = (await page.getByTestId('input-preview-facts').textContent()) ?? '';
+    const found = Number(/^([\d.]+) Å⁻¹\/px/.exec(facts)?.[1]);
+    expect(Math.abs(found / PIXEL - 1)).toBeLessThan(0.01);
+    expect(facts).toMatch(/TV \d+ iterations/);
+    for (const step of ['raw', 'denoised', 'resampled', 'model-input']) await page.getByTestId('input-preview').getByTestId(`frame-step-${step}`).waitFor();
+    await page.getByTestId('input-preview').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: '/tmp/experiments-input.png' });
+    // Map with a given pixel size instead (the value the halo fit found is checked above and in map-cli.test.ts).
+    await page.getByTestId('map-calibration-manual').check();
     await page.getByTestId('map-calibration-value').fill(String(PIXEL));
     await page.getByTestId('map-denoise').uncheck();
     await page.getByTestId('map-start').click();
@@ -133,6 +151,17 @@ describe.skipIf(missing.length > 0)(title, () => {
     fs.writeFileSync('/tmp/experiments-map-export.png', png);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(NX * Math.floor(600 / NX) + 32);
+    // No scan step in this file: said under the map instead of a scale bar.
+    await expect(page.getByTestId('map-scale-bar').textContent()).resolves.toBe(`scan step not recorded in the file (${NX} × ${NY} positions)`);
+    // Exports: the float TIFF as written by the job, and the one-page report.
+    const tiffDownload = page.waitForEvent('download');
+    await page.getByTestId('map-export-d.tif').click();
+    const tiff = fs.readFileSync(await (await tiffDownload).path());
+    expect(tiff.subarray(0, 4).toString('latin1')).toBe('II*\u0000');
+    const reportDownload = page.waitForEvent('download');
+    await page.getByTestId('map-export-report.html').click();
+    const report = fs.readFileSync(await (await reportDownload).path(), 'utf8');
+    expect(report).toContain(`<strong>${NY * NX}</strong> of ${NY * NX} frames mapped`);
     const shot = await page.screenshot({ path: '/tmp/experiments-map.png' });
     expect(nonBackgroundFraction(shot)).toBeGreaterThan(0.05);
     expect(pageErrors).toEqual([]);
@@ -172,6 +201,26 @@ for k in range(6):
     expect((await median(1)) - (await median(0))).toBeGreaterThan(0.3);
     await page.getByTestId('map-groups').scrollIntoViewIfNeeded();
     await page.screenshot({ path: '/tmp/experiments-groups.png' });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('opens a file dropped on the view (the browser shell uploads it) and shows its frames', async () => {
+    const random = mulberry32(21);
+    const stack = new Float32Array(3 * SIDE * SIDE);
+    for (let k = 0; k < 3; k++) stack.set(frame(0.5, random), k * SIDE * SIDE);
+    const file = path.join(work, 'dropped.npy');
+    writeNpy(file, stack, [3, SIDE, SIDE]);
+    const transfer = await page.evaluateHandle((base64) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'dropped.npy', { type: 'application/octet-stream' }));
+      return dt;
+    }, fs.readFileSync(file).toString('base64'));
+    await page.getByTestId('experiments-view').dispatchEvent('dragover', { dataTransfer: transfer });
+    await page.getByTestId('experiments-view').dispatchEvent('drop', { dataTransfer: transfer });
+    await page.getByTestId('experiment-info').filter({ hasText: '3 of 64 × 64 px' }).waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('experiment-path').inputValue()).resolves.toMatch(/uploads.*dropped\.npy$/);
+    await expect(page.getByTestId('thumbnail').count()).resolves.toBe(3);
     expect(pageErrors).toEqual([]);
   });
 });

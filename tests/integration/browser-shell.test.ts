@@ -1,4 +1,5 @@
 /** The browser shell over real HTTP and WebSocket: token, host and origin guards, validation, an import end to end. */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +133,29 @@ describe('browser shell', () => {
     expect(frame.elements).toEqual(['Cu', 'Zr']);
     expect(Array.from(frame.positions.subarray(3, 6))).toEqual([1.7999999523162842, 1.7999999523162842, 0]);
     ws.close();
+  });
+
+  it('uploads a dropped folder file by file into one place with its subfolders, and refuses paths that would leave it', async () => {
+    const batch = crypto.randomUUID();
+    const send = async (relative: string, body: string, batchId: string = batch): Promise<{ status: number; reply: ApiReply<{ path: string; name: string; root?: string }> }> => {
+      const url = `${server.url}upload?name=${encodeURIComponent(path.basename(relative))}&batch=${batchId}&relative=${encodeURIComponent(relative)}`;
+      const res = await fetch(url, { method: 'POST', headers: { 'x-ssro-token': server.token }, body });
+      return { status: res.status, reply: (await res.json()) as ApiReply<{ path: string; name: string; root?: string }> };
+    };
+    const a = await send('patterns/grain/p1.png', 'one');
+    const b = await send('patterns/interior/p2.png', 'two');
+    if (!a.reply.ok || !b.reply.ok) throw new Error('upload failed');
+    expect(a.reply.data.root).toBe(b.reply.data.root);
+    const root = a.reply.data.root ?? '';
+    expect(path.basename(root)).toBe('patterns');
+    expect(fs.readFileSync(path.join(root, 'grain', 'p1.png'), 'utf8')).toBe('one');
+    expect(fs.readFileSync(path.join(root, 'interior', 'p2.png'), 'utf8')).toBe('two');
+    // ".." segments are neutralised (they stay inside the batch folder), a batch id that is not a UUID is refused.
+    const sneaky = await send('../../../outside.png', 'x');
+    expect(sneaky.reply.ok && sneaky.reply.data.path.startsWith(path.dirname(root))).toBe(true);
+    const bad = await send('patterns/p.png', 'x', '../../etc');
+    expect(bad.status).toBe(400);
+    expect(!bad.reply.ok && bad.reply.error.message).toMatch(/upload batch "..\/..\/etc" is not a UUID/);
   });
 
   it('fails an import of a malformed file with the file and line named, and adds nothing', async () => {

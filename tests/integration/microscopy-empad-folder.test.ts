@@ -39,6 +39,9 @@ def raw_for(xml_name, frames, raw_name=None):
     if raw_name is None:
         raw_name = re.search(r'<raw_file filename="([^"]*)"', xml).group(1)
     return xml, raw_name
+def axes(s):
+    return [dict(name=str(a.name), size=int(a.size), scale=float(a.scale), offset=float(a.offset),
+                 units=None if str(a.units) in ('<undefined>', '') else str(a.units)) for a in s.axes_manager._axes]
 cases = {}
 xml, raw = raw_for('map4x4.xml', 16); shutil.copy(os.path.join(src, 'map4x4.xml'), f'{out}/empad/map4x4.xml'); cases['map4x4.xml'] = (raw, 16)
 xml, raw = raw_for('stack_images.xml', 10); shutil.copy(os.path.join(src, 'stack_images.xml'), f'{out}/empad/stack_images.xml'); cases['stack_images.xml'] = (raw, 10)
@@ -50,9 +53,13 @@ for name, (raw, frames) in cases.items():
     data.tofile(f'{out}/empad/{raw}')
     s = hs.load(f'{out}/empad/{name}')
     np.save(f'{out}/empad/{name}.hs.npy', s.data.astype('float64').reshape(-1, 128, 128))
-    report[name] = [dict(name=str(a.name), size=int(a.size), scale=float(a.scale), offset=float(a.offset),
-                         units=None if str(a.units) in ('<undefined>', '') else str(a.units)) for a in s.axes_manager._axes]
+    report[name] = axes(s)
+# The 1.2.0 description (128 × 128 scan, its field of view as full_scan_field_of_view x/y/scale_factor): a sparse
+# raw file of the right size (1.1 GB of zeros), read lazily, for HyperSpy's axes.
 shutil.copy(os.path.join(src, 'map128x128_version1.2.0.xml'), f'{out}/empad/map128x128_version1.2.0.xml')
+with open(f'{out}/empad/scan_x128_y128.raw', 'wb') as f:
+    f.truncate(128 * 128 * 130 * 128 * 4)
+report['map128x128_version1.2.0.xml'] = axes(hs.load(f'{out}/empad/map128x128_version1.2.0.xml', lazy=True))
 
 # Folder of patterns: top-level files and three subfolders, PNG and TIFF mixed, plus files to ignore.
 root = f'{out}/patterns'
@@ -145,9 +152,11 @@ describe('EMPAD and pattern folders', () => {
           const nav = hsAxes.slice(0, 2);
           expect(src.info.scanShape).toEqual(nav.map((a) => a.size));
           src.info.scanAxes.forEach((axis, k) => {
+            expect(axis.name).toBe(nav[k]!.name);
             expect(nav[k]!.units).toBe('µm');
             expect(axis.units).toBe('nm');
             expect(axis.scale! / 1000).toBeCloseTo(nav[k]!.scale, 10);
+            expect(axis.offset / 1000).toBeCloseTo(nav[k]!.offset, 10);
           });
           expect(src.info.beamEnergyKeV).toBe(300);
           expect(src.info.cameraLengthMm).toBeCloseTo(722.5, 9);
@@ -174,6 +183,15 @@ describe('EMPAD and pattern folders', () => {
       expect(src.info.beamEnergyKeV).toBe(300);
       expect(src.info.cameraLengthMm).toBeCloseTo(115.9, 9);
       expect(src.info.notes.join(' ')).toMatch(/no calibrated_pixelsize/);
+      // HyperSpy 1.7.3 takes the scan step only from optics.get_full_scan_field_of_view, which the 1.2.0 layout
+      // lacks: its scan axes are scale 1 without units, ours uncalibrated (scale null), both with offset 0.
+      const hsNav = report['map128x128_version1.2.0.xml']!.slice(0, 2);
+      expect(hsNav.map((a) => [a.name, a.size, a.scale, a.offset, a.units])).toEqual([
+        ['scan_x', 128, 1, 0, null],
+        ['scan_y', 128, 1, 0, null],
+      ]);
+      expect(src.info.scanAxes.map((a) => [a.name, a.size, a.scale, a.offset, a.units])).toEqual(hsNav.map((a) => [a.name, a.size, null, a.offset, null]));
+      expect(src.info.notes.join(' ')).toMatch(/no usable scan field of view/);
       expect(src.readFrame(128 * 128 - 1).every((v) => v === 0)).toBe(true);
       src.close();
       expect(sniffEmpad(fs.readFileSync(empad('map4x4.xml')).subarray(0, 4096), empad('map4x4.xml'))).toBe(true);

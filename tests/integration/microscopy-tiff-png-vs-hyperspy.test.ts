@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MicroscopyFileError, type FrameSource } from '../../native-workers/lib/microscopy/frame-source';
 import { openPng, sniffPng } from '../../native-workers/lib/microscopy/readers/png';
-import { openTiff, sniffTiff } from '../../native-workers/lib/microscopy/readers/tiff';
+import { openTiff, sniffTiff } from '../../native-workers/lib/microscopy/readers/tiff/index';
 import { readNpy } from '../../native-workers/lib/npy';
 import { tempDir } from '../support/temp';
 

@@ -15,7 +15,9 @@ import { PNG } from 'pngjs';
 import type { MicroscopyInfo } from '../../../main/shared/microscopy';
 import { writeFileAtomic } from '../datasets/atomic-files';
 import { readNpy } from '../npy';
-import { FRAME_FLAGS, MAP_FILES, type MapPlan, type MapSummary } from './mapping';
+import { FRAME_FLAGS } from './frame-processing';
+import { MAP_FILES } from './map-files';
+import type { MapPlan, MapSummary } from './mapping';
 
 export const REPORT_FILE = 'report.html';
 

@@ -27,6 +27,7 @@ import { MicroscopyFileError, type FrameSource, type MicroscopyInfo } from './fr
 import { openMicroscopy } from './open';
 import { writeFloat32Tiff } from './tiff-writer';
 import { writeMapReport } from './map-report';
+import { MAP_FILES } from './map-files';
 import type { FolderFrameSource } from './readers/folder';
 import { findCentre, preprocessRecipeSchema, resolveCalibration, type PreprocessRecipe } from './preprocess/recipe';
 import { findBadPixels, frameQuality, type QualityOptions } from './preprocess/defects';
@@ -37,20 +38,7 @@ import { PreprocessPool } from './preprocess-pool';
 
 export { FRAME_FLAGS, type FrameFlag } from './frame-processing';
 
-export const MAP_FILES = {
-  plan: 'plan.json',
-  work: 'work',
-  done: 'done.npy',
-  d: 'd.npy',
-  flags: 'flags.npy',
-  vbf: 'vbf.npy',
-  vadf: 'vadf.npy',
-  centres: 'centres.npy',
-  dCsv: 'd.csv',
-  dTiff: 'd.tif',
-  frames: 'frames.csv',
-  manifest: 'map.json',
-} as const;
+export { MAP_FILES } from './map-files';
 
 /** Virtual detectors in reciprocal space: the direct-beam disc and the amorphous-halo annulus (Å⁻¹). */
 export interface VirtualDetectors {

@@ -16,7 +16,7 @@ import { openMib, sniffMib } from './readers/mib';
 import { openMrc, sniffMrc } from './readers/mrc';
 import { openNpyStack, sniffNpy } from './readers/npy-stack';
 import { openPng, sniffPng } from './readers/png';
-import { openTiff, sniffTiff } from './readers/tiff';
+import { openTiff, sniffTiff } from './readers/tiff/index';
 
 const HEAD_BYTES = 4096;
 

@@ -18,6 +18,12 @@ type Preview = Response<'experiments.preview'>;
 
 const THUMBNAIL_COUNT = 24;
 
+/** "frame 7 (row 0, column 7)" → "#7 · 0, 7" under a thumbnail (the whole label is its tooltip). */
+function shortLabel(label: string): string {
+  const scan = /^frame (\d+) \(row (\d+), column (\d+)\)$/.exec(label);
+  return scan ? `#${scan[1]} · ${scan[2]}, ${scan[3]}` : label;
+}
+
 function location(input: OpenedInput): { path: string; scanShape?: number[]; datasetPath?: string } {
   return { path: input.path, ...(input.scanShape ? { scanShape: input.scanShape } : {}), ...(input.datasetPath ? { datasetPath: input.datasetPath } : {}) };
 }
@@ -94,7 +100,7 @@ export function InputPage({ input, draft }: { input: OpenedInput; draft: MapDraf
               <li key={t.index}>
                 <button type="button" className={`thumbnail${t.index === index ? ' selected' : ''}`} onClick={() => setIndex(t.index)} aria-pressed={t.index === index} title={t.label} data-testid="thumbnail">
                   <MapCanvas values={t.pixels} rows={t.rows} cols={t.cols} colour={interpolateInferno} range={[0, 255]} testId={`thumbnail-${t.index}`} label={t.label} size={72} />
-                  <span className="thumbnail__label">{t.label}</span>
+                  <span className="thumbnail__label">{shortLabel(t.label)}</span>
                 </button>
               </li>
             ))}

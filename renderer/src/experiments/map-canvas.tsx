@@ -27,10 +27,15 @@ export interface MapCanvasProps {
 
 const MISSING = '#9aa3ad';
 
+/** Screen pixels per image pixel: whole numbers (no smoothing), the image at most `size` wide or high. */
+export function canvasScale(rows: number, cols: number, size = 360): number {
+  return Math.max(1, Math.floor(size / Math.max(rows, cols)));
+}
+
 export function MapCanvas({ values, rows, cols, colour, range, testId, label, size = 360, selected = null, onHover, onPick, onDrag, outline = null }: MapCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const dragFrom = useRef<number | null>(null);
-  const scale = Math.max(1, Math.floor(size / Math.max(rows, cols)));
+  const scale = canvasScale(rows, cols, size);
   useEffect(() => {
     const canvas = ref.current;
     const context = canvas?.getContext('2d');

@@ -12,7 +12,7 @@ import { useApi } from '../state/api-context';
 import { isActiveJob } from '../state/use-jobs';
 import { FramePreview } from './frame-preview';
 import { GroupBoxPlot } from './group-box-plot';
-import { ColourBar, MapCanvas } from './map-canvas';
+import { canvasScale, ColourBar, MapCanvas } from './map-canvas';
 import { mapPng } from './map-png';
 import { downloadBlob } from '../analysis/plot-export';
 import type { AxisCalibration } from '../../../main/shared/microscopy';
@@ -131,7 +131,7 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
                   })
                 }
               />
-              {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} testId="map-scale-bar" />}
+              {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} widthPx={cols * canvasScale(rows, cols)} testId="map-scale-bar" />}
               <ColourBar colour={interpolateViridis} range={range} unit="" testId="map-colour-bar" />
               <div className="button-row">
                 <label className="muted">
@@ -160,13 +160,13 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
             <figure className="map-figure">
               <figcaption>virtual bright field (direct beam, k &lt; 0.05 Å⁻¹)</figcaption>
               <MapCanvas values={arrays.vbf} rows={rows} cols={cols} colour={greys} range={vbfRange} testId="map-vbf" label="virtual bright-field image" selected={picked} onHover={setHover} onPick={setPicked} />
-              {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} testId="map-vbf-scale-bar" />}
+              {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} widthPx={cols * canvasScale(rows, cols)} testId="map-vbf-scale-bar" />}
             </figure>
           </div>
           <p className="map-readout" data-testid="map-readout">
             {shown === null
               ? 'Point at a pixel to read it; click to mark it.'
-              : `row ${Math.floor(shown / cols)}, column ${shown % cols}${isScan ? ` (${positionText(Math.floor(shown / cols), shown % cols, rowAxis, colAxis) ?? 'uncalibrated'})` : ''} (frame ${shown}${arrays.files ? `: ${arrays.groups?.[shown] ?? ''}/${arrays.files[shown] ?? ''}` : ''}): d = ${arrays.d[shown] == null ? '—' : (arrays.d[shown] as number).toFixed(4)} · ${FLAG_NAMES[arrays.flags[shown] ?? 0] ?? 'ok'} · VBF ${(arrays.vbf[shown] ?? 0).toPrecision(4)} · VADF ${(arrays.vadf[shown] ?? 0).toPrecision(4)}`}
+              : `row ${Math.floor(shown / cols)}, column ${shown % cols}${isScan && positionText(Math.floor(shown / cols), shown % cols, rowAxis, colAxis) !== null ? ` at ${positionText(Math.floor(shown / cols), shown % cols, rowAxis, colAxis)}` : ''} (frame ${shown}${arrays.files ? `: ${arrays.groups?.[shown] ?? ''}/${arrays.files[shown] ?? ''}` : ''}): d = ${arrays.d[shown] == null ? '—' : (arrays.d[shown] as number).toFixed(4)} · ${FLAG_NAMES[arrays.flags[shown] ?? 0] ?? 'ok'} · VBF ${(arrays.vbf[shown] ?? 0).toPrecision(4)} · VADF ${(arrays.vadf[shown] ?? 0).toPrecision(4)}`}
           </p>
         </section>
       )}

@@ -6,7 +6,10 @@
  * - scan: <pix_x>/<pix_y>, else scan_parameters/scan_resolution_x/_y (mode "acquire"); a series has
  *   scan_parameters/series_count. HyperSpy reshapes the raw data as (scan_x, scan_y, 130, 128), so scan_x is the
  *   slowest axis in the file: scanShape = [scan_x, scan_y].
- * - real-space step: optics.get_full_scan_field_of_view [fx, fy] (metres) divided by (scan_x, scan_y).
+ * - real-space step: optics.get_full_scan_field_of_view [fx, fy] (metres) divided by (scan_x, scan_y). The 1.2.0
+ *   layout's iom_measurements/full_scan_field_of_view (x, y, scale_factor) is not read by HyperSpy 1.7.3, which
+ *   leaves those scan axes uncalibrated; so do we (it is kept in the metadata). Later RosettaSciIO readers take
+ *   x / scale_factor × scan_size / max(scan_x, scan_y) as the step, a reading we do not adopt unconfirmed.
  * - detector: calibrated_pixelsize × 1e9 in 1/nm, offset −64 pixels (the detector centre).
  * - beam energy: source.get_voltage or high_voltage (V); camera length: optics.get_cameralength or
  *   nominal_camera_length (m).
@@ -126,8 +129,14 @@ function parseXml(file: string, xml: string): EmpadXml {
       metadata['EMPAD.fullScanFieldOfViewM'] = fovText;
     } else {
       const fovBlock = block(iom, 'full_scan_field_of_view');
-      if (fovBlock) metadata['EMPAD.fullScanFieldOfView'] = fovBlock.replace(/\s+/g, '');
-      notes.push('The XML gives no usable scan field of view: the scan axes are uncalibrated.');
+      if (fovBlock) {
+        metadata['EMPAD.fullScanFieldOfView'] = fovBlock.replace(/\s+/g, '');
+        notes.push(
+          'The XML gives no usable scan field of view (its 1.2 full_scan_field_of_view, kept in the metadata, is not read, as by HyperSpy): the scan axes are uncalibrated.',
+        );
+      } else {
+        notes.push('The XML gives no usable scan field of view: the scan axes are uncalibrated.');
+      }
     }
   }
 
