@@ -19,7 +19,7 @@ import {
 } from './models';
 import { simulationParamsSchema } from './simulation';
 import { sweepRequestSchema, sweepSummarySchema } from './sweeps';
-import { MAP_EXPORT_NAMES, mapRecordSchema, mapRequestSchema } from './maps';
+import { inputReadOptionsShape, MAP_EXPORT_NAMES, mapRecordSchema, mapRequestSchema } from './maps';
 import type { FilePurpose } from './file-purposes';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
@@ -493,7 +493,7 @@ export const contract = {
   'sweeps.delete': { request: z.object({ id }).strict(), response: z.object({ deleted: z.boolean() }) },
   /** What an experimental file or folder holds (headers only): shapes, dtype, calibrations, beam energy, notes. */
   'experiments.open': {
-    request: z.object({ path: z.string().trim().min(1).max(4096), scanShape: z.array(z.number().int().positive()).min(1).max(2).optional(), datasetPath: z.string().optional() }).strict(),
+    request: z.object({ path: z.string().trim().min(1).max(4096), ...inputReadOptionsShape }).strict(),
     response: z.record(z.string(), z.unknown()),
   },
   /** Thumbnails of up to `count` frames spread over a file or folder (display values 0…255, ≤ `size` px). */
@@ -501,8 +501,7 @@ export const contract = {
     request: z
       .object({
         path: z.string().trim().min(1).max(4096),
-        scanShape: z.array(z.number().int().positive()).min(1).max(2).optional(),
-        datasetPath: z.string().optional(),
+        ...inputReadOptionsShape,
         count: z.number().int().min(1).max(200).default(24),
         size: z.number().int().min(8).max(256).default(64),
       })
@@ -520,8 +519,7 @@ export const contract = {
     request: z
       .object({
         path: z.string().trim().min(1).max(4096),
-        scanShape: z.array(z.number().int().positive()).min(1).max(2).optional(),
-        datasetPath: z.string().optional(),
+        ...inputReadOptionsShape,
         modelId: id,
         recipe: z.record(z.string(), z.unknown()).default({}),
         haloReferenceDatasetId: id.optional(),

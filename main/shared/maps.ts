@@ -7,16 +7,37 @@ import { z } from 'zod';
 
 const id = z.number().int().positive();
 
+/** How to read an experimental file: what the file does not say (or says wrongly). */
+export const inputReadOptionsShape = {
+  /** The scan shape when the file does not say it ([ny, nx], product = frame count). */
+  scanShape: z.array(z.number().int().positive()).min(1).max(2).optional(),
+  /** HDF5: the dataset to read. */
+  datasetPath: z.string().trim().min(1).max(1000).optional(),
+  /** The real-space step between scan positions (nm) when the file does not record it. */
+  scanStepNm: z.number().positive().max(1e7).optional(),
+};
+export interface InputReadOptions {
+  scanShape?: number[];
+  datasetPath?: string;
+  scanStepNm?: number;
+}
+
+/** The read options that are set (for exactOptionalPropertyTypes: no undefined values). */
+export function readOptionsOf(from: InputReadOptions): InputReadOptions {
+  return {
+    ...(from.scanShape ? { scanShape: from.scanShape } : {}),
+    ...(from.datasetPath ? { datasetPath: from.datasetPath } : {}),
+    ...(from.scanStepNm !== undefined ? { scanStepNm: from.scanStepNm } : {}),
+  };
+}
+
 export const mapRequestSchema = z
   .object({
     modelId: id,
     /** An experimental file or folder the core can read (ssro open). */
     input: z.string().trim().min(1).max(4096),
     name: z.string().trim().min(1).max(200).optional(),
-    /** The scan shape when the file does not say it ([ny, nx], product = frame count). */
-    scanShape: z.array(z.number().int().positive()).min(1).max(2).optional(),
-    /** HDF5: the dataset to read. */
-    datasetPath: z.string().trim().min(1).max(1000).optional(),
+    ...inputReadOptionsShape,
     /** The preprocessing recipe (main/shared/preprocess-recipe.ts) without `model`: the chosen model supplies it. */
     recipe: z.record(z.string(), z.unknown()).default({}),
     /**
@@ -37,8 +58,8 @@ export interface MapRecord {
   name: string;
   modelId: number | null;
   input: string;
-  /** scanShape / datasetPath as given. */
-  options: { scanShape?: number[]; datasetPath?: string };
+  /** scanShape / datasetPath / scanStepNm as given. */
+  options: InputReadOptions;
   /** The resolved recipe (calibration found, the model's grid), once the job has planned the map. */
   recipe: Record<string, unknown> | null;
   state: MapState;
@@ -58,7 +79,7 @@ export const mapRecordSchema = z.object({
   name: z.string(),
   modelId: z.number().int().nullable(),
   input: z.string(),
-  options: z.object({ scanShape: z.array(z.number().int()).optional(), datasetPath: z.string().optional() }),
+  options: z.object({ scanShape: z.array(z.number().int()).optional(), datasetPath: z.string().optional(), scanStepNm: z.number().optional() }),
   recipe: z.record(z.string(), z.unknown()).nullable(),
   state: z.enum(MAP_STATES),
   summary: z.record(z.string(), z.unknown()).nullable(),

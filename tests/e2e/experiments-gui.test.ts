@@ -80,6 +80,8 @@ describe.skipIf(missing.length > 0)(title, () => {
     await page.getByTestId('experiments-tab').click();
     await page.getByTestId('experiments-view').waitFor({ timeout: 30_000 });
     await page.getByTestId('experiment-path').fill(scan);
+    // The NumPy file records no scan step: the user gives it (0.5 nm), for the scale bar and positions.
+    await page.getByTestId('experiment-scan-step').fill('0.5');
     await page.getByTestId('experiment-open').click();
     await page.getByTestId('experiment-info').waitFor();
     const info = (await page.getByTestId('experiment-info').textContent()) ?? '';
@@ -118,7 +120,7 @@ describe.skipIf(missing.length > 0)(title, () => {
     const at = async (col: number): Promise<number> => {
       await page.mouse.move((box?.x ?? 0) + ((col + 0.5) / NX) * (box?.width ?? 0), (box?.y ?? 0) + (0.5 / NY) * (box?.height ?? 0));
       const text = (await page.getByTestId('map-readout').textContent()) ?? '';
-      expect(text).toMatch(new RegExp(`row 0, column ${col} \\(frame ${col}\\): d = `));
+      expect(text).toMatch(new RegExp(`row 0, column ${col} at x ${col * 0.5} nm, y 0 nm \\(frame ${col}\\): d = `));
       return Number(/d = ([\d.]+)/.exec(text)?.[1]);
     };
     expect((await at(7)) - (await at(0))).toBeGreaterThan(0.3);
@@ -143,7 +145,7 @@ describe.skipIf(missing.length > 0)(title, () => {
     await page.locator('[data-testid="roi-histogram"] svg').first().waitFor();
     await page.getByTestId('roi-clear').click();
     await expect(page.getByTestId('roi-summary').textContent()).resolves.toBe(whole);
-    // The map as a PNG figure: map, colour bar and (no calibration here) the scan size written instead of a scale bar.
+    // The map as a PNG figure: map, colour bar and the scale bar of the given step.
     const download = page.waitForEvent('download');
     await page.getByTestId('map-png').click();
     const file = await (await download).path();
@@ -151,8 +153,11 @@ describe.skipIf(missing.length > 0)(title, () => {
     fs.writeFileSync('/tmp/experiments-map-export.png', png);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(NX * Math.floor(600 / NX) + 32);
-    // No scan step in this file: said under the map instead of a scale bar.
-    await expect(page.getByTestId('map-scale-bar').textContent()).resolves.toBe(`scan step not recorded in the file (${NX} × ${NY} positions)`);
+    // The scale bar of the given step: 15 positions × 0.5 nm = 7.5 nm wide, a 1 nm bar (2/15 of the map's width).
+    await expect(page.getByTestId('map-scale-bar').textContent()).resolves.toBe(`1 nmstep 0.5 nm · field 7.5 × ${NY * 0.5} nm`);
+    const bar = await page.getByTestId('map-scale-bar').locator('.scale-bar__bar').boundingBox();
+    const mapBox = await page.getByTestId('map-d').boundingBox();
+    expect(Math.abs((bar?.width ?? 0) / (mapBox?.width ?? 1) - 1 / 7.5)).toBeLessThan(0.01);
     // Exports: the float TIFF as written by the job, and the one-page report.
     const tiffDownload = page.waitForEvent('download');
     await page.getByTestId('map-export-d.tif').click();

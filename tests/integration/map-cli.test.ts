@@ -329,6 +329,10 @@ for k in range(8):
       await dispatch(handlers, 'project.open', { path: projectDir });
       const modelId = (await dispatch(handlers, 'models.list', {}))[0]?.id ?? 0;
       // Thumbnails: frames spread evenly, reduced by 2×2 blocks; the direct beam (centre 2×2) is the brightest.
+      // A scan step given for a file that records none: every scan axis gets it, and the notes say so.
+      const stepped = JSON.parse(ssro('open', files.npy, '--scan-step', '0.25').stdout) as { scanAxes: { scale: number | null; units: string | null }[]; notes: string[] };
+      expect(stepped.scanAxes.map((a) => [a.scale, a.units])).toEqual([[0.25, 'nm'], [0.25, 'nm']]);
+      expect(stepped.notes.join(' ')).toMatch(/step 0\.25 nm given by the user \(the file had no calibration\)/);
       const { frameCount, thumbnails } = await dispatch(handlers, 'experiments.thumbnails', { path: files.npy, count: 8, size: 32 });
       expect(frameCount).toBe(NY * NX);
       expect(thumbnails.map((t) => t.index)).toEqual([0, 7, 15, 22, 30, 37, 45, 52]);

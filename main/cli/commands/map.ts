@@ -19,6 +19,7 @@ import { parseScanShape } from './open';
 interface MapCliOptions {
   out: string;
   scanShape?: string;
+  scanStep?: number;
   dataset?: string;
   calibration?: number;
   ringK?: number;
@@ -69,6 +70,7 @@ export function registerMapCommand(program: Command): void {
     .requiredOption('--out <dir>', 'the map folder (created; an interrupted map in it is continued)')
     .option('--scan-shape <ny,nx>', 'the scan shape when the file does not say it (must divide the frame count)')
     .option('--dataset <path>', 'HDF5: the dataset to read')
+    .option('--scan-step <nm>', 'real-space step between scan positions (nm) when the file does not record it', parsePositive)
     .option('--calibration <invA>', 'pixel size in Å⁻¹ per pixel (else from the file metadata, or --ring-k)', parsePositive)
     .option('--ring-k <invA>', "calibrate from a ring of known k (Å⁻¹) in the scan's mean frame", parsePositive)
     .option('--halo-reference <file.npy>', "calibrate by fitting the scan's amorphous halo to simulated raw patterns on the model's grid (ssro diffract --raw)")
@@ -92,6 +94,7 @@ export function registerMapCommand(program: Command): void {
       const model = await loadInferenceModel(path.resolve(modelFile), { threads: opts.threads });
       const source = await openMicroscopy(input, {
         ...(opts.scanShape !== undefined ? { scanShape: parseScanShape(opts.scanShape) } : {}),
+        ...(opts.scanStep !== undefined ? { scanStepNm: opts.scanStep } : {}),
         ...(opts.dataset !== undefined ? { datasetPath: opts.dataset } : {}),
       });
       const controller = { cancelled: false };

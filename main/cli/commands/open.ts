@@ -5,10 +5,11 @@
  */
 import type { Command } from 'commander';
 import { openMicroscopy } from '../../../native-workers/lib/microscopy/open';
-import { parsePositiveInteger } from '../parse-options';
+import { parsePositive, parsePositiveInteger } from '../parse-options';
 
 interface OpenCliOptions {
   scanShape?: string;
+  scanStep?: number;
   dataset?: string;
   frameStats?: number;
 }
@@ -29,10 +30,12 @@ export function registerOpenCommand(program: Command): void {
     .argument('<file>', 'a DM3/DM4, MRC, NPY, HDF5/EMD, MIB, EMPAD (.xml), BLO, TIFF or PNG file, or a folder of patterns')
     .option('--scan-shape <ny,nx>', 'the scan shape when the file does not say it (rows, columns; must divide the frame count)')
     .option('--dataset <path>', 'HDF5: the dataset to read when the file holds several')
+    .option('--scan-step <nm>', 'real-space step between scan positions (nm) when the file does not record it', parsePositive)
     .option('--frame-stats <index>', 'also read frame INDEX and report its minimum, maximum, mean and non-finite count', (v) => parsePositiveInteger(String(Number(v) + 1)) - 1)
     .action(async (file: string, opts: OpenCliOptions) => {
       const source = await openMicroscopy(file, {
         ...(opts.scanShape !== undefined ? { scanShape: parseScanShape(opts.scanShape) } : {}),
+        ...(opts.scanStep !== undefined ? { scanStepNm: opts.scanStep } : {}),
         ...(opts.dataset !== undefined ? { datasetPath: opts.dataset } : {}),
       });
       try {

@@ -2,6 +2,7 @@
  * The contract's implementation: one handler map per domain, joined into one `Handlers` object that both shells
  * serve through `dispatch`, which validates every request at the boundary.
  */
+import { readOptionsOf } from '../../shared/maps';
 import { inputThumbnails, previewInputFrame } from '../services/experiment-preview';
 import type { Channel, ParsedRequest, Response } from '../../shared/ipc-contract';
 import { ApiError, parseRequest } from '../../shared/ipc-contract';
@@ -253,14 +254,13 @@ function mapHandlers(core: AppCore): Subset<'experiments.open' | 'experiments.th
   const project = () => core.requireProject().project;
   return {
     'experiments.open': async (req) =>
-      (await describeInput(req.path, { ...(req.scanShape ? { scanShape: req.scanShape } : {}), ...(req.datasetPath ? { datasetPath: req.datasetPath } : {}) })) as unknown as Record<string, unknown>,
+      (await describeInput(req.path, req)) as unknown as Record<string, unknown>,
     'experiments.thumbnails': (req) =>
-      inputThumbnails({ input: req.path, ...(req.scanShape ? { scanShape: req.scanShape } : {}), ...(req.datasetPath ? { datasetPath: req.datasetPath } : {}) }, { count: req.count, size: req.size }),
+      inputThumbnails({ input: req.path, ...readOptionsOf(req) }, { count: req.count, size: req.size }),
     'experiments.preview': (req) =>
       previewInputFrame(project(), {
         input: req.path,
-        ...(req.scanShape ? { scanShape: req.scanShape } : {}),
-        ...(req.datasetPath ? { datasetPath: req.datasetPath } : {}),
+        ...readOptionsOf(req),
         modelId: req.modelId,
         recipe: req.recipe,
         ...(req.haloReferenceDatasetId !== undefined ? { haloReferenceDatasetId: req.haloReferenceDatasetId } : {}),

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { ApiError } from '../../shared/ipc-contract';
-import type { MapRequest } from '../../shared/maps';
+import { readOptionsOf, type InputReadOptions, type MapRequest } from '../../shared/maps';
 import { preprocessRecipeSchema, type PreprocessRecipeInput } from '../../shared/preprocess-recipe';
 import { MicroscopyFileError, type FrameSource } from '../../../native-workers/lib/microscopy/frame-source';
 import { datasetHaloReference, loadRecipeImages, resolveRecipe } from '../../../native-workers/lib/microscopy/mapping';
@@ -17,19 +17,14 @@ import type { FolderFrameSource } from '../../../native-workers/lib/microscopy/r
 import type { Project } from '../project/project';
 import { haloReferenceDir, requireModel } from './map-service';
 
-export interface InputLocation {
+export interface InputLocation extends InputReadOptions {
   input: string;
-  scanShape?: number[];
-  datasetPath?: string;
 }
 
 /** Opens the input; a bad file becomes the caller's error, named. */
 export async function openInput(location: InputLocation): Promise<FrameSource> {
   try {
-    return await openMicroscopy(path.resolve(location.input), {
-      ...(location.scanShape ? { scanShape: location.scanShape } : {}),
-      ...(location.datasetPath ? { datasetPath: location.datasetPath } : {}),
-    });
+    return await openMicroscopy(path.resolve(location.input), readOptionsOf(location));
   } catch (error) {
     if (error instanceof MicroscopyFileError) throw new ApiError('invalid-request', error.message);
     throw error;

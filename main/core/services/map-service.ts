@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { JobSummary } from '../../shared/domain';
 import { ApiError } from '../../shared/ipc-contract';
-import { MAP_EXPORTS, type MapExportName, type MapRecord, type MapRequest } from '../../shared/maps';
+import { MAP_EXPORTS, readOptionsOf, type InputReadOptions, type MapExportName, type MapRecord, type MapRequest } from '../../shared/maps';
 import { preprocessRecipeSchema } from '../../shared/preprocess-recipe';
 import { MicroscopyFileError, type MicroscopyInfo } from '../../../native-workers/lib/microscopy/frame-source';
 import { MAP_FILES } from '../../../native-workers/lib/microscopy/mapping';
@@ -62,8 +62,7 @@ function submitJob(project: Project, jobs: JobManager, map: MapRecord, onnxPath:
     mapId: map.id,
     modelPath: onnxPath,
     input: map.input,
-    scanShape: map.options.scanShape ?? null,
-    datasetPath: map.options.datasetPath ?? null,
+    readOptions: readOptionsOf(map.options),
     recipe,
     dir: map.dir,
     haloReferenceDir: haloDir,
@@ -79,9 +78,9 @@ function submitJob(project: Project, jobs: JobManager, map: MapRecord, onnxPath:
 }
 
 /** What an experimental file or folder holds (headers only); a bad file is the caller's error, named. */
-export async function describeInput(input: string, options: { scanShape?: number[]; datasetPath?: string }): Promise<MicroscopyInfo> {
+export async function describeInput(input: string, options: InputReadOptions): Promise<MicroscopyInfo> {
   try {
-    const source = await openMicroscopy(input, { ...(options.scanShape ? { scanShape: options.scanShape } : {}), ...(options.datasetPath ? { datasetPath: options.datasetPath } : {}) });
+    const source = await openMicroscopy(input, readOptionsOf(options));
     source.close();
     return source.info;
   } catch (error) {
@@ -98,12 +97,12 @@ export async function submitMap(project: Project, jobs: JobManager, request: Map
   const check = preprocessRecipeSchema.safeParse({ ...request.recipe, model: { kmaxInvA: 1, deltaKInvA: 0.015, side: 133, transform: 'log1-minmax' } });
   if (!check.success) throw new ApiError('invalid-request', `recipe: ${check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const input = path.resolve(request.input);
-  const info = await describeInput(input, { ...(request.scanShape ? { scanShape: request.scanShape } : {}), ...(request.datasetPath ? { datasetPath: request.datasetPath } : {}) });
+  const info = await describeInput(input, request);
   const map = project.maps.create({
     name: request.name ?? path.basename(input),
     modelId: request.modelId,
     input,
-    options: { ...(request.scanShape ? { scanShape: request.scanShape } : {}), ...(request.datasetPath ? { datasetPath: request.datasetPath } : {}) },
+    options: readOptionsOf(request),
     info: info as unknown as Record<string, unknown>,
   });
   fs.writeFileSync(path.join(map.dir, 'request.json'), `${JSON.stringify(request, null, 2)}\n`);
@@ -190,7 +189,7 @@ export async function previewMapFrame(project: Project, mapId: number, index: nu
   if (map === null) throw new ApiError('not-found', `map ${mapId} does not exist in this project`);
   if (map.recipe === null) throw new ApiError('invalid-request', `map ${mapId} has no resolved recipe yet (it is ${map.state})`);
   const recipe = preprocessRecipeSchema.parse(map.recipe);
-  const source = await openMicroscopy(map.input, { ...(map.options.scanShape ? { scanShape: map.options.scanShape } : {}), ...(map.options.datasetPath ? { datasetPath: map.options.datasetPath } : {}) });
+  const source = await openMicroscopy(map.input, readOptionsOf(map.options));
   try {
     if (!Number.isInteger(index) || index < 0 || index >= source.info.frameCount) throw new ApiError('invalid-request', `frame ${index} is outside 0 … ${source.info.frameCount - 1}`);
     const frame = source.readFrame(index);

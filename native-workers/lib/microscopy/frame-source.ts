@@ -29,6 +29,11 @@ export interface OpenOptions {
   scanShape?: number[];
   /** HDF5: the dataset path to read (otherwise the reader finds the 4D/3D/2D data itself). */
   datasetPath?: string;
+  /**
+   * The real-space step between scan positions (nm), when the file does not record it (NPY, MIB, raw stacks) or
+   * records it wrongly: every scan axis gets this scale (the file's value is kept in `notes`).
+   */
+  scanStepNm?: number;
 }
 
 /** The error every reader throws for a bad file: the message names the file and the problem. */

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MicroscopyFileError, type FrameSource, type MicroscopyFormat, type OpenOptions } from './frame-source';
+import { MicroscopyFileError, type MicroscopyInfo, type FrameSource, type MicroscopyFormat, type OpenOptions } from './frame-source';
 import { openBlo, sniffBlo } from './readers/blo';
 import { openDm, sniffDm } from './readers/dm';
 import { openHdf5Auto } from './readers/emd';
@@ -60,6 +60,25 @@ function readHead(file: string): Buffer {
 
 /** Opens `location` (a file or a folder) with the reader its content calls for. */
 export async function openMicroscopy(location: string, options: OpenOptions = {}): Promise<FrameSource> {
+  const source = await openReader(location, options);
+  if (options.scanStepNm !== undefined) applyScanStep(source.info, options.scanStepNm);
+  return source;
+}
+
+/** Gives every scan axis the user's step (nm), saying what the file had. */
+export function applyScanStep(info: MicroscopyInfo, stepNm: number): void {
+  if (!(Number.isFinite(stepNm) && stepNm > 0)) throw new MicroscopyFileError(info.file, `the scan step must be a positive number of nm, got ${stepNm}`);
+  if (info.scanAxes.length === 0) throw new MicroscopyFileError(info.file, 'holds a single pattern: there is no scan to give a step to');
+  for (const axis of info.scanAxes) {
+    const had = axis.scale !== null ? `${axis.scale} ${axis.units ?? ''}`.trim() : 'no calibration';
+    info.notes.push(`scan axis ${axis.name}: step ${stepNm} nm given by the user (the file had ${had})`);
+    axis.scale = stepNm;
+    axis.units = 'nm';
+    axis.offset = 0;
+  }
+}
+
+async function openReader(location: string, options: OpenOptions): Promise<FrameSource> {
   const file = path.resolve(location);
   let stat: fs.Stats;
   try {

@@ -24,8 +24,13 @@ function shortLabel(label: string): string {
   return scan ? `#${scan[1]} · ${scan[2]}, ${scan[3]}` : label;
 }
 
-function location(input: OpenedInput): { path: string; scanShape?: number[]; datasetPath?: string } {
-  return { path: input.path, ...(input.scanShape ? { scanShape: input.scanShape } : {}), ...(input.datasetPath ? { datasetPath: input.datasetPath } : {}) };
+function location(input: OpenedInput): { path: string; scanShape?: number[]; datasetPath?: string; scanStepNm?: number } {
+  return {
+    path: input.path,
+    ...(input.scanShape ? { scanShape: input.scanShape } : {}),
+    ...(input.datasetPath ? { datasetPath: input.datasetPath } : {}),
+    ...(input.scanStepNm !== null ? { scanStepNm: input.scanStepNm } : {}),
+  };
 }
 
 export function InputPage({ input, draft }: { input: OpenedInput; draft: MapDraft | null }) {

@@ -84,6 +84,7 @@ export function MapForm({ input, models, datasets, onStarted, onDraft }: { input
         input: input.path,
         ...(input.scanShape ? { scanShape: input.scanShape } : {}),
         ...(input.datasetPath ? { datasetPath: input.datasetPath } : {}),
+        ...(input.scanStepNm !== null ? { scanStepNm: input.scanStepNm } : {}),
       });
       onStarted(mapId);
     } catch (e) {

@@ -13,6 +13,8 @@ export interface OpenedInput {
   path: string;
   scanShape: number[] | null;
   datasetPath: string | null;
+  /** The real-space scan step (nm) the user gave, when the file records none. */
+  scanStepNm: number | null;
   info: MicroscopyInfo;
 }
 
@@ -31,6 +33,7 @@ export function OpenPanel({ opened, onOpened, request = null, dropError = null }
   const [path, setPath] = useState(opened?.path ?? '');
   const [scanShape, setScanShape] = useState('');
   const [datasetPath, setDatasetPath] = useState('');
+  const [scanStep, setScanStep] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -40,12 +43,15 @@ export function OpenPanel({ opened, onOpened, request = null, dropError = null }
     try {
       const shape = scanShape.trim() ? scanShape.split(/[,x×]/).map((v) => Number(v.trim())) : null;
       if (shape && shape.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`scan shape "${scanShape}": give rows,columns as positive integers`);
+      const step = scanStep.trim() ? Number(scanStep) : null;
+      if (step !== null && !(Number.isFinite(step) && step > 0)) throw new Error(`scan step "${scanStep}": give the distance between scan positions in nm`);
       const info = (await api.invoke('experiments.open', {
         path: target,
         ...(shape ? { scanShape: shape } : {}),
         ...(datasetPath.trim() ? { datasetPath: datasetPath.trim() } : {}),
+        ...(step !== null ? { scanStepNm: step } : {}),
       })) as unknown as MicroscopyInfo;
-      onOpened({ path: target, scanShape: shape, datasetPath: datasetPath.trim() || null, info });
+      onOpened({ path: target, scanShape: shape, datasetPath: datasetPath.trim() || null, scanStepNm: step, info });
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -88,6 +94,8 @@ export function OpenPanel({ opened, onOpened, request = null, dropError = null }
         <input id="experiment-path" className="input input--mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/data/session/scan.mib" data-testid="experiment-path" />
         <label htmlFor="experiment-scan-shape">Scan shape</label>
         <input id="experiment-scan-shape" className="input input--small" value={scanShape} onChange={(e) => setScanShape(e.target.value)} placeholder="from the file" data-testid="experiment-scan-shape" />
+        <label htmlFor="experiment-scan-step">Scan step (nm)</label>
+        <input id="experiment-scan-step" className="input input--small" value={scanStep} onChange={(e) => setScanStep(e.target.value)} placeholder="from the file" inputMode="decimal" data-testid="experiment-scan-step" />
         <label htmlFor="experiment-dataset">HDF5 dataset</label>
         <input id="experiment-dataset" className="input input--mono" value={datasetPath} onChange={(e) => setDatasetPath(e.target.value)} placeholder="found automatically" />
         <div className="button-row">
