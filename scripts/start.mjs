@@ -53,10 +53,65 @@ if (fs.existsSync(bundledModel)) {
       const datasetId = cli(['dataset', 'build', demoProject, '--source', String(heldOut.id), '--zone', 'z', '--step', '2.5', '--region-axis', 'x',
         '--name', 'held-out complexion (seed 54321): cylinder r5 h20, zone z, 2.5 Å grid']);
       log(`held-out patterns → dataset ${datasetId}; prediction ${cli(['model', 'predict', demoProject, modelId, '--dataset', datasetId, '--name', 'unseen boundary (seed 54321)'])}`);
+      // The same patterns as a 4D-STEM scan file (no calibration in it, as with NumPy files), mapped in the
+      // Experiments tab with the pixel size and scan step given, so the demo opens with a map too.
+      const scan = writeDemoScan(datasetId);
+      if (scan) {
+        const mapId = cli(['model', 'map', demoProject, modelId, scan.file, '--calibration', String(scan.deltaKInvA), '--scan-step', String(scan.stepNm), '--denoise', 'none',
+          '--name', 'held-out boundary as a 4D-STEM scan (simulated)']);
+        log(`demo scan ${scan.file} → map ${mapId}`);
+      }
     }
   }
 } else {
   log(`no bundled model at ${bundledModel}: the demo project has no model (resources/models/generate.sh makes one)`);
+}
+
+/**
+ * Writes a project dataset's raw patterns as a 4D NumPy scan (rows, cols, side, side) of its first scan, when the
+ * dataset is one scan of one probe and zone (then pattern k is scan position k), in the demo project's
+ * `experiments/` folder. Returns null for any other dataset.
+ */
+function writeDemoScan(datasetId) {
+  const { PatternReader, META_COLUMNS } = require(path.join(root, 'dist', 'native-workers', 'lib', 'datasets', 'pattern-store.js'));
+  const { writeNpy } = require(path.join(root, 'dist', 'native-workers', 'lib', 'npy.js'));
+  const { Project } = require(path.join(root, 'dist', 'main', 'core', 'project', 'project.js'));
+  const project = Project.open(demoProject);
+  let dir;
+  try {
+    dir = project.datasets.folder(Number(datasetId));
+  } finally {
+    project.close();
+  }
+  const reader = PatternReader.open(dir);
+  try {
+    const { manifest } = reader;
+    if (manifest.zones.length !== 1 || manifest.probes.length !== 1 || manifest.structures.length !== 1) return null;
+    // The scan's layout from the probe centres (meta.npy): row-major positions, rows along y, a constant step.
+    const meta = reader.readMeta();
+    const width = meta.length / manifest.sampleCount;
+    const column = (name) => META_COLUMNS.indexOf(name);
+    const ys = [];
+    for (let k = 0; k < manifest.sampleCount; k++) {
+      if (meta[k * width + column('scan_position')] !== k) return null;
+      const y = Math.round(meta[k * width + column('centre_y_A')] * 1e4) / 1e4;
+      if (ys.at(-1) !== y) ys.push(y);
+    }
+    const rows = ys.length;
+    const cols = manifest.sampleCount / rows;
+    const stepA = Math.abs(meta[width + column('centre_x_A')] - meta[column('centre_x_A')]);
+    if (!Number.isInteger(cols) || rows < 2 || cols < 2 || !(stepA > 0)) return null;
+    const scan = { rows, cols, stepA };
+    const side = manifest.side;
+    const stack = new Float32Array(manifest.sampleCount * side * side);
+    for (let k = 0; k < manifest.sampleCount; k++) stack.set(reader.readPattern(k), k * side * side);
+    const file = path.join(demoProject, 'experiments', 'held-out-boundary-scan.npy');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeNpy(file, stack, [scan.rows, scan.cols, side, side]);
+    return { file, deltaKInvA: manifest.grid.deltaKInvA, stepNm: scan.stepA / 10 };
+  } finally {
+    reader.close();
+  }
 }
 
 function electronBinary() {

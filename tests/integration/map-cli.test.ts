@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Project } from '../../main/core/project/project';
 import { AppCore } from '../../main/core/app-core';
-import { createHandlers, dispatch } from '../../main/core/api/handlers';
+import { createHandlers, dispatch, type Handlers } from '../../main/core/api/handlers';
+import type { JobSummary } from '../../main/shared/domain';
 import { readNpy, writeNpy } from '../../native-workers/lib/npy';
 import { MapCancelled, planMap, runMap } from '../../native-workers/lib/microscopy/mapping';
 import { openMicroscopy } from '../../native-workers/lib/microscopy/open';
@@ -58,6 +59,15 @@ function writeMib(file: string, frames: Float32Array[]): void {
 }
 
 const title = peers ? 'ssro map on a synthetic 4D-STEM scan in three formats' : `ssro map — skipped: ${PYTHON} cannot import torch, torchvision, numpy and h5py`;
+
+/** Polls a job until it has ended. */
+async function finished(handlers: Handlers, jobId: number): Promise<JobSummary> {
+  for (;;) {
+    const job = await dispatch(handlers, 'jobs.get', { id: jobId });
+    if (job.state !== 'queued' && job.state !== 'running') return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe.skipIf(!peers)(title, () => {
   const projectDir = path.join(work, 'project');
@@ -236,14 +246,7 @@ with h5py.File(${JSON.stringify(files.emd)}, 'w') as f:
       const info = await dispatch(handlers, 'experiments.open', { path: files.emd });
       expect(info).toMatchObject({ format: 'emd-1.0', frameShape: [SIDE, SIDE], scanShape: [NY, NX], frameCount: NY * NX });
       const { mapId, jobId } = await dispatch(handlers, 'maps.run', { modelId, input: files.npy, recipe, name: 'synthetic scan' });
-      for (;;) {
-        const job = await dispatch(handlers, 'jobs.get', { id: jobId });
-        if (job.state !== 'queued' && job.state !== 'running') {
-          expect(job.error).toBeNull();
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      expect((await finished(handlers, jobId)).error).toBeNull();
       const map = await dispatch(handlers, 'maps.get', { id: mapId });
       expect(map).toMatchObject({ state: 'complete', name: 'synthetic scan', modelId });
       expect(map.recipe).toMatchObject({ calibration: { method: 'manual', invAPerPixel: PIXEL }, model: { side: 33 } });
@@ -257,6 +260,29 @@ with h5py.File(${JSON.stringify(files.emd)}, 'w') as f:
     } finally {
       await core.dispose();
     }
+  });
+
+  it('ssro model map runs a project map job from the command line, as the Experiments tab does', () => {
+    const r = ssro('model', 'map', projectDir, '1', files.emd, '--denoise', 'none', '--name', 'from the CLI');
+    expect(r.status, r.stderr).toBe(0);
+    const mapId = Number(r.stdout.trim());
+    const project = Project.open(projectDir);
+    try {
+      const map = project.maps.get(mapId);
+      expect(map).toMatchObject({ name: 'from the CLI', state: 'complete' });
+      expect(fs.existsSync(path.join(map.dir, 'report.html'))).toBe(true);
+      const emd = readMap(path.join(work, 'map-emd')).d;
+      const d = readMap(map.dir).d;
+      // Without --saturation the uint32 frame at 2³² − 256 is not saturated for its type: it is mapped here.
+      emd.forEach((v, i) => {
+        if (i !== NX + 3) expect(d[i]).toBeCloseTo(v, 6);
+      });
+    } finally {
+      project.close();
+    }
+    const refused = ssro('model', 'map', projectDir, '1', files.npy, '--denoise', 'none');
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/calibrat/i);
   });
 
   it('maps a folder of PNG patterns grouped by subfolder (Fig. 10): frames.csv and the job name each frame’s group', async () => {
@@ -293,11 +319,7 @@ for k in range(8):
       await dispatch(handlers, 'project.open', { path: projectDir });
       const modelId = (await dispatch(handlers, 'models.list', {}))[0]?.id ?? 0;
       const { mapId, jobId } = await dispatch(handlers, 'maps.run', { modelId, input: folder, recipe: { calibration: { method: 'manual', invAPerPixel: PIXEL }, denoise: { method: 'none' } } });
-      for (;;) {
-        const job = await dispatch(handlers, 'jobs.get', { id: jobId });
-        if (job.state !== 'queued' && job.state !== 'running') break;
-        await new Promise((res) => setTimeout(res, 100));
-      }
+      await finished(handlers, jobId);
       const arrays = await dispatch(handlers, 'maps.arrays', { id: mapId });
       expect(arrays.groups).toEqual(parsed.map((c) => c[1]));
       expect(arrays.files).toEqual(parsed.map((c) => c[2]));
@@ -359,14 +381,7 @@ for k in range(8):
       expect(uncalibrated.calibration).toMatch(/calibrat/i);
 
       const { mapId, jobId } = await dispatch(handlers, 'maps.run', { modelId, input: files.npy, recipe, haloReferenceDatasetId: trainingDatasetId, name: 'halo job' });
-      for (;;) {
-        const job = await dispatch(handlers, 'jobs.get', { id: jobId });
-        if (job.state !== 'queued' && job.state !== 'running') {
-          expect(job.error).toBeNull();
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      expect((await finished(handlers, jobId)).error).toBeNull();
       const map = await dispatch(handlers, 'maps.get', { id: mapId });
       // The job resolves what the preview resolved, and what the CLI found against the same patterns.
       expect((map.recipe as { calibration: { invAPerPixel: number } }).calibration.invAPerPixel).toBe(preview.invAPerPixel);

@@ -1,6 +1,7 @@
 /**
- * `ssro model info | import-torch | import | list`: read a model file's description, turn a PyTorch state_dict (e.g.
- * the authors' checkpoint) into an ONNX model with our metadata, and register models in a project.
+ * `ssro model info | import-torch | import | list | predict | map`: read a model file's description, turn a PyTorch
+ * state_dict (e.g. the authors' checkpoint) into an ONNX model with our metadata, register models in a project, and
+ * run a project model over a dataset (predict) or an experimental file (map) as the GUI does.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -12,6 +13,7 @@ import { Project } from '../../core/project/project';
 import { defaultSettings } from '../../core/project/settings-repo';
 import { exportStateDict, importModel, listModels } from '../../core/services/model-service';
 import { submitPrediction } from '../../core/services/prediction-service';
+import { mapResumeHint, submitMap } from '../../core/services/map-service';
 import { jobHooks } from '../../core/app-core';
 import { JobManager } from '../../core/jobs/job-manager';
 import { describeMetrics } from '../../../native-workers/lib/models/export-evaluation';
@@ -19,6 +21,7 @@ import { followJob } from '../progress';
 import { readOnnxGraph, shapeText } from '../../../native-workers/lib/models/onnx-graph';
 import { readOnnxMetadata, readSsroModelMetadata, SSRO_METADATA_KEY, type SsroFitMetrics } from '../../../native-workers/lib/models/onnx-metadata';
 import { parsePositive, parsePositiveInteger } from '../parse-options';
+import { parseScanShape } from './open';
 
 
 
@@ -176,6 +179,54 @@ export function registerModelCommands(program: Command): void {
           process.stdout.write(`${m.id}\t${m.state}\t${m.architecture}\t${m.target}\t${validation ? `RMSE ${fmt(validation.rmse)}` : '-'}\t${m.name}\n`);
         }
       } finally {
+        project.close();
+      }
+    });
+  model
+    .command('map')
+    .description('map d over an experimental file or folder with a project model (a map job, stored in the project as in the Experiments tab); prints the map id')
+    .argument('<project>', 'project folder')
+    .argument('<modelId>', 'model id in the project', parsePositiveInteger)
+    .argument('<file>', 'experimental file or folder (ssro open)')
+    .option('--scan-shape <ny,nx>', 'the scan shape when the file does not say it')
+    .option('--scan-step <nm>', 'real-space step between scan positions (nm) when the file does not record it', parsePositive)
+    .option('--dataset-path <path>', 'HDF5: the dataset to read')
+    .option('--calibration <invA>', 'pixel size in Å⁻¹ per pixel (else from the file metadata)', parsePositive)
+    .option('--ring-k <invA>', "calibrate from a ring of known k (Å⁻¹) in the scan's mean frame", parsePositive)
+    .option('--halo-dataset <id>', "calibrate by fitting the scan's halo to a project dataset on the model's grid", parsePositiveInteger)
+    .addOption(new Option('--denoise <method>', 'TV denoising as papers/000 (tv) or none').choices(['tv', 'none']).default('tv'))
+    .addOption(new Option('--centre <method>', 'beam centre per frame').choices(['com', 'xcorr']).default('com'))
+    .option('--name <name>', 'map name')
+    .action(async (dir: string, modelId: number, file: string, opts: { scanShape?: string; scanStep?: number; datasetPath?: string; calibration?: number; ringK?: number; haloDataset?: number; denoise: 'tv' | 'none'; centre: 'com' | 'xcorr'; name?: string }) => {
+      const project = Project.open(dir);
+      const jobs = new JobManager(project, jobHooks(project));
+      try {
+        const calibration =
+          opts.calibration !== undefined
+            ? { method: 'manual', invAPerPixel: opts.calibration }
+            : opts.ringK !== undefined
+              ? { method: 'ring', ringKInvA: opts.ringK }
+              : opts.haloDataset !== undefined
+                ? { method: 'halo' }
+                : { method: 'metadata' };
+        const { map, job } = await submitMap(project, jobs, {
+          modelId,
+          input: path.resolve(file),
+          recipe: { calibration, denoise: { method: opts.denoise === 'tv' ? 'tv-chambolle' : 'none' }, centre: { method: opts.centre } },
+          batchSize: 64,
+          ...(opts.scanShape !== undefined ? { scanShape: parseScanShape(opts.scanShape) } : {}),
+          ...(opts.scanStep !== undefined ? { scanStepNm: opts.scanStep } : {}),
+          ...(opts.datasetPath !== undefined ? { datasetPath: opts.datasetPath } : {}),
+          ...(opts.haloDataset !== undefined ? { haloReferenceDatasetId: opts.haloDataset } : {}),
+          ...(opts.name !== undefined ? { name: opts.name } : {}),
+        });
+        const final = await followJob(jobs, job, `map ${map.id}`);
+        if (final.state !== 'succeeded') throw new Error(`${final.error ?? `the map job ended ${final.state}`}; ${mapResumeHint(map.id)}`);
+        const done = project.maps.get(map.id);
+        process.stderr.write(`map: ${JSON.stringify(done.summary)}\nmap: ${done.dir}\n`);
+        process.stdout.write(`${map.id}\n`);
+      } finally {
+        await jobs.shutdown();
         project.close();
       }
     });
