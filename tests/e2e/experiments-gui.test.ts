@@ -194,6 +194,11 @@ for k in range(6):
     await page.getByTestId('experiment-open').click();
     // Wait for the new description (the scan's is on screen until the folder's arrives).
     await page.getByTestId('experiment-info').filter({ hasText: '6 of 64 × 64 px; scan 6' }).waitFor({ timeout: 30_000 });
+    // The scan step left in the panel from the scan does not apply to a folder's patterns, and says so.
+    await expect(page.getByTestId('experiment-info').textContent()).resolves.toContain('the scan step 0.5 nm is ignored: the patterns of a folder are not positions of one scan');
+    await expect(page.getByTestId('thumbnail').count()).resolves.toBe(6);
+    await expect(page.locator('[data-testid="thumbnail"][title="boundary B/nbed_03.png"]').count()).resolves.toBe(1);
+    await page.screenshot({ path: '/tmp/experiments-folder-input.png' });
     await page.getByTestId('map-calibration-value').fill(String(PIXEL));
     await page.getByTestId('map-denoise').uncheck();
     await page.getByTestId('map-start').click();

@@ -31,7 +31,8 @@ export interface OpenOptions {
   datasetPath?: string;
   /**
    * The real-space step between scan positions (nm), when the file does not record it (NPY, MIB, raw stacks) or
-   * records it wrongly: every scan axis gets this scale (the file's value is kept in `notes`).
+   * records it wrongly: every scan axis gets this scale (the file's value is kept in `notes`). Ignored, with a note,
+   * for a folder of patterns.
    */
   scanStepNm?: number;
 }

@@ -68,6 +68,12 @@ export async function openMicroscopy(location: string, options: OpenOptions = {}
 /** Gives every scan axis the user's step (nm), saying what the file had. */
 export function applyScanStep(info: MicroscopyInfo, stepNm: number): void {
   if (!(Number.isFinite(stepNm) && stepNm > 0)) throw new MicroscopyFileError(info.file, `the scan step must be a positive number of nm, got ${stepNm}`);
+  if (info.format === 'folder') {
+    // A folder's patterns are separate measurements, not scan positions: nothing to calibrate (said, not refused,
+    // so a step left in the Open panel from a scan does not stop a folder from opening).
+    info.notes.push(`the scan step ${stepNm} nm is ignored: the patterns of a folder are not positions of one scan`);
+    return;
+  }
   if (info.scanAxes.length === 0) throw new MicroscopyFileError(info.file, 'holds a single pattern: there is no scan to give a step to');
   for (const axis of info.scanAxes) {
     const had = axis.scale !== null ? `${axis.scale} ${axis.units ?? ''}`.trim() : 'no calibration';

@@ -18,10 +18,15 @@ type Preview = Response<'experiments.preview'>;
 
 const THUMBNAIL_COUNT = 24;
 
-/** "frame 7 (row 0, column 7)" → "#7 · 0, 7" under a thumbnail (the whole label is its tooltip). */
-function shortLabel(label: string): string {
+/**
+ * Under a thumbnail (the whole label is its tooltip): "frame 7 (row 0, column 7)" → "#7 · 0, 7"; a folder's
+ * "group/file.png" → the file, with its group on a second line.
+ */
+function shortLabel(label: string): { main: string; group: string | null } {
   const scan = /^frame (\d+) \(row (\d+), column (\d+)\)$/.exec(label);
-  return scan ? `#${scan[1]} · ${scan[2]}, ${scan[3]}` : label;
+  if (scan) return { main: `#${scan[1]} · ${scan[2]}, ${scan[3]}`, group: null };
+  const slash = label.lastIndexOf('/');
+  return slash > 0 ? { main: label.slice(slash + 1), group: label.slice(0, slash) } : { main: label, group: null };
 }
 
 function location(input: OpenedInput): { path: string; scanShape?: number[]; datasetPath?: string; scanStepNm?: number } {
@@ -105,7 +110,8 @@ export function InputPage({ input, draft }: { input: OpenedInput; draft: MapDraf
               <li key={t.index}>
                 <button type="button" className={`thumbnail${t.index === index ? ' selected' : ''}`} onClick={() => setIndex(t.index)} aria-pressed={t.index === index} title={t.label} data-testid="thumbnail">
                   <MapCanvas values={t.pixels} rows={t.rows} cols={t.cols} colour={interpolateInferno} range={[0, 255]} testId={`thumbnail-${t.index}`} label={t.label} size={72} />
-                  <span className="thumbnail__label">{shortLabel(t.label)}</span>
+                  <span className="thumbnail__label">{shortLabel(t.label).main}</span>
+                  {shortLabel(t.label).group !== null && <span className="thumbnail__label muted">{shortLabel(t.label).group}</span>}
                 </button>
               </li>
             ))}
