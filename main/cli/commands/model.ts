@@ -196,8 +196,9 @@ export function registerModelCommands(program: Command): void {
     .option('--halo-dataset <id>', "calibrate by fitting the scan's halo to a project dataset on the model's grid", parsePositiveInteger)
     .addOption(new Option('--denoise <method>', 'TV denoising as papers/000 (tv) or none').choices(['tv', 'none']).default('tv'))
     .addOption(new Option('--centre <method>', 'beam centre per frame').choices(['com', 'xcorr']).default('com'))
+    .option('--saturation <counts>', 'detector saturation level (default: the stored type’s maximum)', parsePositive)
     .option('--name <name>', 'map name')
-    .action(async (dir: string, modelId: number, file: string, opts: { scanShape?: string; scanStep?: number; datasetPath?: string; calibration?: number; ringK?: number; haloDataset?: number; denoise: 'tv' | 'none'; centre: 'com' | 'xcorr'; name?: string }) => {
+    .action(async (dir: string, modelId: number, file: string, opts: { scanShape?: string; scanStep?: number; datasetPath?: string; calibration?: number; ringK?: number; haloDataset?: number; denoise: 'tv' | 'none'; centre: 'com' | 'xcorr'; saturation?: number; name?: string }) => {
       const project = Project.open(dir);
       const jobs = new JobManager(project, jobHooks(project));
       try {
@@ -212,7 +213,12 @@ export function registerModelCommands(program: Command): void {
         const { map, job } = await submitMap(project, jobs, {
           modelId,
           input: path.resolve(file),
-          recipe: { calibration, denoise: { method: opts.denoise === 'tv' ? 'tv-chambolle' : 'none' }, centre: { method: opts.centre } },
+          recipe: {
+            calibration,
+            denoise: { method: opts.denoise === 'tv' ? 'tv-chambolle' : 'none' },
+            centre: { method: opts.centre },
+            ...(opts.saturation !== undefined ? { quality: { saturationValue: opts.saturation } } : {}),
+          },
           batchSize: 64,
           ...(opts.scanShape !== undefined ? { scanShape: parseScanShape(opts.scanShape) } : {}),
           ...(opts.scanStep !== undefined ? { scanStepNm: opts.scanStep } : {}),

@@ -11,7 +11,7 @@ import { ApiError } from '../../shared/ipc-contract';
 import { MAP_EXPORTS, readOptionsOf, type InputReadOptions, type MapExportName, type MapRecord, type MapRequest } from '../../shared/maps';
 import { preprocessRecipeSchema } from '../../shared/preprocess-recipe';
 import { MicroscopyFileError, type MicroscopyInfo } from '../../../native-workers/lib/microscopy/frame-source';
-import { MAP_FILES } from '../../../native-workers/lib/microscopy/mapping';
+import { loadRecipeImages, MAP_FILES } from '../../../native-workers/lib/microscopy/mapping';
 import { REPORT_FILE, writeMapReport } from '../../../native-workers/lib/microscopy/map-report';
 import { CentreFindingError } from '../../../native-workers/lib/microscopy/preprocess/centre';
 import { preprocessFrame } from '../../../native-workers/lib/microscopy/preprocess/recipe';
@@ -181,8 +181,8 @@ export interface FramePreview {
 
 /**
  * One frame of a map's input and what its recipe made of it, step by step (raw → … → model input), for the linked
- * view of the map page. Bad pixels found on the scan's mean frame are not recomputed here (the preview says what the
- * frame alone gives).
+ * view of the map page: with the map's dark reference and the bad pixels found on its mean frame (bad-pixels.npy),
+ * so the last step is what the model saw.
  */
 export async function previewMapFrame(project: Project, mapId: number, index: number): Promise<FramePreview> {
   const map = project.maps.find(mapId);
@@ -195,7 +195,10 @@ export async function previewMapFrame(project: Project, mapId: number, index: nu
     const frame = source.readFrame(index);
     const centre = !recipe.centre.perFrame && recipe.centre.row !== undefined && recipe.centre.col !== undefined ? { row: recipe.centre.row, col: recipe.centre.col } : null;
     try {
-      const r = preprocessFrame(frame, source.info.frameShape, recipe, { dtype: source.info.dtype, centre, keepSteps: true });
+      const badFile = path.join(map.dir, MAP_FILES.badPixels);
+      const badPixels = fs.existsSync(badFile) ? Uint8Array.from(readNpy(badFile).data as ArrayLike<number>) : null;
+      const { dark } = await loadRecipeImages(recipe, source.info.frameShape);
+      const r = preprocessFrame(frame, source.info.frameShape, recipe, { dtype: source.info.dtype, centre, keepSteps: true, badPixels, dark });
       return {
         index,
         quality: r.quality.flag,

@@ -12,4 +12,6 @@ export const MAP_FILES = {
   dTiff: 'd.tif',
   frames: 'frames.csv',
   manifest: 'map.json',
+  /** The bad pixels found on the mean frame (uint8, frame shape), for the linked view to redo a frame exactly. */
+  badPixels: 'bad-pixels.npy',
 } as const;

@@ -160,17 +160,25 @@ export async function loadRecipeImages(recipe: PreprocessRecipe, frameShape: [nu
 
 /**
  * A sharp direct beam (a few pixels far above their neighbours) looks like hot pixels to a neighbour-median test;
- * removing it would change every frame's normalisation. Bright pixels (≥ 1 % of the maximum) within 12 px of the
- * beam centre are therefore never bad pixels. A real hot pixel that close to the beam is kept too (said here).
+ * removing it would change every frame's normalisation. A hot or dead pixel is an isolated outlier, a beam (or a
+ * Bragg spot) is a group: outliers with an outlier 4-neighbour are kept as signal, and so is a lone outlier within
+ * 1.5 px of the beam centre (a one-pixel beam). Not by distance alone: a hot pixel near the beam pulls the
+ * centre of mass towards itself and would be kept with the beam (tests/integration/map-cli.test.ts).
  */
-export function protectDirectBeam(bad: Uint8Array, mean: Float32Array, rows: number, cols: number, centre: BeamCentre, radiusPx = 12): void {
-  let max = -Infinity;
-  for (const v of mean) if (Number.isFinite(v) && v > max) max = v;
-  const r2 = radiusPx * radiusPx;
-  for (let r = Math.max(0, Math.floor(centre.row - radiusPx)); r <= Math.min(rows - 1, Math.ceil(centre.row + radiusPx)); r++) {
-    for (let c = Math.max(0, Math.floor(centre.col - radiusPx)); c <= Math.min(cols - 1, Math.ceil(centre.col + radiusPx)); c++) {
-      if ((r - centre.row) ** 2 + (c - centre.col) ** 2 <= r2 && (mean[r * cols + c] as number) >= 0.01 * max) bad[r * cols + c] = 0;
-    }
+export function protectDirectBeam(bad: Uint8Array, rows: number, cols: number, centre: BeamCentre): void {
+  // First every outlier's verdict on the untouched mask, then the mask is rewritten.
+  const lone = new Uint8Array(bad.length);
+  for (let k = 0; k < bad.length; k++) {
+    if (!bad[k]) continue;
+    const r = Math.floor(k / cols);
+    const c = k % cols;
+    const grouped = (r > 0 && bad[k - cols]) || (r < rows - 1 && bad[k + cols]) || (c > 0 && bad[k - 1]) || (c < cols - 1 && bad[k + 1]);
+    lone[k] = grouped ? 0 : 1;
+  }
+  for (let k = 0; k < bad.length; k++) {
+    if (!bad[k]) continue;
+    const atCentre = Math.hypot(Math.floor(k / cols) - centre.row, (k % cols) - centre.col) <= 1.5;
+    bad[k] = lone[k] && !atCentre ? 1 : 0;
   }
 }
 
@@ -196,7 +204,7 @@ export function resolveRecipe(source: FrameSource, recipeInput: unknown, options
   if (mean.used === 0) throw new MicroscopyFileError(info.file, 'every sampled frame is flagged (saturated, empty or non-finite); nothing to map');
   if (images.dark) for (let p = 0; p < mean.values.length; p++) mean.values[p] = (mean.values[p] as number) - (images.dark[p] as number);
   const found = recipe.hotPixels.enabled ? findBadPixels(mean.values, rows, cols, { threshold: recipe.hotPixels.threshold }).mask : null;
-  if (found) protectDirectBeam(found, mean.values, rows, cols, findCentre(mean.values, rows, cols, recipe.centre.method === 'fixed' ? recipe.centre : { ...recipe.centre }, images.mask));
+  if (found) protectDirectBeam(found, rows, cols, findCentre(mean.values, rows, cols, recipe.centre.method === 'fixed' ? recipe.centre : { ...recipe.centre }, images.mask));
   const badPixels = found && images.mask ? found.map((v, p) => (v || images.mask?.[p] ? 1 : 0)) : (found ?? images.mask);
   const meanCentre = findCentre(mean.values, rows, cols, recipe.centre.method === 'fixed' ? recipe.centre : { ...recipe.centre }, badPixels);
   const calibration = resolveCalibration(recipe.calibration, {
@@ -308,7 +316,10 @@ export async function runMap(
   }
   const fresh = existing === null || !fs.existsSync(path.join(dir, MAP_FILES.done));
   const files = openWork(dir, n, fresh);
-  if (fresh) writeFileAtomic(planFile, `${JSON.stringify(plan, null, 2)}\n`);
+  if (fresh) {
+    if (badPixels) writeNpyAtomic(dir, MAP_FILES.badPixels, badPixels, plan.input.frameShape);
+    writeFileAtomic(planFile, `${JSON.stringify(plan, null, 2)}\n`);
+  }
   const seconds = { read: 0, preprocess: 0, inference: 0 };
   let resumedFrom = 0;
   let pool: PreprocessPool | null = null;
