@@ -313,6 +313,17 @@ with h5py.File(${JSON.stringify(files.emd)}, 'w') as f:
     }
   });
 
+  it('maps a real NanoMegas BLO file (HyperSpy’s test1.blo: 8-bit, the direct beam saturated in every frame, a stuck pixel in some)', () => {
+    const blo = '/usr/lib/python3/dist-packages/hyperspy/tests/io/blockfile_data/test1.blo';
+    expect(fs.existsSync(blo), 'the set-up installs python3-hyperspy, which carries this file').toBe(true);
+    const out = path.join(work, 'map-blo');
+    const r = ssro('map', onnx, blo, '--out', out, '--calibration', '0.01', '--denoise', 'tv');
+    expect(r.status, r.stderr).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'map.json'), 'utf8')) as { summary: { mapped: number; flagged: Record<string, number> } };
+    expect(manifest.summary.flagged).toMatchObject({ ok: 6, saturated: 0 });
+    expect(Array.from(readNpy(path.join(out, 'd.npy')).data as Float32Array).every(Number.isFinite)).toBe(true);
+  });
+
   it('maps a folder of PNG patterns grouped by subfolder (Fig. 10): frames.csv and the job name each frame’s group', async () => {
     // Half the counts (16-bit PNG): the model's log and min–max normalisation make the scale irrelevant.
     const random = mulberry32(5);

@@ -126,7 +126,7 @@ export function meanFrame(source: FrameSource, count: number, quality: QualityOp
   for (let k = 0; k < used; k++) {
     const index = Math.min(n - 1, Math.floor(((k + 0.5) * n) / used));
     source.readFrame(index, frame);
-    if (frameQuality(frame, quality).flag !== 'ok') continue;
+    if (frameQuality(frame, { ...quality, shape: [rows, cols] }).flag !== 'ok') continue;
     for (let p = 0; p < frame.length; p++) sum[p] = (sum[p] as number) + (frame[p] as number);
     taken++;
   }

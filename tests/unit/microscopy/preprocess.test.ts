@@ -579,6 +579,32 @@ describe('defects and frame quality', () => {
     expect(frameQuality(counts, { dtype: 'float32', saturationValue: 100 }).flag).toBe('saturated');
     expect(frameQuality(Float32Array.of(4095, 1, 2), { dtype: 'uint12', maxSaturatedFraction: 0.1 }).flag).toBe('saturated');
   });
+
+  it('lets a saturated direct beam through (one compact patch), not scattered saturation, a streak or a flooded detector', () => {
+    const rows = 144;
+    const cols = 144;
+    const frame = (saturate: (r: number, c: number) => boolean): Float32Array => {
+      const f = new Float32Array(rows * cols).fill(40);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) if (saturate(r, c)) f[r * cols + c] = 255;
+      return f;
+    };
+    // A disc of radius 4 (49 pixels, 0.24 %, as in NanoMegas BLO files): the beam.
+    const beam = frame((r, c) => (r - 70) ** 2 + (c - 73) ** 2 <= 16);
+    expect(frameQuality(beam, { dtype: 'uint8', shape: [rows, cols] })).toMatchObject({ flag: 'ok', saturatedCount: 49 });
+    expect(frameQuality(beam, { dtype: 'uint8', shape: [rows, cols] }).detail).toMatch(/the direct beam is saturated \(49 pixels at 255, one compact patch\)/);
+    // Without the shape the rule cannot be applied: the plain fraction decides.
+    expect(frameQuality(beam, { dtype: 'uint8' }).flag).toBe('saturated');
+    // The beam plus a stuck pixel (as in three frames of HyperSpy's test1.blo): still the beam; plus a saturated
+    // 2 × 2 spot on the halo: not.
+    expect(frameQuality(frame((r, c) => (r - 70) ** 2 + (c - 73) ** 2 <= 16 || (r === 20 && c === 100)), { dtype: 'uint8', shape: [rows, cols] }).flag).toBe('ok');
+    expect(frameQuality(frame((r, c) => (r - 70) ** 2 + (c - 73) ** 2 <= 16 || (r >= 20 && r < 22 && c >= 100 && c < 102)), { dtype: 'uint8', shape: [rows, cols] }).flag).toBe('saturated');
+    // Many scattered saturated pixels: not a beam.
+    expect(frameQuality(frame((r, c) => (r - 70) ** 2 + (c - 73) ** 2 <= 16 || (r % 20 === 0 && c % 20 === 0)), { dtype: 'uint8', shape: [rows, cols] }).flag).toBe('saturated');
+    // A diagonal streak of 60 pixels: connected but not compact.
+    expect(frameQuality(frame((r, c) => r === c && r < 60), { dtype: 'uint8', shape: [rows, cols] }).flag).toBe('saturated');
+    // Half the detector: compact, but no beam is that large.
+    expect(frameQuality(frame((r) => r < 72), { dtype: 'uint8', shape: [rows, cols] }).flag).toBe('saturated');
+  });
 });
 
 describe('TV denoising scale', () => {

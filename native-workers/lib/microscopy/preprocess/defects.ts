@@ -10,7 +10,11 @@
  * - mask application: masked pixels (1) take the median of their unmasked neighbours, the window growing from 3×3
  *   up to (2·maxRadius+1)²;
  * - frame quality: 'non-finite' (NaN/±Inf), 'empty' (sum ≤ 0 or all values equal), 'saturated' (more than a given
- *   fraction of pixels at the dtype's maximum or at a given saturation value), else 'ok'.
+ *   fraction of pixels at the dtype's maximum or at a given saturation value), else 'ok'. A saturated direct beam is
+ *   not a reason to flag: when the frame's shape is known and all its saturated pixels form one compact patch (a
+ *   disc of at most 2 % of the frame, not scattered pixels, a streak or half the detector), that patch is the beam — routine in 8-bit NBED (NanoMegas BLO files
+ *   saturate ≈ 50 beam pixels of 144²) and outside the halo the model reads — and the frame stays 'ok', said in
+ *   its detail.
  */
 import type { StoredDtype } from '../frame-source';
 
@@ -246,6 +250,56 @@ export interface QualityOptions {
   saturationValue?: number | null;
   /** Flag the frame when more than this fraction of its pixels is saturated (default 0.001). */
   maxSaturatedFraction?: number;
+  /** [rows, cols]: lets a saturated direct beam (one compact patch) through (see the module comment). */
+  shape?: readonly [number, number];
+}
+
+/**
+ * Whether the pixels at or above `level` are a saturated beam: their largest 8-connected patch is compact (its
+ * bounding box holds at most 2 × its pixel count: a disc fills π/4 of its box, a diagonal streak far less), and
+ * anything else saturated is lone pixels (stuck or hot pixels, which the bad-pixel step repairs), at most
+ * max(3, 10⁻⁴ of the frame) of them.
+ */
+export function saturatedPatchIsCompact(frame: ArrayLike<number>, rows: number, cols: number, level: number): boolean {
+  const seen = new Uint8Array(rows * cols);
+  const patches: { count: number; box: number }[] = [];
+  for (let start = 0; start < rows * cols; start++) {
+    if (seen[start] || (frame[start] as number) < level) continue;
+    const stack = [start];
+    seen[start] = 1;
+    let count = 0;
+    let r0 = rows;
+    let r1 = -1;
+    let c0 = cols;
+    let c1 = -1;
+    while (stack.length > 0) {
+      const k = stack.pop() as number;
+      count += 1;
+      const r = Math.floor(k / cols);
+      const c = k % cols;
+      r0 = Math.min(r0, r);
+      r1 = Math.max(r1, r);
+      c0 = Math.min(c0, c);
+      c1 = Math.max(c1, c);
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          const rr = r + dr;
+          const cc = c + dc;
+          if (rr < 0 || rr >= rows || cc < 0 || cc >= cols) continue;
+          const n = rr * cols + cc;
+          if (!seen[n] && (frame[n] as number) >= level) {
+            seen[n] = 1;
+            stack.push(n);
+          }
+        }
+      }
+    }
+    patches.push({ count, box: (r1 - r0 + 1) * (c1 - c0 + 1) });
+  }
+  patches.sort((a, b) => b.count - a.count);
+  const [beam, ...others] = patches;
+  if (!beam || beam.count < 2 || beam.box > 2 * beam.count) return false;
+  return others.every((p) => p.count === 1) && others.length <= Math.max(3, 1e-4 * rows * cols);
 }
 
 /** The quality flag of a raw frame (before any correction), see the module comment. */
@@ -280,7 +334,12 @@ export function frameQuality(frame: ArrayLike<number>, options: QualityOptions =
   if (max === min) return { flag: 'empty', detail: `every pixel has the value ${min}`, ...base };
   const percent = (saturatedFraction * 100).toPrecision(3);
   if (level !== null && saturatedFraction > allowed) {
-    return { flag: 'saturated', detail: `${saturated} pixels (${percent} %) are at the saturation level ${level}, more than the ${allowed * 100} % allowed`, ...base };
+    const shape = options.shape;
+    // A beam, not a flooded detector: at most 2 % of the pixels, in one compact patch.
+    if (shape && shape[0] * shape[1] === size && saturatedFraction <= 0.02 && saturatedPatchIsCompact(frame, shape[0], shape[1], level)) {
+      return { flag: 'ok', detail: `sum ${sum.toPrecision(6)}, range ${min}–${max}; the direct beam is saturated (${saturated} pixels at ${level}, one compact patch)`, ...base };
+    }
+    return { flag: 'saturated', detail: `${saturated} pixels (${percent} %) are at the saturation level ${level}, more than the ${allowed * 100} % allowed, and not one compact patch (a saturated beam)`, ...base };
   }
   const note = level !== null && saturated > 0 ? `; ${saturated} pixels (${percent} %) at the saturation level ${level}` : '';
   return { flag: 'ok', detail: `sum ${sum.toPrecision(6)}, range ${min}–${max}${note}`, ...base };

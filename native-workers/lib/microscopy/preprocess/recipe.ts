@@ -201,6 +201,7 @@ export function preprocessFrame(frame: ArrayLike<number>, shape: readonly [numbe
     ...(context.dtype ? { dtype: context.dtype } : {}),
     saturationValue: recipe.quality.saturationValue,
     maxSaturatedFraction: recipe.quality.maxSaturatedFraction,
+    shape: [rows, cols],
   });
   const empty = new Float32Array(side * side);
   if (quality.flag === 'non-finite' || quality.flag === 'empty') {
