@@ -324,6 +324,14 @@ with h5py.File(${JSON.stringify(files.emd)}, 'w') as f:
     expect(Array.from(readNpy(path.join(out, 'd.npy')).data as Float32Array).every(Number.isFinite)).toBe(true);
   });
 
+  it('refuses a file whose every frame is flagged, saying how many of which and why (HyperSpy’s test-14.dm4: constant frames)', () => {
+    const dm4 = '/usr/lib/python3/dist-packages/hyperspy/tests/io/dm4_3D_data/test-14.dm4';
+    const r = ssro('map', onnx, dm4, '--out', path.join(work, 'map-constant'), '--calibration', '0.01');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`${dm4}: every sampled frame is flagged (2 empty), nothing to map; frame 0: every pixel has the value 1`);
+    expect(fs.existsSync(path.join(work, 'map-constant', 'd.npy'))).toBe(false);
+  });
+
   it('maps a folder of PNG patterns grouped by subfolder (Fig. 10): frames.csv and the job name each frame’s group', async () => {
     // Half the counts (16-bit PNG): the model's log and min–max normalisation make the scale irrelevant.
     const random = mulberry32(5);

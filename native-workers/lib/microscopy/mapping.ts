@@ -116,23 +116,30 @@ export class MapCancelled extends Error {
  * quality check flags (saturated, empty, non-finite): one saturated frame would otherwise pull the centre and the
  * calibration found on the mean.
  */
-export function meanFrame(source: FrameSource, count: number, quality: QualityOptions = {}): { values: Float32Array; used: number } {
+export function meanFrame(source: FrameSource, count: number, quality: QualityOptions = {}): { values: Float32Array; used: number; leftOut: Record<string, number>; firstDetail: string | null } {
   const [rows, cols] = source.info.frameShape;
   const n = source.info.frameCount;
   const used = Math.max(1, Math.min(count, n));
   const sum = new Float64Array(rows * cols);
   const frame = new Float32Array(rows * cols);
+  const leftOut: Record<string, number> = {};
+  let firstDetail: string | null = null;
   let taken = 0;
   for (let k = 0; k < used; k++) {
     const index = Math.min(n - 1, Math.floor(((k + 0.5) * n) / used));
     source.readFrame(index, frame);
-    if (frameQuality(frame, { ...quality, shape: [rows, cols] }).flag !== 'ok') continue;
+    const q = frameQuality(frame, { ...quality, shape: [rows, cols] });
+    if (q.flag !== 'ok') {
+      leftOut[q.flag] = (leftOut[q.flag] ?? 0) + 1;
+      firstDetail ??= `frame ${index}: ${q.detail}`;
+      continue;
+    }
     for (let p = 0; p < frame.length; p++) sum[p] = (sum[p] as number) + (frame[p] as number);
     taken++;
   }
   const values = new Float32Array(rows * cols);
   for (let p = 0; p < values.length; p++) values[p] = taken > 0 ? (sum[p] as number) / taken : 0;
-  return { values, used: taken };
+  return { values, used: taken, leftOut, firstDetail };
 }
 
 /** The dark frame and mask a recipe names, read as frame 0 of their files (any supported format). */
@@ -201,7 +208,11 @@ export function resolveRecipe(source: FrameSource, recipeInput: unknown, options
   const { info } = source;
   const [rows, cols] = info.frameShape;
   const mean = meanFrame(source, options.meanFrames ?? 64, { dtype: info.dtype, saturationValue: recipe.quality.saturationValue, maxSaturatedFraction: recipe.quality.maxSaturatedFraction });
-  if (mean.used === 0) throw new MicroscopyFileError(info.file, 'every sampled frame is flagged (saturated, empty or non-finite); nothing to map');
+  if (mean.used === 0) {
+    const reasons = Object.entries(mean.leftOut).map(([flag, k]) => `${k} ${flag}`).join(', ');
+    const hint = mean.leftOut.saturated ? '; if the detector saturates by design, give its level or allow more saturated pixels (--saturation, --max-saturated)' : '';
+    throw new MicroscopyFileError(info.file, `every sampled frame is flagged (${reasons}), nothing to map; ${mean.firstDetail ?? ''}${hint}`);
+  }
   if (images.dark) for (let p = 0; p < mean.values.length; p++) mean.values[p] = (mean.values[p] as number) - (images.dark[p] as number);
   const found = recipe.hotPixels.enabled ? findBadPixels(mean.values, rows, cols, { threshold: recipe.hotPixels.threshold }).mask : null;
   if (found) protectDirectBeam(found, rows, cols, findCentre(mean.values, rows, cols, recipe.centre.method === 'fixed' ? recipe.centre : { ...recipe.centre }, images.mask));
