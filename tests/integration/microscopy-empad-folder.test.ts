@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MicroscopyFileError } from '../../native-workers/lib/microscopy/frame-source';
-import { openEmpad, sniffEmpad } from '../../native-workers/lib/microscopy/readers/empad';
+import { empad12ScanStepNm, openEmpad, sniffEmpad } from '../../native-workers/lib/microscopy/readers/empad';
 import { naturalCompare, openFolder } from '../../native-workers/lib/microscopy/readers/folder';
 import { readNpy } from '../../native-workers/lib/npy';
 import { tempDir } from '../support/temp';
@@ -184,14 +184,23 @@ describe('EMPAD and pattern folders', () => {
       expect(src.info.cameraLengthMm).toBeCloseTo(115.9, 9);
       expect(src.info.notes.join(' ')).toMatch(/no calibrated_pixelsize/);
       // HyperSpy 1.7.3 takes the scan step only from optics.get_full_scan_field_of_view, which the 1.2.0 layout
-      // lacks: its scan axes are scale 1 without units, ours uncalibrated (scale null), both with offset 0.
+      // lacks: its scan axes are scale 1 without units. We read the 1.2 block as RosettaSciIO's later reader does:
+      // x / scale_factor × scan_size / max(scan) = 9.266641250196717e-9 m / 0.72 × 1.0 / 128 → 0.10055 nm.
       const hsNav = report['map128x128_version1.2.0.xml']!.slice(0, 2);
       expect(hsNav.map((a) => [a.name, a.size, a.scale, a.offset, a.units])).toEqual([
         ['scan_x', 128, 1, 0, null],
         ['scan_y', 128, 1, 0, null],
       ]);
-      expect(src.info.scanAxes.map((a) => [a.name, a.size, a.scale, a.offset, a.units])).toEqual(hsNav.map((a) => [a.name, a.size, null, a.offset, null]));
-      expect(src.info.notes.join(' ')).toMatch(/no usable scan field of view/);
+      const step = ((9.266641250196717e-9 / 0.72) * 1.0 * 1e9) / 128;
+      expect(src.info.scanAxes.map((a) => [a.name, a.size, a.offset, a.units])).toEqual(hsNav.map((a) => [a.name, a.size, a.offset, 'nm']));
+      for (const a of src.info.scanAxes) expect(a.scale).toBeCloseTo(step, 14);
+      expect(src.info.notes.join(' ')).toMatch(/Scan step 0\.100549 nm from the 1\.2 full_scan_field_of_view \(x 9\.266641250196717e-9 m \/ scale_factor 0\.72 × scan_size 1 \/ 128 positions\)/);
+      // Unequal x and y, a zero scale factor or a missing value establish no step; scan_size scales the field.
+      const fovOf = (x: string, y: string, f: string): string => `<x>${x}</x><y>${y}</y><scale_factor>${f}</scale_factor>`;
+      expect(empad12ScanStepNm(fovOf('1e-8', '2e-8', '1'), '', 10, 10)).toBeNull();
+      expect(empad12ScanStepNm(fovOf('1e-8', '1e-8', '0'), '', 10, 10)).toBeNull();
+      expect(empad12ScanStepNm('<x>1e-8</x>', '', 10, 10)).toBeNull();
+      expect(empad12ScanStepNm(fovOf('1e-8', '1e-8', '0.5'), '<scan_parameters mode="acquire"><scan_size>0.5</scan_size></scan_parameters>', 10, 20)?.nm).toBeCloseTo(0.5, 12);
       expect(src.readFrame(128 * 128 - 1).every((v) => v === 0)).toBe(true);
       src.close();
       expect(sniffEmpad(fs.readFileSync(empad('map4x4.xml')).subarray(0, 4096), empad('map4x4.xml'))).toBe(true);

@@ -6,10 +6,13 @@
  * - scan: <pix_x>/<pix_y>, else scan_parameters/scan_resolution_x/_y (mode "acquire"); a series has
  *   scan_parameters/series_count. HyperSpy reshapes the raw data as (scan_x, scan_y, 130, 128), so scan_x is the
  *   slowest axis in the file: scanShape = [scan_x, scan_y].
- * - real-space step: optics.get_full_scan_field_of_view [fx, fy] (metres) divided by (scan_x, scan_y). The 1.2.0
- *   layout's iom_measurements/full_scan_field_of_view (x, y, scale_factor) is not read by HyperSpy 1.7.3, which
- *   leaves those scan axes uncalibrated; so do we (it is kept in the metadata). Later RosettaSciIO readers take
- *   x / scale_factor × scan_size / max(scan_x, scan_y) as the step, a reading we do not adopt unconfirmed.
+ * - real-space step: optics.get_full_scan_field_of_view [fx, fy] (metres) divided by (scan_x, scan_y), as HyperSpy.
+ *   The 1.2.0 layout instead has iom_measurements/full_scan_field_of_view (x, y, scale_factor): HyperSpy 1.7.3 does
+ *   not read it (its scan axes stay uncalibrated); RosettaSciIO's later reader and other EMPAD readers do: the
+ *   microscope's full field is x / scale_factor (x = y, the field of the longer scan side), the acquired scan covers
+ *   scan_size (scan_parameters mode "acquire", a fraction of it, 1 when absent) of that, so the step is
+ *   x / scale_factor × scan_size / max(scan_x, scan_y) on both axes. We read it so (said in the notes); unequal x
+ *   and y, or a missing or non-positive value, leave the axes uncalibrated.
  * - detector: calibrated_pixelsize × 1e9 in 1/nm, offset −64 pixels (the detector centre).
  * - beam energy: source.get_voltage or high_voltage (V); camera length: optics.get_cameralength or
  *   nominal_camera_length (m).
@@ -129,11 +132,16 @@ function parseXml(file: string, xml: string): EmpadXml {
       metadata['EMPAD.fullScanFieldOfViewM'] = fovText;
     } else {
       const fovBlock = block(iom, 'full_scan_field_of_view');
-      if (fovBlock) {
-        metadata['EMPAD.fullScanFieldOfView'] = fovBlock.replace(/\s+/g, '');
-        notes.push(
-          'The XML gives no usable scan field of view (its 1.2 full_scan_field_of_view, kept in the metadata, is not read, as by HyperSpy): the scan axes are uncalibrated.',
-        );
+      const step = fovBlock ? empad12ScanStepNm(fovBlock, xml, sx, sy) : null;
+      if (fovBlock) metadata['EMPAD.fullScanFieldOfView'] = fovBlock.replace(/\s+/g, '');
+      if (step !== null) {
+        for (const axis of scanAxes) {
+          axis.scale = step.nm;
+          axis.units = 'nm';
+        }
+        notes.push(`Scan step ${step.nm.toPrecision(6)} nm from the 1.2 full_scan_field_of_view (${step.detail}); HyperSpy 1.7.3 leaves these axes uncalibrated.`);
+      } else if (fovBlock) {
+        notes.push('The XML gives no usable scan field of view (its 1.2 full_scan_field_of_view, kept in the metadata, has unequal or missing x, y or scale_factor): the scan axes are uncalibrated.');
       } else {
         notes.push('The XML gives no usable scan field of view: the scan axes are uncalibrated.');
       }
@@ -170,6 +178,19 @@ function xmlForRaw(rawPath: string): string {
     if (text.includes(`filename="${name}"`)) return path.join(dir, entry);
   }
   throw new MicroscopyFileError(rawPath, 'no EMPAD .xml in this folder names this .raw file: open the .xml');
+}
+
+/** The 1.2 layout's scan step (see the module comment), or null when its numbers do not establish one. */
+export function empad12ScanStepNm(fovBlock: string, xml: string, sx: number, sy: number): { nm: number; detail: string } | null {
+  const x = number(element(fovBlock, 'x'));
+  const y = number(element(fovBlock, 'y'));
+  const factor = number(element(fovBlock, 'scale_factor'));
+  if (x === null || y === null || factor === null || !(x > 0) || !(factor > 0) || Math.abs(x - y) > 1e-12 * x) return null;
+  const acquire = block(xml, 'scan_parameters', /mode="acquire"/) ?? '';
+  const size = number(element(acquire, 'scan_size')) ?? 1;
+  if (!(size > 0)) return null;
+  const nm = ((x / factor) * size * 1e9) / Math.max(sx, sy);
+  return { nm, detail: `x ${x} m / scale_factor ${factor} × scan_size ${size} / ${Math.max(sx, sy)} positions` };
 }
 
 /** Opens an EMPAD acquisition from its .xml (or its .raw, when the .xml is beside it). */
