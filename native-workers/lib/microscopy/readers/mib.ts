@@ -18,6 +18,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { openForReading } from './raw-frames';
 import { checkScanShape, MicroscopyFileError, plainAxis, type FrameSource, type MicroscopyInfo, type OpenOptions, type StoredDtype } from '../frame-source';
 
 export function sniffMib(head: Buffer, _file: string): boolean {
@@ -216,12 +217,7 @@ function depthDtype(h: MibHeader): StoredDtype {
 
 export function openMib(file: string, options: OpenOptions = {}): FrameSource {
   const abs = path.resolve(file);
-  let fd: number;
-  try {
-    fd = fs.openSync(abs, 'r');
-  } catch (err) {
-    throw new MicroscopyFileError(abs, `cannot open: ${(err as Error).message}`);
-  }
+  const { fd } = openForReading(abs);
   try {
     return buildSource(abs, fd, options);
   } catch (err) {

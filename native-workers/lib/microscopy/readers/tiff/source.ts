@@ -13,6 +13,7 @@ import {
   type MicroscopyInfo,
   type OpenOptions,
 } from '../../frame-source';
+import { openForReading } from '../raw-frames';
 import { calibrate } from './calibration';
 import { TiffFile } from './ifd';
 import { parseImageJ } from './imagej';
@@ -37,12 +38,7 @@ export function sniffTiff(head: Buffer, _file: string): boolean {
 /** Opens a TIFF: every full-resolution page is a frame (thumbnails / reduced-resolution pages are skipped). */
 export function openTiff(file: string, options: OpenOptions = {}): FrameSource {
   const abs = path.resolve(file);
-  let fd: number;
-  try {
-    fd = fs.openSync(abs, 'r');
-  } catch (err) {
-    throw new MicroscopyFileError(abs, `cannot open: ${(err as Error).message}`);
-  }
+  const { fd } = openForReading(abs);
   try {
     return buildSource(new TiffFile(abs, fd), options);
   } catch (err) {
