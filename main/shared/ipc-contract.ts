@@ -540,18 +540,22 @@ export const contract = {
   },
   'maps.list': { request: empty, response: z.array(mapRecordSchema) },
   'maps.get': { request: z.object({ id }).strict(), response: mapRecordSchema },
-  /** A complete map's arrays in scan order (d null where the frame was flagged). */
+  /** A map's arrays in scan order (d null where the frame was flagged or, while it is made, not yet mapped). */
   'maps.arrays': {
     request: z.object({ id }).strict(),
     response: z.object({
       shape: z.array(z.number().int()),
       d: z.array(z.number().nullable()),
       flags: z.array(z.number().int()),
-      vbf: z.array(z.number()),
-      vadf: z.array(z.number()),
+      /** Null where a frame is not mapped yet. */
+      vbf: z.array(z.number().nullable()),
+      vadf: z.array(z.number().nullable()),
       /** A folder's frames: the subfolder (group, papers/000 Fig. 10) and file of each; null for a scan. */
       groups: z.array(z.string()).nullable(),
       files: z.array(z.string()).nullable(),
+      /** Frames mapped so far: a map being made (or stopped) shows its finished frames, the rest null. */
+      done: z.number().int(),
+      partial: z.boolean(),
     }),
   },
   /** One frame of a map's input with its preprocessing steps (raw … model input), for the linked view. */

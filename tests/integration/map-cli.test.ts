@@ -332,6 +332,45 @@ with h5py.File(${JSON.stringify(files.emd)}, 'w') as f:
     expect(fs.existsSync(path.join(work, 'map-constant', 'd.npy'))).toBe(false);
   });
 
+  it('a map being made shows its finished frames (maps.arrays reads the work files); stopped and resumed, they keep their values', async () => {
+    const core = new AppCore();
+    const handlers = createHandlers(core);
+    try {
+      await dispatch(handlers, 'project.open', { path: projectDir });
+      // TV and two frames per batch: slow enough to be seen half done.
+      const recipe = { calibration: { method: 'metadata' }, quality: { saturationValue: 4e9 } };
+      const { mapId, jobId } = await dispatch(handlers, 'maps.run', { modelId: 1, input: files.emd, recipe, batchSize: 2, name: 'live' });
+      let seen = await dispatch(handlers, 'maps.arrays', { id: mapId });
+      while (seen.done < 4) {
+        await new Promise((r) => setTimeout(r, 20));
+        seen = await dispatch(handlers, 'maps.arrays', { id: mapId });
+      }
+      await dispatch(handlers, 'jobs.cancel', { id: jobId });
+      const stopped = await finished(handlers, jobId);
+      expect(stopped.state, 'the map should still have been running when it was stopped').toBe('cancelled');
+      const partial = await dispatch(handlers, 'maps.arrays', { id: mapId });
+      expect(partial).toMatchObject({ partial: true, shape: [NY, NX] });
+      expect(partial.done).toBeGreaterThanOrEqual(4);
+      expect(partial.done).toBeLessThan(NY * NX);
+      expect(partial.d.filter((v) => v === null).length).toBeGreaterThanOrEqual(NY * NX - partial.done);
+      expect(partial.vbf.filter((v) => v === null)).toHaveLength(NY * NX - partial.done);
+      // The linked view works on a stopped map (its resolved recipe is in plan.json).
+      const firstDone = partial.vbf.findIndex((v) => v !== null);
+      await expect(dispatch(handlers, 'maps.frame', { id: mapId, index: firstDone })).resolves.toMatchObject({ index: firstDone });
+      const resumed = await dispatch(handlers, 'maps.resume', { mapId });
+      expect((await finished(handlers, resumed.jobId)).error).toBeNull();
+      const whole = await dispatch(handlers, 'maps.arrays', { id: mapId });
+      expect(whole).toMatchObject({ partial: false, done: NY * NX });
+      partial.d.forEach((v, i) => {
+        if (v !== null) expect(whole.d[i]).toBeCloseTo(v, 6);
+      });
+      const tv = readMap(path.join(work, 'map-tv')).d;
+      whole.d.forEach((v, i) => (v === null ? expect(Number.isNaN(tv[i] as number)).toBe(true) : expect(v).toBeCloseTo(tv[i] as number, 5)));
+    } finally {
+      await core.dispose();
+    }
+  });
+
   it('maps a folder of PNG patterns grouped by subfolder (Fig. 10): frames.csv and the job name each frame’s group', async () => {
     // Half the counts (16-bit PNG): the model's log and min–max normalisation make the scale irrelevant.
     const random = mulberry32(5);

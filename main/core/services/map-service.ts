@@ -150,14 +150,27 @@ function folderFrames(dir: string): { groups: string[]; files: string[] } | null
   return { groups: rows.map((r) => r.group ?? ''), files: rows.map((r) => r.file ?? '') };
 }
 
-/** A complete map's arrays for the GUI: d (null where flagged), flags, virtual BF/ADF in the scan's row-major order; groups and files of a folder. */
-export function mapArrays(
-  project: Project,
-  mapId: number,
-): { shape: number[]; d: (number | null)[]; flags: number[]; vbf: number[]; vadf: number[]; groups: string[] | null; files: string[] | null } {
+export interface MapArrays {
+  shape: number[];
+  d: (number | null)[];
+  flags: number[];
+  vbf: (number | null)[];
+  vadf: (number | null)[];
+  groups: string[] | null;
+  files: string[] | null;
+  done: number;
+  partial: boolean;
+}
+
+/**
+ * A map's arrays for the GUI in the scan's row-major order: d (null where flagged), flags, virtual BF/ADF; groups
+ * and files of a folder. A map being made (or stopped) is read from its work files: only frames whose done mark is
+ * set count — the marks are read first and written after the data, so a marked frame's values are whole.
+ */
+export function mapArrays(project: Project, mapId: number): MapArrays {
   const map = project.maps.find(mapId);
   if (map === null) throw new ApiError('not-found', `map ${mapId} does not exist in this project`);
-  if (map.state !== 'complete') throw new ApiError('invalid-request', `map ${mapId} is ${map.state}`);
+  if (map.state !== 'complete') return partialMapArrays(map);
   const d = readNpy(path.join(map.dir, MAP_FILES.d));
   const read = (name: string): number[] => Array.from(readNpy(path.join(map.dir, name)).data as ArrayLike<number>);
   const folder = folderFrames(map.dir);
@@ -169,6 +182,36 @@ export function mapArrays(
     vadf: read(MAP_FILES.vadf),
     groups: folder?.groups ?? null,
     files: folder?.files ?? null,
+    done: d.data.length,
+    partial: false,
+  };
+}
+
+function partialMapArrays(map: MapRecord): MapArrays {
+  const info = map.info as unknown as MicroscopyInfo;
+  const n = info.frameCount;
+  const shape = info.scanShape.length >= 2 ? info.scanShape : [n];
+  const work = path.join(map.dir, MAP_FILES.work);
+  const doneFile = path.join(map.dir, MAP_FILES.done);
+  if (!fs.existsSync(doneFile) || !fs.existsSync(path.join(work, 'd.npy'))) {
+    return { shape, d: new Array<number | null>(n).fill(null), flags: new Array<number>(n).fill(0), vbf: new Array<number | null>(n).fill(null), vadf: new Array<number | null>(n).fill(null), groups: null, files: null, done: 0, partial: true };
+  }
+  const marks = readNpy(doneFile).data as Uint8Array;
+  const read = (name: string): ArrayLike<number> => readNpy(path.join(work, `${name}.npy`)).data as ArrayLike<number>;
+  const [d, flags, vbf, vadf] = [read('d'), read('flags'), read('vbf'), read('vadf')];
+  const isDone = (i: number): boolean => marks[i] === 1;
+  let done = 0;
+  for (let i = 0; i < n; i++) if (isDone(i)) done++;
+  return {
+    shape,
+    d: Array.from({ length: n }, (_, i) => (isDone(i) && Number.isFinite(d[i]) ? (d[i] as number) : null)),
+    flags: Array.from({ length: n }, (_, i) => (isDone(i) ? (flags[i] as number) : 0)),
+    vbf: Array.from({ length: n }, (_, i) => (isDone(i) ? (vbf[i] as number) : null)),
+    vadf: Array.from({ length: n }, (_, i) => (isDone(i) ? (vadf[i] as number) : null)),
+    groups: null,
+    files: null,
+    done,
+    partial: true,
   };
 }
 
@@ -187,8 +230,11 @@ export interface FramePreview {
 export async function previewMapFrame(project: Project, mapId: number, index: number): Promise<FramePreview> {
   const map = project.maps.find(mapId);
   if (map === null) throw new ApiError('not-found', `map ${mapId} does not exist in this project`);
-  if (map.recipe === null) throw new ApiError('invalid-request', `map ${mapId} has no resolved recipe yet (it is ${map.state})`);
-  const recipe = preprocessRecipeSchema.parse(map.recipe);
+  // A map being made has its resolved recipe in plan.json (written before the first frame).
+  const planFile = path.join(map.dir, MAP_FILES.plan);
+  const resolved = map.recipe ?? (fs.existsSync(planFile) ? (JSON.parse(fs.readFileSync(planFile, 'utf8')) as { recipe: unknown }).recipe : null);
+  if (resolved === null) throw new ApiError('invalid-request', `map ${mapId} has no resolved recipe yet (it is ${map.state})`);
+  const recipe = preprocessRecipeSchema.parse(resolved);
   const source = await openMicroscopy(map.input, readOptionsOf(map.options));
   try {
     if (!Number.isInteger(index) || index < 0 || index >= source.info.frameCount) throw new ApiError('invalid-request', `frame ${index} is outside 0 … ${source.info.frameCount - 1}`);

@@ -38,7 +38,7 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
   const api = useApi();
   const job = map.jobId !== null ? (jobs.find((j) => j.id === map.jobId) ?? null) : null;
   const running = job !== null && isActiveJob(job);
-  const { arrays, error } = useMapArrays(map);
+  const { arrays, error } = useMapArrays(map, running);
   const [hover, setHover] = useState<number | null>(null);
   const [picked, setPicked] = useState<number | null>(null);
   const [roi, setRoi] = useState<Roi | null>(null);
@@ -102,6 +102,11 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
             .join('')}
           {summary.d?.mean != null && ` · d = ${summary.d.mean.toFixed(3)} ± ${(summary.d.std ?? 0).toFixed(3)}`}
           {summary.calibration && ` · ${summary.calibration}`}
+        </p>
+      )}
+      {arrays?.partial && (
+        <p className="map-summary muted" data-testid="map-partial">
+          {formatCount(arrays.done)} of {formatCount(arrays.d.length)} frames mapped so far{running ? ' (updating as they finish)' : ''}; grey = not mapped yet
         </p>
       )}
       {error && <ErrorBanner title="Cannot read the map" message={error} />}

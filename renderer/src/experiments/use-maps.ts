@@ -20,29 +20,44 @@ export interface MapArrays {
   shape: number[];
   d: (number | null)[];
   flags: number[];
-  vbf: number[];
-  vadf: number[];
+  vbf: (number | null)[];
+  vadf: (number | null)[];
   groups: string[] | null;
   files: string[] | null;
+  done: number;
+  partial: boolean;
 }
 
-export function useMapArrays(map: MapRecord | null): { arrays: MapArrays | null; error: string | null } {
+/** How often a map being made is re-read (its finished frames appear as they are mapped). */
+const LIVE_REFRESH_MS = 2000;
+
+export function useMapArrays(map: MapRecord | null, running: boolean): { arrays: MapArrays | null; error: string | null } {
   const api = useApi();
   const [arrays, setArrays] = useState<MapArrays | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const id = map?.state === 'complete' ? map.id : null;
+  const id = map?.id ?? null;
+  const state = map?.state ?? null;
   useEffect(() => {
     setArrays(null);
     setError(null);
     if (id === null) return;
     let live = true;
-    api.invoke('maps.arrays', { id }).then(
-      (a) => live && setArrays(a),
-      (e: unknown) => live && setError(errorMessage(e)),
-    );
+    let timer: number | undefined;
+    const load = (): void => {
+      api.invoke('maps.arrays', { id }).then(
+        (a) => {
+          if (!live) return;
+          setArrays(a);
+          if (running && a.partial) timer = window.setTimeout(load, LIVE_REFRESH_MS);
+        },
+        (e: unknown) => live && setError(errorMessage(e)),
+      );
+    };
+    load();
     return () => {
       live = false;
+      window.clearTimeout(timer);
     };
-  }, [api, id]);
+  }, [api, id, state, running]);
   return { arrays, error };
 }
