@@ -14,6 +14,8 @@ import { JobCancelled, runWorker, type JobContext } from '../runtime/worker-runt
 
 export interface MapJobParams {
   mapId: number;
+  /** The map's name in the project (the report's title). */
+  name: string;
   modelPath: string;
   input: string;
   /** How to read the input (scan shape, HDF5 dataset, scan step) as the user gave it. */
@@ -53,6 +55,7 @@ async function map(params: MapJobParams, ctx: JobContext): Promise<MapJobResult>
         datasetPath,
         isCancelled: () => ctx.isCancelled(),
         log: (line) => ctx.log(line),
+        reportTitle: params.name,
         onProgress: (p) => ctx.progress(p.done / p.total, `${p.done} of ${p.total} frames`),
       }, images);
       return { mapId: params.mapId, plan, summary };

@@ -483,6 +483,7 @@ for k in range(8):
       expect(fs.existsSync(path.join(map.dir, 'report.html'))).toBe(true);
       const report = Buffer.from((await dispatch(handlers, 'maps.file', { id: mapId, name: 'report.html' })).base64, 'base64').toString('utf8');
       expect(report).toContain('halo');
+      expect(report).toContain('<title>halo job</title>');
       expect(report).toMatch(/<img[^>]+data:image\/png;base64,/);
       // A reference on another grid is refused by name.
       await expect(dispatch(handlers, 'maps.run', { modelId, input: files.npy, recipe, haloReferenceDatasetId: 999 })).rejects.toThrow(/dataset 999 \(the halo reference\) does not exist/);

@@ -60,6 +60,7 @@ export function haloReferenceDir(project: Project, request: Pick<MapRequest, 're
 function submitJob(project: Project, jobs: JobManager, map: MapRecord, onnxPath: string, recipe: Record<string, unknown>, batchSize: number, haloDir: string | null): JobSummary {
   const params: MapJobParams = {
     mapId: map.id,
+    name: map.name,
     modelPath: onnxPath,
     input: map.input,
     readOptions: readOptionsOf(map.options),

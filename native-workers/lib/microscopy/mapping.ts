@@ -87,8 +87,10 @@ export interface MapOptions {
   /** Preprocessing threads (preprocess-pool.ts); 0 = in this thread. Ignored where the compiled thread script is absent. */
   threads?: number;
   isCancelled?: () => boolean;
-  /** Checks that every `flushEvery` frames are durable (default: every batch). */
+  /** Lines for the job log (e.g. why the report could not be written). */
   log?: (line: string) => void;
+  /** The report's title (default: "SSRO map of <input file>"). */
+  reportTitle?: string;
 }
 
 export interface MapSummary {
@@ -388,7 +390,7 @@ export async function runMap(
     }
     const summary = finalize(source, plan, dir, files, seconds, resumedFrom, started, pool ? threads : 0);
     try {
-      writeMapReport(dir);
+      writeMapReport(dir, options.reportTitle !== undefined ? { title: options.reportTitle } : {});
     } catch (error) {
       // The map's data are whole; the report can be made again from them (the GUI does when asked).
       options.log?.(`the report could not be written: ${(error as Error).message}`);
