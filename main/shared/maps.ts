@@ -101,3 +101,18 @@ export const MAP_EXPORTS = {
 } as const;
 export type MapExportName = keyof typeof MAP_EXPORTS;
 export const MAP_EXPORT_NAMES = Object.keys(MAP_EXPORTS) as [MapExportName, ...MapExportName[]];
+
+/** A map's arrays in scan order (maps.arrays): d null where flagged or not yet mapped; groups/files of a folder. */
+export interface MapArrays {
+  shape: number[];
+  d: (number | null)[];
+  flags: number[];
+  /** Null where a frame is not mapped yet. */
+  vbf: (number | null)[];
+  vadf: (number | null)[];
+  groups: string[] | null;
+  files: string[] | null;
+  /** Frames mapped so far; partial while the map is being made or stopped. */
+  done: number;
+  partial: boolean;
+}

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { JobSummary } from '../../shared/domain';
 import { ApiError } from '../../shared/ipc-contract';
-import { MAP_EXPORTS, readOptionsOf, type InputReadOptions, type MapExportName, type MapRecord, type MapRequest } from '../../shared/maps';
+import { MAP_EXPORTS, readOptionsOf, type InputReadOptions, type MapArrays, type MapExportName, type MapRecord, type MapRequest } from '../../shared/maps';
 import { preprocessRecipeSchema } from '../../shared/preprocess-recipe';
 import { MicroscopyFileError, type MicroscopyInfo } from '../../../native-workers/lib/microscopy/frame-source';
 import { loadRecipeImages, MAP_FILES } from '../../../native-workers/lib/microscopy/mapping';
@@ -149,18 +149,6 @@ function folderFrames(dir: string): { groups: string[]; files: string[] } | null
   const rows = parse(fs.readFileSync(path.join(dir, MAP_FILES.frames), 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   if (rows.length === 0 || !('group' in (rows[0] as object))) return null;
   return { groups: rows.map((r) => r.group ?? ''), files: rows.map((r) => r.file ?? '') };
-}
-
-export interface MapArrays {
-  shape: number[];
-  d: (number | null)[];
-  flags: number[];
-  vbf: (number | null)[];
-  vadf: (number | null)[];
-  groups: string[] | null;
-  files: string[] | null;
-  done: number;
-  partial: boolean;
 }
 
 /**

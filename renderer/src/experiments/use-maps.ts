@@ -1,7 +1,7 @@
 /** The project's maps, re-read on `maps.changed` and when a map job changes state; one map's arrays once complete. */
 import { useEffect, useState } from 'react';
 import type { JobSummary } from '../../../main/shared/domain';
-import type { MapRecord } from '../../../main/shared/maps';
+import type { MapArrays, MapRecord } from '../../../main/shared/maps';
 import { errorMessage } from '../format';
 import { useApi } from '../state/api-context';
 import { useProjectList } from '../state/use-project-list';
@@ -14,18 +14,6 @@ export function useMaps(jobs: JobSummary[]): { maps: MapRecord[]; loading: boole
     .join(',');
   const { items, loading, error, refresh } = useProjectList(() => api.invoke('maps.list', {}), 'maps.changed', key);
   return { maps: items, loading, error, refresh };
-}
-
-export interface MapArrays {
-  shape: number[];
-  d: (number | null)[];
-  flags: number[];
-  vbf: (number | null)[];
-  vadf: (number | null)[];
-  groups: string[] | null;
-  files: string[] | null;
-  done: number;
-  partial: boolean;
 }
 
 /** How often a map being made is re-read (its finished frames appear as they are mapped). */
