@@ -15,6 +15,7 @@ import { registerOpenCommand } from './commands/open';
 import { registerMapCommand } from './commands/map';
 import { registerPredictCommand } from './commands/predict';
 import { registerModelCommands } from './commands/model';
+import { printableMessage } from '../shared/printable';
 
 export function buildProgram(): Command {
   const program = new Command('ssro')
@@ -44,7 +45,8 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    process.stderr.write(`ssro: ${(error as Error).message}\n`);
+    // Messages quote file content: escape terminal control characters as a last line of defence.
+    process.stderr.write(`ssro: ${printableMessage(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   }
 }
