@@ -8,6 +8,7 @@ import { canonicalElement } from '../../../main/shared/elements';
 import { boundingBoxCell } from './cell-math';
 import { finishStructure, MAX_INT32, sequentialIds } from './finish-structure';
 import { atomsOfFrame, frameKnownUpFront, frameNote, resolveFrame, type FrameOption } from './frame-choice';
+import { checkAtomsFitFile } from './limits';
 import { LineReader, LineTokenizer, parseFiniteNumber } from './line-reader';
 import { checkOptionElements } from './type-elements';
 import { StructureFileError, type ParsedStructure, type ReadOptions } from './types';
@@ -170,6 +171,8 @@ function parseAtoms(
 ): XyzAtoms {
   const layout = layoutOf(file, header);
   const n = header.atoms;
+  // The count line is a claim: check it against the bytes left before allocating.
+  checkAtomsFitFile(file, header.countLine, n, reader.totalBytes - header.atomsOffset, 'the atom count line');
   const ids = layout.hasId ? new Int32Array(n) : sequentialIds(n);
   const types = new Int32Array(n);
   const positions = new Float64Array(3 * n);
@@ -209,9 +212,9 @@ function parseAtoms(
           break;
         }
         case ROLE_POS:
-          positions[3 * i] = tok.nextFloat('x');
-          positions[3 * i + 1] = tok.nextFloat('y');
-          positions[3 * i + 2] = tok.nextFloat('z');
+          positions[3 * i] = tok.nextCoordinate('x', i + 1);
+          positions[3 * i + 1] = tok.nextCoordinate('y', i + 1);
+          positions[3 * i + 2] = tok.nextCoordinate('z', i + 1);
           c += 2;
           break;
         case ROLE_ID: {

@@ -7,7 +7,9 @@ import type { Cell, Vec3 } from '../../../main/shared/domain';
 import { canonicalElement } from '../../../main/shared/elements';
 import { cellFromLammpsBox, type LammpsBox } from './cell-math';
 import { finishStructure, MAX_INT32 } from './finish-structure';
+import { checkAtomsFitFile, checkTypeCount } from './limits';
 import { LineReader, LineTokenizer, parseFiniteNumber } from './line-reader';
+import { printable } from '../../../main/shared/printable';
 import { checkOptionElements, elementsFromMasses, massMismatchNotes, resolveTypeElements } from './type-elements';
 import { StructureFileError, type ParsedStructure, type ReadOptions } from './types';
 
@@ -46,6 +48,9 @@ const ROLE_X = 3;
 interface Header {
   atoms: number | null;
   atomTypes: number | null;
+  /** Lines of the "N atoms" and "N atom types" header lines (for messages). */
+  atomsLine: number | null;
+  atomTypesLine: number | null;
   box: LammpsBox;
   boxSeen: { x: boolean; y: boolean; z: boolean; tilt: boolean };
   general: { avec?: Vec3; bvec?: Vec3; cvec?: Vec3; origin?: Vec3 };
@@ -81,6 +86,8 @@ function parse(file: string, reader: LineReader, options: ReadOptions): ParsedSt
   const header: Header = {
     atoms: null,
     atomTypes: null,
+    atomsLine: null,
+    atomTypesLine: null,
     box: { xlo: -0.5, xhi: 0.5, ylo: -0.5, yhi: 0.5, zlo: -0.5, zhi: 0.5, xy: 0, xz: 0, yz: 0 },
     boxSeen: { x: false, y: false, z: false, tilt: false },
     general: {},
@@ -93,15 +100,18 @@ function parse(file: string, reader: LineReader, options: ReadOptions): ParsedSt
       sectionLine = { name: body.replace(/\s+/g, ' '), comment, line: reader.lineNumber };
       break;
     }
-    parseHeaderLine(body, header, fail);
+    parseHeaderLine(body, header, fail, reader.lineNumber);
   }
   if (sectionLine === null) throw fail('no Atoms section (the file ends after the header)');
   const atoms = header.atoms;
   const atomTypes = header.atomTypes;
   if (atoms === null) throw fail('the header has no "N atoms" line', null);
   if (atoms === 0) throw fail('the header says 0 atoms: the file holds no atoms', null);
-  if (atoms > MAX_INT32) throw fail(`${atoms} atoms is more than this reader supports (2^31 − 1)`, null);
+  if (atoms > MAX_INT32) throw fail(`${atoms} atoms is more than this reader supports (2^31 − 1)`, header.atomsLine);
   if (atomTypes === null || atomTypes < 1) throw fail('the header has no "N atom types" line', null);
+  // Counts are claims: check them before allocating per-type tables and per-atom arrays.
+  checkTypeCount(file, header.atomTypesLine, atomTypes);
+  checkAtomsFitFile(file, header.atomsLine, atoms, reader.totalBytes - reader.lineOffset());
 
   const tok = new LineTokenizer(file);
   const masses: (number | undefined)[] = new Array<number | undefined>(atomTypes).fill(undefined);
@@ -236,7 +246,7 @@ function parse(file: string, reader: LineReader, options: ReadOptions): ParsedSt
   });
 }
 
-function parseHeaderLine(body: string, header: Header, fail: (problem: string) => StructureFileError): void {
+function parseHeaderLine(body: string, header: Header, fail: (problem: string) => StructureFileError, line: number): void {
   const tokens = body.split(/\s+/);
   const numbers: number[] = [];
   let k = 0;
@@ -247,12 +257,12 @@ function parseHeaderLine(body: string, header: Header, fail: (problem: string) =
   }
   const keyword = tokens.slice(k).join(' ');
   const need = (count: number): void => {
-    if (numbers.length !== count) throw fail(`"${keyword}" needs ${count} number${count === 1 ? '' : 's'} before it`);
+    if (numbers.length !== count) throw fail(`"${printable(keyword, 60)}" needs ${count} number${count === 1 ? '' : 's'} before it`);
   };
   const count = (): number => {
     need(1);
     const v = numbers[0] as number;
-    if (!Number.isInteger(v) || v < 0) throw fail(`"${keyword}" count must be a non-negative integer, found ${tokens[0]}`);
+    if (!Number.isInteger(v) || v < 0) throw fail(`"${keyword}" count must be a non-negative integer, found ${printable(tokens[0] ?? '', 40)}`);
     return v;
   };
   const vec = (): Vec3 => {
@@ -262,9 +272,11 @@ function parseHeaderLine(body: string, header: Header, fail: (problem: string) =
   switch (keyword) {
     case 'atoms':
       header.atoms = count();
+      header.atomsLine = line;
       return;
     case 'atom types':
       header.atomTypes = count();
+      header.atomTypesLine = line;
       return;
     case 'xlo xhi':
     case 'ylo yhi':
@@ -297,7 +309,7 @@ function parseHeaderLine(body: string, header: Header, fail: (problem: string) =
       return;
     default:
       if (IGNORED_HEADER.has(keyword)) return;
-      throw fail(`unrecognised header line "${body}" (expected counts such as "N atoms", box bounds or a section name such as Atoms)`);
+      throw fail(`unrecognised header line "${printable(body, 80)}" (expected counts such as "N atoms", box bounds or a section name such as Atoms)`);
   }
 }
 
@@ -365,9 +377,9 @@ function parseAtoms(
           types[i] = typeOf('atom type');
           break;
         case ROLE_X:
-          positions[3 * i] = tok.nextFloat('x');
-          positions[3 * i + 1] = tok.nextFloat('y');
-          positions[3 * i + 2] = tok.nextFloat('z');
+          positions[3 * i] = tok.nextCoordinate('x', ids[i] as number);
+          positions[3 * i + 1] = tok.nextCoordinate('y', ids[i] as number);
+          positions[3 * i + 2] = tok.nextCoordinate('z', ids[i] as number);
           c += 2;
           break;
         default:

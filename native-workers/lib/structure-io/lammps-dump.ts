@@ -7,6 +7,7 @@ import { canonicalElement } from '../../../main/shared/elements';
 import { CellFrame, cellFromLammpsBox, type LammpsBox } from './cell-math';
 import { finishStructure, MAX_INT32, sequentialIds } from './finish-structure';
 import { atomsOfFrame, frameKnownUpFront, frameNote, resolveFrame, type FrameOption } from './frame-choice';
+import { checkAtomsFitFile, MAX_ATOM_TYPES } from './limits';
 import { LineReader, LineTokenizer, parseFiniteNumber } from './line-reader';
 import { checkOptionElements, elementsFromMasses, resolveTypeElements } from './type-elements';
 import { StructureFileError, type ParsedStructure, type ReadOptions } from './types';
@@ -326,6 +327,8 @@ function parseFrameAtoms(
 ): FrameAtoms {
   const { roles, scaled, kind } = columnRoles(file, header);
   const n = header.atoms;
+  // NUMBER OF ATOMS is a claim: check it against the bytes left before allocating.
+  checkAtomsFitFile(file, header.headerLine, n, reader.totalBytes - reader.nextLineOffset(), 'the frame starting here');
   const hasId = header.columns.includes('id');
   const hasType = header.columns.includes('type');
   const hasElement = header.columns.includes('element');
@@ -365,15 +368,17 @@ function parseFrameAtoms(
         case ROLE_TYPE:
           type = tok.nextInt('atom type');
           if (type < 1) throw tok.fail(`atom type ${type} must be 1 or more`);
+          // Per-type tables grow to the largest type: a damaged type column must not allocate billions of slots.
+          if (type > MAX_ATOM_TYPES) throw tok.fail(`atom type ${type} is more than this reader accepts (at most ${MAX_ATOM_TYPES} types)`);
           break;
         case ROLE_X:
-          positions[3 * i] = tok.nextFloat('x');
+          positions[3 * i] = tok.nextCoordinate('x', (ids[i] as number) || i + 1);
           break;
         case ROLE_Y:
-          positions[3 * i + 1] = tok.nextFloat('y');
+          positions[3 * i + 1] = tok.nextCoordinate('y', (ids[i] as number) || i + 1);
           break;
         case ROLE_Z:
-          positions[3 * i + 2] = tok.nextFloat('z');
+          positions[3 * i + 2] = tok.nextCoordinate('z', (ids[i] as number) || i + 1);
           break;
         case ROLE_ELEMENT: {
           const raw = tok.nextToken('element');

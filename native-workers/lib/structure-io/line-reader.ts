@@ -3,6 +3,7 @@
  * lines, the hot loop of every structure reader (a 1M-atom dump is ~40 MB of text).
  */
 import * as fs from 'node:fs';
+import { coordinateProblem, MAX_COORDINATE } from './limits';
 import { ReadCancelled, StructureFileError } from './types';
 
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -323,6 +324,16 @@ export class LineTokenizer {
     const v = Number(latin1(buf, start, p));
     if (!Number.isFinite(v)) throw this.fail(`${what} "${latin1(buf, start, p)}" is not a finite number`);
     return v;
+  }
+
+  /**
+   * The next token as a coordinate of atom `atom` (its id, or its number in the file): a finite float no farther
+   * than MAX_COORDINATE Å from the origin.
+   */
+  nextCoordinate(what: string, atom: number): number {
+    const v = this.nextFloat(what);
+    if (v <= MAX_COORDINATE && v >= -MAX_COORDINATE) return v;
+    throw this.fail(`atom ${atom}: ${coordinateProblem(v, what) ?? `${what} = ${v}`}`);
   }
 
   /** The next token as an integer (no decimal point or exponent), |value| ≤ 2^53. */

@@ -8,6 +8,8 @@ import { cellVolume, CellFrame } from './cell-math';
 import { finishStructure, MAX_INT32, sequentialIds } from './finish-structure';
 import { LineReader, LineTokenizer, parseFiniteNumber } from './line-reader';
 import { checkOptionElements, missingElementsError } from './type-elements';
+import { checkAtomsFitFile, coordinateProblem } from './limits';
+import { printable } from '../../../main/shared/printable';
 import { StructureFileError, type ParsedStructure, type ReadOptions } from './types';
 
 /** "Cu", "Cu_pv", "Zr_sv/1a2b3c" (VASP 6 POTCAR hashes) → "Cu"; null when it is not an element. */
@@ -34,7 +36,7 @@ function parse(file: string, reader: LineReader, options: ReadOptions): ParsedSt
   const numbers = (text: string, what: string, count: number): number[] => {
     const words = text.split(/\s+/).slice(0, count);
     const v = words.map((w) => parseFiniteNumber(w));
-    if (v.length < count || v.some((x) => x === null)) throw fail(`${what} needs ${count} finite numbers, found "${text.slice(0, 60)}"`);
+    if (v.length < count || v.some((x) => x === null)) throw fail(`${what} needs ${count} finite numbers, found "${printable(text, 60)}"`);
     return v as number[];
   };
 
@@ -57,7 +59,7 @@ function parse(file: string, reader: LineReader, options: ReadOptions): ParsedSt
     .filter((w) => w.length > 0)
     .map((w) => parseFiniteNumber(w));
   if (counts.length === 0 || counts.some((c) => c === null || !Number.isInteger(c) || c < 0)) {
-    throw fail(`the atom counts line needs non-negative integers, found "${countsText.slice(0, 60)}"`);
+    throw fail(`the atom counts line needs non-negative integers, found "${printable(countsText, 60)}"`);
   }
   const perSpecies = counts as number[];
   if (speciesLine !== null && speciesLine.length !== perSpecies.length) {
@@ -71,7 +73,7 @@ function parse(file: string, reader: LineReader, options: ReadOptions): ParsedSt
   if (/^s/i.test(mode)) mode = line('the coordinate mode (Direct or Cartesian)');
   const cartesian = /^[ck]/i.test(mode);
   if (!cartesian && !/^d/i.test(mode)) {
-    throw fail(`expected "Direct" or "Cartesian", found "${mode.slice(0, 60)}"`);
+    throw fail(`expected "Direct" or "Cartesian", found "${printable(mode, 60)}"`);
   }
 
   // Species: --elements, else the VASP 5 names line; VASP 4 files need --elements.
@@ -116,9 +118,12 @@ function parse(file: string, reader: LineReader, options: ReadOptions): ParsedSt
   const cell: Cell = { origin: [0, 0, 0], a: lattice[0] as Vec3, b: lattice[1] as Vec3, c: lattice[2] as Vec3, pbc: [true, true, true] };
   if (cellVolume(cell) === 0) throw new StructureFileError(file, 3, 'the lattice vectors span zero volume');
 
+  // The counts are a claim: check them against the bytes left before allocating.
+  checkAtomsFitFile(file, countsLine, total, reader.totalBytes - reader.nextLineOffset(), 'the counts line');
   const types = new Int32Array(total);
   const positions = new Float64Array(3 * total);
   const tok = new LineTokenizer(file);
+  const firstCoordinateLine = reader.lineNumber + 1;
   let i = 0;
   perSpecies.forEach((count, s) => {
     for (let k = 0; k < count; k++, i++) {
@@ -143,7 +148,14 @@ function parse(file: string, reader: LineReader, options: ReadOptions): ParsedSt
   } else {
     new CellFrame(cell).fractionalToCartesian(positions);
   }
-  if (title.length > 0) notes.unshift(`POSCAR comment: ${title.slice(0, 120)}`);
+  // Checked after scaling: the Å values are what must be sane (coordinate lines are consecutive, one per atom).
+  for (let j = 0; j < total; j++) {
+    for (let k = 0; k < 3; k++) {
+      const problem = coordinateProblem(positions[3 * j + k] as number, `${'xyz'[k]} (Å, after scaling)`);
+      if (problem !== null) throw new StructureFileError(file, firstCoordinateLine + j, `atom ${j + 1}: ${problem}`);
+    }
+  }
+  if (title.length > 0) notes.unshift(`POSCAR comment: ${printable(title, 120)}`);
   return finishStructure({
     file,
     format: 'poscar',

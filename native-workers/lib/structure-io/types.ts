@@ -1,5 +1,6 @@
 /** What every structure reader returns and every writer takes: atoms sorted by id, with types, cell and provenance. */
 import type { Cell, StructureFormat } from '../../../main/shared/domain';
+import { printable } from '../../../main/shared/printable';
 
 export interface ParsedStructure {
   format: StructureFormat;
@@ -34,7 +35,9 @@ export class StructureFileError extends Error {
     readonly line: number | null,
     readonly problem: string,
   ) {
-    super(line === null ? `${file}: ${problem}` : `${file}, line ${line}: ${problem}`);
+    // Problems quote file content: control characters in it are shown escaped, never sent to a terminal raw.
+    const shown = printable(problem, 2000);
+    super(line === null ? `${file}: ${shown}` : `${file}, line ${line}: ${shown}`);
     this.name = 'StructureFileError';
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Cell } from '../../../main/shared/domain';
 import { CellFrame, isTriclinic } from './cell-math';
+import { coordinateProblem, MAX_COORDINATE } from './limits';
 import { StructureFileError } from './types';
 
 /** How far (as a fraction of the box edge) an atom may stick out of a non-periodic box before it is an error. */
@@ -19,6 +20,7 @@ const EDGES = ['a', 'b', 'c'] as const;
  * Throws a StructureFileError naming the atom id when an atom lies outside the box along a non-periodic direction.
  */
 export function wrapPositions(file: string, positions: Float64Array, ids: Int32Array, cell: Cell): number {
+  checkCell(file, cell);
   let frame: CellFrame;
   try {
     frame = new CellFrame(cell);
@@ -34,6 +36,14 @@ export function wrapPositions(file: string, positions: Float64Array, ids: Int32A
   const n = positions.length / 3;
   for (let i = 0; i < n; i++) {
     const j = 3 * i;
+    // Readers check coordinates as they parse them (naming the line); this is the last guard, whatever the source:
+    // wrapping 1e30 "into the cell" would give noise, not a position.
+    for (let k = 0; k < 3; k++) {
+      const v = positions[j + k] as number;
+      if (!(v <= MAX_COORDINATE && v >= -MAX_COORDINATE)) {
+        throw new StructureFileError(file, null, `atom ${ids[i]}: ${coordinateProblem(v, AXES[k] as string) ?? `${AXES[k]} = ${v}`}`);
+      }
+    }
     frame.toFractional(positions[j] as number, positions[j + 1] as number, positions[j + 2] as number, f);
     let moved = false;
     for (let k = 0; k < 3; k++) {
@@ -71,6 +81,22 @@ export function wrapPositions(file: string, positions: Float64Array, ids: Int32A
     }
   }
   return wrapped;
+}
+
+/** Refuses a cell whose origin or edge vectors are not finite or reach beyond MAX_COORDINATE Å. */
+function checkCell(file: string, cell: Cell): void {
+  const parts: [string, readonly number[]][] = [['origin', cell.origin], ['a', cell.a], ['b', cell.b], ['c', cell.c]];
+  for (const [name, vector] of parts) {
+    for (const v of vector) {
+      if (!(Math.abs(v) <= MAX_COORDINATE)) {
+        throw new StructureFileError(
+          file,
+          null,
+          `the cell ${name === 'origin' ? 'origin' : `vector ${name}`} (${vector.join(', ')}) Å is not finite or longer than ${MAX_COORDINATE} Å: not a simulation cell (damaged box lines?)`,
+        );
+      }
+    }
+  }
 }
 
 function outsideError(
