@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ProjectInfo } from '../../shared/domain';
 import { assertWritableDir } from '../fs-atomic';
+import { checkProjectFolder, prepareNewProjectFolder, requireRegularFileOrMissing } from './project-folder';
 import { migrate } from './migrations';
 import { JobsRepo } from './jobs-repo';
 import { DatasetsRepo } from './datasets-repo';
@@ -56,23 +57,16 @@ export class Project {
     return this.structures.delete(id, this.labels.foldersOfStructure(id));
   }
 
-  /** Creates a project in an empty (or new) folder. */
+  /** Creates a project in an empty (or new) folder on an ordinary file system. */
   static create(dirInput: string, name?: string): Project {
-    const dir = path.resolve(dirInput);
-    if (fs.existsSync(path.join(dir, DB_FILE))) {
-      throw new Error(`${dir} is already an SSRO Studio project; open it instead`);
-    }
-    if (fs.existsSync(dir)) {
-      if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a folder`);
+    const { dir, existed } = prepareNewProjectFolder(dirInput);
+    if (existed) {
+      if (fs.existsSync(path.join(dir, DB_FILE))) {
+        throw new Error(`${dir} is already an SSRO Studio project; open it instead`);
+      }
       const entries = fs.readdirSync(dir).filter((e) => !e.startsWith('.'));
       if (entries.length > 0) {
         throw new Error(`${dir} is not empty; choose a new or empty folder for the project`);
-      }
-    } else {
-      try {
-        fs.mkdirSync(dir, { recursive: true });
-      } catch (error) {
-        throw new Error(`cannot create the folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
       }
     }
     assertWritableDir(dir);
@@ -85,12 +79,12 @@ export class Project {
 
   /** Opens an existing project, migrating it forward and repairing what a killed app left. */
   static open(dirInput: string): Project {
-    const dir = path.resolve(dirInput);
-    if (!fs.existsSync(dir)) throw new Error(`${dir} does not exist`);
-    if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a project folder`);
-    if (!fs.existsSync(path.join(dir, DB_FILE))) {
+    const dir = checkProjectFolder(dirInput);
+    if (!requireRegularFileOrMissing(path.join(dir, DB_FILE))) {
       throw new Error(`${dir} is not an SSRO Studio project (it has no ${DB_FILE}); create a project there first`);
     }
+    // SQLite would open and read these too: a pipe in their place would block it for ever.
+    for (const suffix of ['-wal', '-shm', '-journal']) requireRegularFileOrMissing(path.join(dir, DB_FILE + suffix));
     assertWritableDir(dir);
     const project = Project.openDb(dir, false);
     project.recover();
