@@ -8,6 +8,14 @@ import type { AtomFrame, DatasetSummary, EngineStatus, JobSummary, LabelSetSumma
 import { DEFAULT_DELTA_K_INV_A, DEFAULT_KMAX_INV_A } from './diffraction';
 import { LABEL_PROPERTIES } from './labels';
 import {
+  MAX_DATASET_PROBES,
+  MAX_DATASET_SOURCES,
+  MAX_DATASET_ZONES,
+  MAX_PREDICTION_VALUES,
+  MAX_THUMBNAIL_PIXELS,
+  MAX_VALIDATION_PAIRS,
+} from './limits';
+import {
   densityGridSchema,
   fitMetricsSchema,
   modelImportRequestSchema,
@@ -209,10 +217,10 @@ export const scanSchema = z.discriminatedUnion('kind', [
 export const datasetRecipeSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
-    sources: z.array(z.object({ structureId: id, labelSetId: id }).strict()).min(1),
+    sources: z.array(z.object({ structureId: id, labelSetId: id }).strict()).min(1).max(MAX_DATASET_SOURCES, `at most ${MAX_DATASET_SOURCES} structures per dataset`),
     scan: scanSchema,
-    zones: z.array(zoneAxisSchema).min(1).default(['z']),
-    probes: z.array(probeShapeSchema).min(1).default([{ kind: 'cylinder', radiusA: 5, heightA: 20 }]),
+    zones: z.array(zoneAxisSchema).min(1).max(MAX_DATASET_ZONES, `at most ${MAX_DATASET_ZONES} zone axes per dataset`).default(['z']),
+    probes: z.array(probeShapeSchema).min(1).max(MAX_DATASET_PROBES, `at most ${MAX_DATASET_PROBES} probe shapes per dataset`).default([{ kind: 'cylinder', radiusA: 5, heightA: 20 }]),
     kmaxInvA: z.number().positive().max(10).default(DEFAULT_KMAX_INV_A),
     deltaKInvA: z.number().positive().max(1).default(DEFAULT_DELTA_K_INV_A),
     /** Beam energy for Ewald-sphere curvature; null = the flat plane of the spec. */
@@ -260,6 +268,15 @@ export const importRequestSchema = z
 export type ImportRequest = z.output<typeof importRequestSchema>;
 
 const empty = z.object({}).strict();
+
+/** A preprocessing step as drawn: `bin` source pixels per shown pixel along each axis (large frames are binned). */
+const displayStepSchema = z.object({
+  name: z.string(),
+  rows: z.number().int(),
+  cols: z.number().int(),
+  bin: z.number().int().positive(),
+  image: z.array(z.number()),
+});
 
 /** A live or kept table; cells are null where a value is undefined (e.g. R² of constant labels). */
 const seriesTable = z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.number().nullable())) });
@@ -396,12 +413,28 @@ export const contract = {
       values: z.custom<Float32Array>((v) => v instanceof Float32Array, 'values must be a Float32Array'),
     }),
   },
-  /** The probe centres a recipe would use, per structure and zone, without building anything. */
+  /**
+   * What a recipe would build, without building anything: the sample count of every block (structure × zone × probe)
+   * and, per scan (structure × zone; the probes share it), its centres x y z row-major — every rowStride-th row and
+   * colStride-th column, at most MAX_PREVIEW_CENTRES in all, so the reply stays small whatever the step.
+   */
   'datasets.scanPreview': {
     request: datasetRecipeSchema,
     response: z.object({
       sampleCount: z.number().int(),
-      blocks: z.array(z.object({ structureId: z.number(), zone: z.number(), probe: z.number(), centres: z.array(z.number()) })),
+      blocks: z.array(z.object({ structureId: z.number(), zone: z.number(), probe: z.number(), count: z.number().int() })),
+      scans: z.array(
+        z.object({
+          structureId: z.number(),
+          zone: z.number(),
+          count: z.number().int(),
+          rows: z.number().int(),
+          cols: z.number().int(),
+          rowStride: z.number().int().positive(),
+          colStride: z.number().int().positive(),
+          centres: z.array(z.number()),
+        }),
+      ),
     }),
   },
   /** Per-sample metadata of a dataset (for histograms, filters and the browser). */
@@ -448,7 +481,7 @@ export const contract = {
   'models.list': { request: empty, response: z.array(modelSummarySchema) },
   /** A model with its ONNX metadata, training history, best-model metrics and validation predictions. */
   'models.get': {
-    request: z.object({ id, maxPairs: z.number().int().min(0).max(1_000_000).default(20_000) }).strict(),
+    request: z.object({ id, maxPairs: z.number().int().min(0).max(MAX_VALIDATION_PAIRS, `at most ${MAX_VALIDATION_PAIRS} pairs per reply`).default(20_000) }).strict(),
     response: z.object({
       model: modelSummarySchema,
       /** The 'ssro' metadata embedded in the ONNX file (null until trained). */
@@ -505,7 +538,10 @@ export const contract = {
         count: z.number().int().min(1).max(200).default(24),
         size: z.number().int().min(8).max(256).default(64),
       })
-      .strict(),
+      .strict()
+      .refine((r) => r.count * r.size * r.size <= MAX_THUMBNAIL_PIXELS, {
+        message: `count × size² must be at most ${MAX_THUMBNAIL_PIXELS} pixels per reply (fewer or smaller thumbnails)`,
+      }),
     response: z.object({
       frameCount: z.number().int(),
       thumbnails: z.array(z.object({ index: z.number().int(), label: z.string(), rows: z.number().int(), cols: z.number().int(), pixels: z.array(z.number().int()) })),
@@ -535,7 +571,7 @@ export const contract = {
       badPixels: z.number().int(),
       meanFrameCount: z.number().int(),
       denoiseIterations: z.number().int(),
-      steps: z.array(z.object({ name: z.string(), rows: z.number().int(), cols: z.number().int(), image: z.array(z.number()) })),
+      steps: z.array(displayStepSchema),
     }),
   },
   'maps.list': { request: empty, response: z.array(mapRecordSchema) },
@@ -565,7 +601,7 @@ export const contract = {
       index: z.number().int(),
       quality: z.string(),
       centre: z.object({ row: z.number(), col: z.number() }).nullable(),
-      steps: z.array(z.object({ name: z.string(), rows: z.number().int(), cols: z.number().int(), image: z.array(z.number()) })),
+      steps: z.array(displayStepSchema),
     }),
   },
   /** One exportable file of a complete map (MAP_EXPORTS), base64; the report is written when first asked for. */
@@ -580,7 +616,7 @@ export const contract = {
   'predictions.list': { request: z.object({ modelId: id.optional() }).strict(), response: z.array(predictionSummarySchema) },
   /** A stored prediction: its record, the evaluation (labelled inputs) and the predicted d values (up to `limit`). */
   'predictions.get': {
-    request: z.object({ id, limit: z.number().int().min(0).max(10_000_000).default(100_000) }).strict(),
+    request: z.object({ id, limit: z.number().int().min(0).max(MAX_PREDICTION_VALUES, `at most ${MAX_PREDICTION_VALUES} values per reply`).default(100_000) }).strict(),
     response: z.object({
       prediction: predictionSummarySchema,
       evaluation: predictionEvaluationSchema.nullable(),

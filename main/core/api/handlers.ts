@@ -6,6 +6,7 @@ import { readOptionsOf } from '../../shared/maps';
 import { inputThumbnails, previewInputFrame } from '../services/experiment-preview';
 import type { Channel, ParsedRequest, Response } from '../../shared/ipc-contract';
 import { ApiError, parseRequest } from '../../shared/ipc-contract';
+import { LimitExceeded } from '../../shared/limits';
 import type { AppCore } from '../app-core';
 import { appVersion } from '../paths';
 import { atomFrame, exportStructure, submitImport } from '../services/structure-service';
@@ -336,6 +337,7 @@ export async function dispatch<C extends Channel>(handlers: Handlers, channel: C
     return await handlers[channel](request);
   } catch (error) {
     if (error instanceof ApiError) throw error;
+    if (error instanceof LimitExceeded) throw new ApiError('invalid-request', `${channel}: ${error.message}`);
     throw new ApiError('failed', error instanceof Error ? error.message : String(error));
   }
 }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { ZoneAxis } from '../../shared/diffraction';
 import type { Vec3 } from '../../shared/domain';
 import { ApiError, type ParsedRequest, type Response } from '../../shared/ipc-contract';
+import { LimitExceeded, MAX_PREVIEW_CENTRES, MAX_PREVIEW_WORK } from '../../shared/limits';
 import { planDataset } from '../../../native-workers/lib/datasets/dataset-plan';
 import { DONE_FILE, META_COLUMNS, META_FILE, readDatasetManifest, readPattern } from '../../../native-workers/lib/datasets/pattern-store';
 import { NbedSimulator } from '../../../native-workers/lib/diffraction/nbed-simulator';
@@ -81,7 +82,18 @@ export function previewPattern(project: Project, req: ParsedRequest<'diffraction
         ...(req.beamEnergyKeV !== null ? { beamEnergyKeV: req.beamEnergyKeV } : {}),
       },
     );
-    pattern = simulator.patternAt(req.center as Vec3);
+    const probe = simulator.probe(req.center as Vec3);
+    // The kinematic sum costs atoms × pixels; refuse before the work, not after minutes of a blocked app.
+    const work = probe.indices.length * simulator.side * simulator.side;
+    if (work > MAX_PREVIEW_WORK) {
+      throw new LimitExceeded(
+        `atoms × pattern pixels (${probe.indices.length.toLocaleString('en-US')} atoms, ${simulator.side} × ${simulator.side} pixels)`,
+        work,
+        MAX_PREVIEW_WORK,
+        'use a smaller probe or a coarser k-grid (larger Δk or smaller kmax)',
+      );
+    }
+    pattern = { ...probe, pattern: simulator.patternOf(probe) };
   } catch (error) {
     throw new ApiError('invalid-request', (error as Error).message);
   }
@@ -109,6 +121,18 @@ export function previewPattern(project: Project, req: ParsedRequest<'diffraction
   };
 }
 
+/**
+ * Every rowStride-th row and colStride-th column of a rows × cols scan, at most `budget` centres: the thinned scan
+ * still looks like the scan (a grid stays a grid), which a flat stride over row-major centres would not.
+ */
+export function scanThinning(rows: number, cols: number, budget: number): { rowStride: number; colStride: number } {
+  if (rows * cols <= budget) return { rowStride: 1, colStride: 1 };
+  const rowStride = Math.min(rows, Math.max(Math.ceil(Math.sqrt((rows * cols) / budget)), Math.ceil(rows / budget)));
+  const keptRows = Math.ceil(rows / rowStride);
+  const colStride = Math.ceil(cols / Math.max(1, Math.floor(budget / keptRows)));
+  return { rowStride, colStride };
+}
+
 export function scanPreview(
   project: Project,
   req: ParsedRequest<'datasets.scanPreview'>,
@@ -117,14 +141,26 @@ export function scanPreview(
   validate(project, req);
   const cells = req.sources.map((s) => structureAt(project.structures.folder(s.structureId)).cell);
   const plan = planDataset(req, cells);
+  const structureOf = (source: number): number => req.sources[source]?.structureId ?? 0;
+  // The probes of one structure and zone share a scan: its centres go once, thinned so all scans fit the bound.
+  const scans = plan.blocks.filter((b) => b.probe === 0);
+  const totalCentres = scans.reduce((sum, b) => sum + b.scan.descriptor.count, 0);
   return {
     sampleCount: plan.sampleCount,
-    blocks: plan.blocks.map((b) => ({
-      structureId: req.sources[b.source]?.structureId ?? 0,
-      zone: b.zone,
-      probe: b.probe,
-      centres: Array.from(b.scan.centresA),
-    })),
+    blocks: plan.blocks.map((b) => ({ structureId: structureOf(b.source), zone: b.zone, probe: b.probe, count: b.scan.descriptor.count })),
+    scans: scans.map((b) => {
+      const { count, rows, cols } = b.scan.descriptor;
+      const budget = Math.max(1, Math.floor((MAX_PREVIEW_CENTRES * count) / totalCentres));
+      const { rowStride, colStride } = scanThinning(rows, cols, budget);
+      const centres: number[] = [];
+      for (let row = 0; row < rows; row += rowStride) {
+        for (let col = 0; col < cols; col += colStride) {
+          const k = 3 * (row * cols + col);
+          centres.push(b.scan.centresA[k] ?? NaN, b.scan.centresA[k + 1] ?? NaN, b.scan.centresA[k + 2] ?? NaN);
+        }
+      }
+      return { structureId: structureOf(b.source), zone: b.zone, count, rows, cols, rowStride, colStride, centres };
+    }),
   };
 }
 

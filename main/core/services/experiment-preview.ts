@@ -16,6 +16,7 @@ import { preprocessFrame, recipeModelFromPreprocessing } from '../../../native-w
 import type { FolderFrameSource } from '../../../native-workers/lib/microscopy/readers/folder';
 import type { Project } from '../project/project';
 import { haloReferenceDir, requireModel } from './map-service';
+import { displayStep, type DisplayStep } from './display-step';
 
 export interface InputLocation extends InputReadOptions {
   input: string;
@@ -121,7 +122,7 @@ export interface InputFramePreview {
   badPixels: number;
   meanFrameCount: number;
   denoiseIterations: number;
-  steps: { name: string; rows: number; cols: number; image: number[] }[];
+  steps: DisplayStep[];
 }
 
 /**
@@ -143,7 +144,7 @@ export async function previewInputFrame(project: Project, request: InputPreviewR
     const [rows, cols] = info.frameShape;
     if (!Number.isInteger(request.index) || request.index < 0 || request.index >= info.frameCount) throw new ApiError('invalid-request', `frame ${request.index} is outside 0 … ${info.frameCount - 1}`);
     const frame = source.readFrame(request.index);
-    const raw = { name: 'raw', rows, cols, image: Array.from(frame) };
+    const raw = displayStep('raw', rows, cols, frame);
     const images = await loadRecipeImages(checked.data, info.frameShape).catch((error: unknown) => {
       throw error instanceof MicroscopyFileError ? new ApiError('invalid-request', error.message) : error;
     });
@@ -166,7 +167,7 @@ export async function previewInputFrame(project: Project, request: InputPreviewR
         centre: resolved.recipe.centre.perFrame ? null : resolved.meanCentre,
         keepSteps: true,
       });
-      return { ...common, quality: r.quality.flag, centre: r.centre, denoiseIterations: r.denoiseIterations, steps: r.steps.map((st) => ({ name: st.name, rows: st.rows, cols: st.cols, image: Array.from(st.image) })) };
+      return { ...common, quality: r.quality.flag, centre: r.centre, denoiseIterations: r.denoiseIterations, steps: r.steps.map((st) => displayStep(st.name, st.rows, st.cols, st.image)) };
     } catch (error) {
       if (error instanceof CentreFindingError) return { ...common, quality: 'no-centre', centre: null, denoiseIterations: 0, steps: [raw] };
       throw error;

@@ -21,6 +21,7 @@ import { readDatasetManifest } from '../../../native-workers/lib/datasets/patter
 import type { MapJobParams, MapJobResult } from '../../../native-workers/map/index';
 import type { Finalizer, JobManager, Unfinisher } from '../jobs/job-manager';
 import type { Project } from '../project/project';
+import { displayStep, type DisplayStep } from './display-step';
 
 export function mapResumeHint(mapId: number): string {
   return `continue it with "Resume" on the map page (map ${mapId})`;
@@ -208,7 +209,7 @@ export interface FramePreview {
   index: number;
   quality: string;
   centre: { row: number; col: number } | null;
-  steps: { name: string; rows: number; cols: number; image: number[] }[];
+  steps: DisplayStep[];
 }
 
 /**
@@ -238,11 +239,11 @@ export async function previewMapFrame(project: Project, mapId: number, index: nu
         index,
         quality: r.quality.flag,
         centre: r.centre,
-        steps: r.steps.map((st) => ({ name: st.name, rows: st.rows, cols: st.cols, image: Array.from(st.image) })),
+        steps: r.steps.map((st) => displayStep(st.name, st.rows, st.cols, st.image)),
       };
     } catch (error) {
       if (error instanceof CentreFindingError) {
-        return { index, quality: 'no-centre', centre: null, steps: [{ name: 'raw', rows: source.info.frameShape[0], cols: source.info.frameShape[1], image: Array.from(frame) }] };
+        return { index, quality: 'no-centre', centre: null, steps: [displayStep('raw', source.info.frameShape[0], source.info.frameShape[1], frame)] };
       }
       throw error;
     }

@@ -5,6 +5,7 @@
  */
 import type { Cell, Vec3 } from '../../../main/shared/domain';
 import { cellVolume, dot, norm } from '../structure-io/cell-math';
+import { LimitExceeded, MAX_PROFILE_POSITIONS } from '../../../main/shared/limits';
 
 export type ProfileAxis = 'x' | 'y' | 'z' | Vec3;
 
@@ -102,11 +103,12 @@ export function wrapInto(x: number, start: number, period: number): number {
 export function profileGrid(frame: AxisFrame, stepA: number): Float64Array {
   if (!(stepA > 0)) throw new Error(`stepA must be positive (got ${stepA})`);
   const period = frame.periodA;
-  if (period !== null) {
-    const count = Math.max(1, Math.round(period / stepA));
-    return Float64Array.from({ length: count }, (_, k) => frame.startA + (k * period) / count);
+  const count = period !== null ? Math.max(1, Math.round(period / stepA)) : Math.floor((frame.endA - frame.startA) / stepA + 1e-9) + 1;
+  // Counted before allocating: a step typed a thousand times too small must not fill the memory.
+  if (!(count <= MAX_PROFILE_POSITIONS)) {
+    throw new LimitExceeded(`window positions at a ${stepA} Å step`, count, MAX_PROFILE_POSITIONS, 'use a larger step');
   }
-  const count = Math.floor((frame.endA - frame.startA) / stepA + 1e-9) + 1;
+  if (period !== null) return Float64Array.from({ length: count }, (_, k) => frame.startA + (k * period) / count);
   return Float64Array.from({ length: count }, (_, k) => frame.startA + k * stepA);
 }
 

@@ -9,6 +9,7 @@ import { atomicVolumeA3, latticeCell, type LatticeCell, type LatticeKind } from 
 import { defaultOrientation, formatDirection, resolveOrientation, type Orientation, type ResolvedOrientation } from './orientation';
 import { finishStructure, orthogonalCell } from './periodic-box';
 import { dot, inverse, matVec, scaled, transpose } from './vector-math';
+import { LimitExceeded, MAX_BUILT_ATOMS } from '../../../main/shared/limits';
 
 /**
  * Sites whose fractional box coordinate is within this of 1 count as the periodic image at 0 (and those just below 0
@@ -80,6 +81,9 @@ function boxCoordinates(axes: ResolvedOrientation['axes'], periodsA: Vec3, r: Ve
 export function tilePeriodCell(periodPositions: Float64Array, periodsA: Vec3, repeats: Vec3): Float64Array {
   const perCell = periodPositions.length / 3;
   const [nx, ny, nz] = repeats;
+  // Counted before allocating: a box typed in nm instead of Å would otherwise take the memory of the machine.
+  const atoms = perCell * nx * ny * nz;
+  if (!(atoms <= MAX_BUILT_ATOMS)) throw new LimitExceeded('atoms of the crystal', atoms, MAX_BUILT_ATOMS, 'make the box smaller');
   const out = new Float64Array(periodPositions.length * nx * ny * nz);
   let at = 0;
   for (let ix = 0; ix < nx; ix++) {

@@ -5,6 +5,7 @@
 import type { ProbeShape, ZoneAxis } from '../../../main/shared/diffraction';
 import type { Cell, Vec3 } from '../../../main/shared/domain';
 import type { DatasetRecipe } from '../../../main/shared/ipc-contract';
+import { LimitExceeded, MAX_DATASET_SAMPLES } from '../../../main/shared/limits';
 import { cellGridScan, lineScan, type ScanPositions } from './scan-positions';
 
 export interface PlannedBlock {
@@ -27,7 +28,10 @@ export function scanFor(recipe: DatasetRecipe, zone: ZoneAxis, cell: Cell): Scan
   return lineScan({ startA: scan.start as Vec3, directionA: scan.direction as Vec3, lengthA: scan.lengthA, stepA: scan.stepA, cell });
 }
 
-/** Lays out every sample; `cells[s]` is source s's cell. */
+/**
+ * Lays out every sample; `cells[s]` is source s's cell. Refused as soon as the running total passes
+ * MAX_DATASET_SAMPLES, so at most one scan beyond the bound is ever allocated.
+ */
 export function planDataset(recipe: DatasetRecipe, cells: Cell[]): DatasetPlan {
   const blocks: PlannedBlock[] = [];
   let offset = 0;
@@ -38,6 +42,15 @@ export function planDataset(recipe: DatasetRecipe, cells: Cell[]): DatasetPlan {
         blocks.push({ source, zone: z, probe: p, offset, scan });
         offset += scan.descriptor.count;
       });
+      if (offset > MAX_DATASET_SAMPLES) {
+        const perScan = scan.descriptor.count;
+        throw new LimitExceeded(
+          'patterns in one dataset (counted so far)',
+          offset,
+          MAX_DATASET_SAMPLES,
+          `this scan alone has ${perScan.toLocaleString('en-US')} positions per zone and probe; use a larger step, fewer zones or fewer probe sizes`,
+        );
+      }
     });
   });
   return { sampleCount: offset, blocks };

@@ -11,11 +11,12 @@ import { zoneBasis } from '../diffraction/pattern-grid';
 import type { Vec3, Cell } from '../../../main/shared/domain';
 import type { ZoneAxis } from '../../../main/shared/diffraction';
 import { CellFrame, cross, dot, norm } from '../structure-io/cell-math';
+import { LimitExceeded, MAX_DATASET_SAMPLES } from '../../../main/shared/limits';
 
 /** The paper's scan step (papers/000 §2.3): smaller than the probe diameter, so neighbouring probes overlap. */
 export const PAPER_SCAN_STEP_A = 2.5;
-/** Scans larger than this are refused before allocating (a typo in a step, not a dataset). */
-export const MAX_SCAN_POSITIONS = 20_000_000;
+/** Scans larger than a whole dataset may be are refused before allocating (a typo in a step, not a dataset). */
+export const MAX_SCAN_POSITIONS = MAX_DATASET_SAMPLES;
 
 /** Orthonormal frame of a zone axis: w along the zone, (u, v) span the pattern plane, u × v = w. */
 export interface ZonePlaneFrame {
@@ -95,7 +96,7 @@ function checkCount(count: number, what: string): void {
 }
 
 function checkTotal(total: number): void {
-  if (total > MAX_SCAN_POSITIONS) throw new Error(`the scan has ${total} positions, more than the limit ${MAX_SCAN_POSITIONS}; use a larger step`);
+  if (total > MAX_SCAN_POSITIONS) throw new LimitExceeded('probe positions of one scan', total, MAX_SCAN_POSITIONS, 'use a larger step');
 }
 
 /** Points at start + k · step covering [start, end] inclusive (a hair of rounding tolerance at the end). */

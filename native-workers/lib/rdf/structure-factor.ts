@@ -17,6 +17,7 @@
  */
 import type { PairDistribution } from './pair-distribution';
 import type { ScatteringFactors } from './scattering-factors';
+import { LimitExceeded, MAX_SQ_POINTS } from '../../../main/shared/limits';
 
 export interface StructureFactorOptions {
   /** Multiply g(r) − u by the Lorch window sin(πr/R)/(πr/R), R = rmax (default false). */
@@ -213,5 +214,6 @@ export function totalStructureFactor(
 export function qGrid(qminInvA: number, qmaxInvA: number, stepInvA: number): Float64Array {
   if (!(stepInvA > 0) || !(qmaxInvA >= qminInvA)) throw new Error('need stepInvA > 0 and qmaxInvA ≥ qminInvA');
   const count = Math.floor((qmaxInvA - qminInvA) / stepInvA + 1e-9) + 1;
+  if (!(count <= MAX_SQ_POINTS)) throw new LimitExceeded(`q points at a ${stepInvA} Å⁻¹ step`, count, MAX_SQ_POINTS, 'use a larger q step');
   return Float64Array.from({ length: count }, (_, i) => qminInvA + i * stepInvA);
 }

@@ -85,8 +85,8 @@ export function DatasetBuilder({ structures, onBuilt }: DatasetBuilderProps) {
   const side = recipe ? patternSide({ kmaxInvA: recipe.kmaxInvA ?? 1, deltaKInvA: recipe.deltaKInvA ?? 0.015 }) : 0;
   const bytes = preview ? preview.sampleCount * side * side * 4 : 0;
 
-  // The centres of the first block (first structure, zone and probe), in the zone's (u, v) plane, over the cell face.
-  const block = preview?.blocks[0];
+  // The centres of the first scan (first structure and zone; thinned on large scans), in the zone's (u, v) plane.
+  const block = preview?.scans[0];
   const blockStructure = structures.find((s) => s.id === block?.structureId);
   const blockZone = block && recipe ? (recipe.zones ?? ['z'])[block.zone] ?? 'z' : 'z';
   const scatter = useMemo(() => {
@@ -316,7 +316,9 @@ export function DatasetBuilder({ structures, onBuilt }: DatasetBuilderProps) {
       {scatter && (
         <PlotFigure
           testId="dataset-scan-preview"
-          title={`Probe centres · ${blockStructure?.name ?? ''} · zone ${typeof blockZone === 'string' ? blockZone : blockZone.join(',')}`}
+          title={`Probe centres · ${blockStructure?.name ?? ''} · zone ${typeof blockZone === 'string' ? blockZone : blockZone.join(',')}${
+            block && (block.rowStride > 1 || block.colStride > 1) ? ` · every ${block.rowStride > 1 ? `${block.rowStride}th row, ` : ''}${block.colStride}th column of ${formatCount(block.count)}` : ''
+          }`}
           exportTitle="Probe centres of the scan"
           fileStem="scan-centres"
           render={renderScatter}
