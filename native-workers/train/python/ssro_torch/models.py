@@ -8,6 +8,7 @@ from torch import nn
 import torchvision
 
 from .events import UserError
+from .safe_load import load_tensors
 
 ARCHITECTURES = ('resnet18', 'basecnn')
 
@@ -61,10 +62,13 @@ def build_model(architecture, side=133):
 
 
 def unwrap_state_dict(obj, source):
-    """The tensor dict inside a saved object: a bare state_dict, {'state_dict': …}, {'model_state_dict': …},
-    our checkpoints ({'model': …}) or a whole pickled nn.Module; 'module.' prefixes (DataParallel) are removed."""
+    """The tensor dict inside a loaded file: a bare state_dict, {'state_dict': …}, {'model_state_dict': …} or our
+    checkpoints ({'model': …}); 'module.' prefixes (DataParallel) are removed. Files are read with load_file, which
+    refuses pickled objects such as a whole nn.Module (unpickling them runs code)."""
     if isinstance(obj, nn.Module):
-        obj = obj.state_dict()
+        # load_file never returns one; a caller passing a live module gets the same rule as a file would.
+        raise UserError(f'{source} is a whole model object, not a state_dict; SSRO Studio loads only state_dicts '
+                        f'(weights): pass model.state_dict()')
     if isinstance(obj, dict):
         for key in ('state_dict', 'model_state_dict', 'model'):
             inner = obj.get(key)
@@ -81,13 +85,9 @@ def unwrap_state_dict(obj, source):
 
 
 def load_file(path):
-    """torch.load on CPU with a clear message for a missing or unreadable file."""
-    try:
-        return torch.load(path, map_location='cpu')
-    except FileNotFoundError:
-        raise UserError(f'{path}: no such file') from None
-    except Exception as error:  # noqa: BLE001 - any unpickling failure means "not a PyTorch file"
-        raise UserError(f'{path}: not a PyTorch checkpoint ({type(error).__name__}: {error})') from None
+    """A PyTorch file's content on the CPU, read without running code from it (safe_load.load_tensors: tensors and
+    plain values only); UserError naming the file for a missing, unreadable or refused file."""
+    return load_tensors(path)
 
 
 def _shape(t):

@@ -51,8 +51,8 @@ resume event reports threadsBefore). On CUDA and MPS some kernels are not determ
 reproducible exactly. numWorkers does not change results.
 
 Resume: after every epoch last.pt (model, optimizer, scheduler, epoch, best epoch and its weights, history, RNG
-states and the run's fingerprint; self-contained) is written atomically (temp file, fsync, os.replace), then the
-"epoch" event is printed. A run that finds last.pt in outDir continues at the next epoch (and rewrites best.pt from
+states and the run's fingerprint; self-contained; loadable with torch.load(weights_only=True), see
+ssro_torch.checkpoint) is written atomically (temp file, fsync, os.replace), then the "epoch" event is printed. A run that finds last.pt in outDir continues at the next epoch (and rewrites best.pt from
 it, in case a crash lost the epoch that wrote best.pt); a last.pt of a different run (other model, target,
 hyper-parameters, split or dataset) is refused. A run whose last.pt already covers `epochs` only redoes the outputs.
 
@@ -94,9 +94,8 @@ from .data import (REGION_KINDS, TARGETS, DatasetFolder, PatternSamples, load_sp
                    to_d)
 from .events import Cancelled, UserError, emit, log, run_main
 from .export import export_onnx, ssro_metadata, write_bytes_atomic
-from .models import ARCHITECTURES, build_model, load_file, load_imagenet_init, load_weights
-
-CHECKPOINT_FORMAT = 'ssro-train-checkpoint'
+from .checkpoint import checkpoint_dict, read_checkpoint
+from .models import ARCHITECTURES, build_model, load_imagenet_init, load_weights
 
 
 def _usable_cores():
@@ -321,7 +320,7 @@ def train(cfg):
     seed_everything(seed)
     model = build_model(cfg['model'], folder.side)
     fingerprint = run_fingerprint(cfg, folder, split)
-    checkpoint = load_file(paths['last']) if os.path.exists(paths['last']) else None
+    checkpoint = read_checkpoint(paths['last']) if os.path.exists(paths['last']) else None
     if checkpoint is None:
         if cfg['imagenetWeights']:
             load_imagenet_init(model, cfg['imagenetWeights'])
@@ -333,8 +332,6 @@ def train(cfg):
                                                            patience=cfg['plateauPatience'])
     start_epoch, best, history, best_state = 1, None, [], None
     if checkpoint is not None:
-        if not isinstance(checkpoint, dict) or checkpoint.get('format') != CHECKPOINT_FORMAT:
-            raise UserError(f'{paths["last"]} is not a training checkpoint of this app; choose another outDir')
         if checkpoint.get('fingerprint') != fingerprint:
             old = checkpoint.get('fingerprint') or {}
             diff = sorted(k for k in set(old) | set(fingerprint) if old.get(k) != fingerprint.get(k))
@@ -407,11 +404,10 @@ def train(cfg):
                   'valRmse': m['rmse'], 'valR2': m['r2'], 'lr': lr, 'nextLr': optimizer.param_groups[0]['lr'],
                   'seconds': time.time() - epoch_start, 'best': is_best}
         history.append(record)
-        save_atomic({'format': CHECKPOINT_FORMAT, 'version': FORMAT_VERSION, 'epoch': epoch,
-                     'model': model.state_dict(), 'optimizer': optimizer.state_dict(),
-                     'scheduler': scheduler.state_dict(), 'best': best, 'bestModel': best_state, 'history': history,
-                     'rng': rng_states(device), 'fingerprint': fingerprint, 'config': cfg,
-                     'threads': torch.get_num_threads(), 'device': str(device)}, paths['last'])
+        save_atomic(checkpoint_dict(epoch, model.state_dict(), best_state, {
+            'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict(), 'best': best,
+            'history': history, 'rng': rng_states(device), 'fingerprint': fingerprint, 'config': cfg,
+            'threads': torch.get_num_threads(), 'device': str(device), 'formatVersion': FORMAT_VERSION}), paths['last'])
         write_json_atomic(paths['history'], {'bestEpoch': best['epoch'], 'bestValLoss': best['valLoss'],
                                              'epochs': history})
         emit('epoch', epochs=cfg['epochs'], bestEpoch=best['epoch'], bestValLoss=best['valLoss'], **record)
