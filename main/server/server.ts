@@ -1,6 +1,7 @@
 /**
  * The browser shell: the contract over HTTP + WebSocket on 127.0.0.1 only, guarded by a per-launch token, plus
- * the built renderer as static files. Protocol details live in main/shared/http-protocol.ts.
+ * the built renderer as static files (guarded by a separate asset key in a cookie, which opens nothing else).
+ * Protocol details live in main/shared/http-protocol.ts.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -12,8 +13,9 @@ import { encodeBinaryResponse, isBinaryChannel } from '../shared/binary-codecs';
 import { ApiError, isChannel, type ApiErrorShape } from '../shared/ipc-contract';
 import {
   API_PREFIX,
+  assetCookieName,
+  MAX_JSON_BODY_BYTES,
   MAX_UPLOAD_BYTES,
-  TOKEN_COOKIE,
   TOKEN_HEADER,
   TOKEN_QUERY,
   UPLOAD_PATH,
@@ -45,7 +47,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const MAX_JSON_BYTES = 16 * 1024 * 1024;
+/** A body over the limit is still read (and dropped) up to this, so the 413 reply reaches the client. */
+const MAX_DRAINED_BYTES = 1024 * 1024 * 1024;
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -64,10 +67,20 @@ function sameToken(given: string | undefined | null, token: string): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
-function cookieToken(req: http.IncomingMessage): string | undefined {
+function cookieValue(req: http.IncomingMessage, name: string): string | undefined {
   const cookies = req.headers.cookie?.split(';').map((c) => c.trim()) ?? [];
-  const entry = cookies.find((c) => c.startsWith(`${TOKEN_COOKIE}=`));
-  return entry?.slice(TOKEN_COOKIE.length + 1);
+  const entry = cookies.find((c) => c.startsWith(`${name}=`));
+  return entry?.slice(name.length + 1);
+}
+
+/** The token as an API call, upload or WebSocket must carry it: header or query, never a cookie. */
+function requestToken(req: http.IncomingMessage, url: URL): string | null {
+  const header = req.headers[TOKEN_HEADER];
+  return typeof header === 'string' ? header : url.searchParams.get(TOKEN_QUERY);
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MB`;
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: ApiReply): void {
@@ -84,26 +97,49 @@ function statusFor(code: ApiErrorShape['code']): number {
   return code === 'invalid-request' ? 400 : code === 'not-found' ? 404 : code === 'no-project' ? 409 : 500;
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads a request body of at most `limit` bytes. A larger one is read to its end and dropped, and reported as its
+ * size: closing the connection while the client still sends would reset it before the client reads our reply.
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<{ body: Buffer } | { tooLarge: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new ApiError('invalid-request', `request body larger than ${limit} bytes`));
+      if (size <= limit) chunks.push(chunk);
+      else if (chunks.length > 0) chunks.length = 0;
+      if (size > MAX_DRAINED_BYTES) {
+        reject(new ApiError('invalid-request', `request body larger than ${MAX_DRAINED_BYTES} bytes`));
         req.destroy();
-        return;
       }
-      chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > limit ? { tooLarge: size } : { body: Buffer.concat(chunks) }));
     req.on('error', reject);
   });
 }
 
+function parseUrl(req: http.IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
+/** The path with %-escapes decoded, or null when they are broken (e.g. "%E0%A4%A"). */
+function decodedPath(url: URL): string | null {
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return null;
+  }
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? crypto.randomBytes(24).toString('base64url');
+  // The page's asset cookie holds its own secret: a cookie for 127.0.0.1 reaches every port on the machine.
+  const assetKey = crypto.randomBytes(24).toString('base64url');
   const staticDir = options.staticDir ?? rendererDir;
   let port = options.port ?? 0;
 
@@ -123,7 +159,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return sendError(res, 404, { code: 'invalid-request', message: `unknown channel "${channelName}"` });
     }
     let body: unknown = {};
-    const raw = await readBody(req, MAX_JSON_BYTES);
+    const read = await readBody(req, MAX_JSON_BODY_BYTES);
+    if ('tooLarge' in read) {
+      return sendError(res, 413, {
+        code: 'invalid-request',
+        message: `${channelName}: the request is ${megabytes(read.tooLarge)} (${read.tooLarge} bytes), over the limit of ${megabytes(MAX_JSON_BODY_BYTES)} (${MAX_JSON_BODY_BYTES} bytes) for a request; large data goes by file path or upload`,
+      });
+    }
+    const raw = read.body;
     if (raw.length > 0) {
       try {
         body = JSON.parse(raw.toString('utf8')) as unknown;
@@ -141,8 +184,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sendJson(res, 200, { ok: true, data: data ?? null });
   };
 
-  const serveStatic = (req: http.IncomingMessage, res: http.ServerResponse, url: URL): void => {
-    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+  const serveStatic = (res: http.ServerResponse, url: URL, pathname: string): void => {
+    const rel = pathname === '/' ? '/index.html' : pathname;
     const file = path.resolve(staticDir, `.${rel}`);
     if (!file.startsWith(path.resolve(staticDir) + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -156,7 +199,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       'cache-control': rel === '/index.html' ? 'no-store' : 'private, max-age=3600',
     };
     if (sameToken(url.searchParams.get(TOKEN_QUERY), token)) {
-      headers['set-cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+      headers['set-cookie'] = `${assetCookieName(port)}=${assetKey}; HttpOnly; SameSite=Strict; Path=/`;
     }
     res.writeHead(200, headers);
     fs.createReadStream(file).pipe(res);
@@ -169,14 +212,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           res.writeHead(403, { 'content-type': 'text/plain' });
           return res.end('forbidden host');
         }
-        const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-        const isApi = url.pathname.startsWith(API_PREFIX) || url.pathname === UPLOAD_PATH;
-        // API calls must carry the token themselves (header or query); a cookie alone could be sent cross-site.
+        const url = parseUrl(req);
+        const isApi = url !== null && (url.pathname.startsWith(API_PREFIX) || url.pathname === UPLOAD_PATH);
+        const pathname = url === null ? null : decodedPath(url);
+        if (url === null || pathname === null) {
+          const message = `the address ${JSON.stringify((req.url ?? '').slice(0, 200))} is malformed (broken %-encoding)`;
+          if (isApi) return sendError(res, 400, { code: 'invalid-request', message });
+          res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+          return res.end(message);
+        }
+        // API calls must carry the token themselves (header or query); a cookie goes to every port on 127.0.0.1
+        // and may be sent cross-site. The asset cookie opens the page's static files and nothing else.
         const authorised = isApi
-          ? originAllowed(req) &&
-            (sameToken(req.headers[TOKEN_HEADER] as string | undefined, token) ||
-              sameToken(url.searchParams.get(TOKEN_QUERY), token))
-          : sameToken(url.searchParams.get(TOKEN_QUERY), token) || sameToken(cookieToken(req), token);
+          ? originAllowed(req) && sameToken(requestToken(req, url), token)
+          : sameToken(url.searchParams.get(TOKEN_QUERY), token) || sameToken(cookieValue(req, assetCookieName(port)), assetKey);
         if (!authorised) {
           if (isApi) return sendError(res, 401, { code: 'invalid-request', message: 'missing or wrong session token' });
           res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
@@ -191,12 +240,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           const stored = await receiveUpload(req, project.dir, name, MAX_UPLOAD_BYTES, batch !== null && relative !== null ? { batch, relative } : null);
           return sendJson(res, 200, { ok: true, data: stored });
         }
-        if (url.pathname.startsWith(API_PREFIX)) return await handleApi(req, res, url.pathname.slice(API_PREFIX.length));
+        if (url.pathname.startsWith(API_PREFIX)) return await handleApi(req, res, pathname.slice(API_PREFIX.length));
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           res.writeHead(405);
           return res.end();
         }
-        serveStatic(req, res, url);
+        serveStatic(res, url, pathname);
       } catch (error) {
         if (res.headersSent) return res.destroy();
         const apiError = error instanceof ApiError ? error : new ApiError('failed', (error as Error).message);
@@ -208,12 +257,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const clients = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = parseUrl(req);
+    // The token only (query or header): the page's cookie never opens the event stream.
     const ok =
+      url !== null &&
       url.pathname === WS_PATH &&
       hostAllowed(req) &&
       originAllowed(req) &&
-      (sameToken(url.searchParams.get(TOKEN_QUERY), token) || sameToken(cookieToken(req), token));
+      sameToken(requestToken(req, url), token);
     if (!ok) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeAtomFrame } from '../../main/shared/atom-frame-codec';
 import type { JobSummary } from '../../main/shared/domain';
-import type { ApiReply, EventEnvelope } from '../../main/shared/http-protocol';
+import { assetCookieName, MAX_JSON_BODY_BYTES, type ApiReply, type EventEnvelope } from '../../main/shared/http-protocol';
 import { AppCore } from '../../main/core/app-core';
 import { createHandlers } from '../../main/core/api/handlers';
 import { startServer, type RunningServer } from '../../main/server/server';
@@ -31,6 +31,17 @@ async function call<T>(channel: string, body: unknown, headers: Record<string, s
     body: JSON.stringify(body),
   });
   return { status: res.status, reply: (await res.json()) as ApiReply<T> };
+}
+
+/** 'open', or the error of a refused upgrade (its message carries the HTTP status). */
+async function wsOutcome(url: string, headers: Record<string, string> = {}): Promise<string> {
+  const ws = new WebSocket(url, { headers });
+  const outcome = await new Promise<string>((resolve) => {
+    ws.on('open', () => resolve('open'));
+    ws.on('error', (e) => resolve(e.message));
+  });
+  ws.close();
+  return outcome;
 }
 
 const XYZ = `4
@@ -81,6 +92,83 @@ describe('browser shell', () => {
       ws.on('error', (e) => resolve(e.message));
     });
     expect(outcome).toMatch(/401/);
+  });
+
+  it('refuses a WebSocket that carries the token only in a cookie', async () => {
+    // Browsers send 127.0.0.1's cookies to every port: a cookie must never open the event stream.
+    const outcome = await wsOutcome(`ws://127.0.0.1:${server.port}/ws`, { cookie: `ssro_token=${server.token}; ${assetCookieName(server.port)}=${server.token}` });
+    expect(outcome).toMatch(/401/);
+    expect(await wsOutcome(`ws://127.0.0.1:${server.port}/ws`, { 'x-ssro-token': server.token })).toBe('open');
+    expect(await wsOutcome(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)).toBe('open');
+  });
+
+  it('answers a JSON body over the limit with 413 naming the limit, after reading it (no connection reset)', async () => {
+    const body = JSON.stringify({ path: 'x'.repeat(MAX_JSON_BODY_BYTES + 1024 * 1024) });
+    const res = await fetch(`${server.url}api/project.open`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-ssro-token': server.token },
+      body,
+    });
+    expect(res.status).toBe(413);
+    const reply = (await res.json()) as ApiReply;
+    expect(reply.ok).toBe(false);
+    if (!reply.ok) {
+      expect(reply.error.message).toContain(`${MAX_JSON_BODY_BYTES} bytes`);
+      expect(reply.error.message).toMatch(/project\.open: the request is 17\.0 MB .* over the limit of 16 MB/);
+    }
+    // The server goes on answering.
+    expect((await call('project.current', {})).status).toBe(200);
+  });
+
+  it('answers 400, not 500, to an address with broken percent-encoding', async () => {
+    const api = await fetch(`${server.url}api/%E0%A4%A`, { method: 'POST', headers: { 'x-ssro-token': server.token }, body: '{}' });
+    expect(api.status).toBe(400);
+    const reply = (await api.json()) as ApiReply;
+    expect(!reply.ok && reply.error.message).toMatch(/malformed \(broken %-encoding\)/);
+    const asset = await fetch(`${server.url}assets/%E0%A4%A.js?token=${server.token}`);
+    expect(asset.status).toBe(400);
+    expect(await asset.text()).toMatch(/malformed/);
+  });
+
+  it('loads the page with an asset cookie of its own secret, which opens neither the API, uploads nor the WebSocket', async () => {
+    const staticDir = tempDir();
+    fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>SSRO</title>');
+    fs.writeFileSync(path.join(staticDir, 'app.js'), 'console.log(1);');
+    const shell = await startServer({ core, handlers: createHandlers(core), staticDir });
+    try {
+      const page = await fetch(`${shell.openUrl}`);
+      expect(page.status).toBe(200);
+      const setCookie = page.headers.get('set-cookie') ?? '';
+      const name = assetCookieName(shell.port);
+      const match = new RegExp(`^${name}=([^;]+); HttpOnly; SameSite=Strict; Path=/$`).exec(setCookie);
+      expect(match).not.toBeNull();
+      const assetKey = match?.[1] ?? '';
+      expect(assetKey.length).toBeGreaterThanOrEqual(32);
+      expect(assetKey).not.toBe(shell.token);
+      expect(setCookie).not.toContain(shell.token);
+
+      const cookie = `${name}=${assetKey}`;
+      const asset = await fetch(`${shell.url}app.js`, { headers: { cookie } });
+      expect(asset.status).toBe(200);
+      expect(await asset.text()).toBe('console.log(1);');
+      expect((await fetch(`${shell.url}app.js`)).status).toBe(401);
+      // The token in the asset cookie's place does not load assets either: the cookie holds the asset key only.
+      expect((await fetch(`${shell.url}app.js`, { headers: { cookie: `${name}=${shell.token}` } })).status).toBe(401);
+
+      const api = (headers: Record<string, string>, query = ''): Promise<Response> =>
+        fetch(`${shell.url}api/app.info${query}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+      expect((await api({ cookie })).status).toBe(401);
+      expect((await api({ 'x-ssro-token': assetKey })).status).toBe(401);
+      expect((await api({}, `?token=${assetKey}`)).status).toBe(401);
+      expect((await fetch(`${shell.url}api/project.current`, { method: 'POST', headers: { 'x-ssro-token': shell.token }, body: '{}' })).status).toBe(200);
+      const upload = await fetch(`${shell.url}upload?name=a.xyz&token=${assetKey}`, { method: 'POST', headers: { cookie }, body: XYZ });
+      expect(upload.status).toBe(401);
+
+      expect(await wsOutcome(`ws://127.0.0.1:${shell.port}/ws`, { cookie })).toMatch(/401/);
+      expect(await wsOutcome(`ws://127.0.0.1:${shell.port}/ws?token=${assetKey}`)).toMatch(/401/);
+    } finally {
+      await shell.close();
+    }
   });
 
   it('creates a project, uploads and imports a file, pushes job events, and serves the atoms', async () => {

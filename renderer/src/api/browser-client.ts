@@ -34,7 +34,10 @@ type AnyListener = (payload: Events[EventName]) => void;
 export interface BrowserClientOptions {
   /** Where the core listens; defaults to the page's own origin. */
   origin?: string;
-  /** The per-launch token; defaults to `?token=` of the page URL (else the server's cookie carries it). */
+  /**
+   * The per-launch token; defaults to `?token=` of the page URL. Every API call, upload and the WebSocket carry it
+   * themselves (header, or query on the WebSocket URL): the server's cookie only loads the page's assets.
+   */
   token?: string | null;
 }
 
