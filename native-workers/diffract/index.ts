@@ -143,6 +143,7 @@ if (!isMainThread) {
           (thread) =>
             new Promise<void>((resolve, reject) => {
               thread.on('message', (sample: Sample) => {
+                ctx.exitIfOrphaned(); // the dataset folder is the project's: no write once the app is gone
                 const { block, position } = locateSample(plan, sample.index);
                 store.write(sample.index, {
                   pattern: sample.pattern,

@@ -2,7 +2,6 @@
  * The `import` job: reads a structure file with the streaming readers, checks it, and stages the project's
  * structure folder in the job's scratch folder; the core moves it into the project when the job succeeds.
  */
-import * as path from 'node:path';
 import type { ImportRequest } from '../../main/shared/ipc-contract';
 import { parseElementMapping } from '../../main/shared/elements';
 import { runWorker } from '../runtime/worker-runtime';
@@ -42,7 +41,7 @@ runWorker('import', (raw, ctx) => {
   for (const note of structure.notes) ctx.log(note, 'warn');
   ctx.throwIfCancelled();
   ctx.progress(0.92, 'writing arrays');
-  const stagedDir = path.join(ctx.scratchDir, 'structure');
+  const stagedDir = ctx.stagingDir('structure');
   const meta = writeStructureFolder(stagedDir, structure, request.displayName ?? request.path);
   ctx.progress(1, 'done');
   return { stagedDir, atomCount: meta.atomCount };

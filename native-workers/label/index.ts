@@ -2,7 +2,6 @@
  * The `label` job: computes the per-atom order labels of a project structure and stages the label folder in the
  * job's scratch folder; the core moves it into the project when the job succeeds.
  */
-import * as path from 'node:path';
 import type { LabelParams } from '../../main/shared/labels';
 import { JobCancelled, runWorker } from '../runtime/worker-runtime';
 import { computeLabels, LabelsCancelled } from '../lib/labels/compute-labels';
@@ -33,7 +32,7 @@ runWorker('label', (raw, ctx) => {
   for (const problem of labels.problems.slice(0, 20)) ctx.log(`Voronoi cell flagged: ${problem}`, 'warn');
   if (labels.problems.length > 20) ctx.log(`… and ${labels.problems.length - 20} more flagged cells`, 'warn');
   ctx.progress(0.96, 'writing label arrays');
-  const stagedDir = path.join(ctx.scratchDir, 'labels');
+  const stagedDir = ctx.stagingDir('labels');
   const summary = writeLabelFolder(stagedDir, labels, job.params);
   ctx.log(`mean d = ${summary.dMean.toFixed(4)}, mean 1−Q6 = ${summary.oneMinusQ6Mean.toFixed(4)}`);
   return { stagedDir, summary };

@@ -1,9 +1,13 @@
 /**
  * The worker side of the job protocol: waits for `start`, gives the job a context (throttled progress, log,
  * cancellation), and reports exactly one `result` or `error`. Any uncaught failure becomes an `error` message.
+ * A worker whose app died exits at its next check, so it never writes into a project that was recovered meanwhile.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { JobKind, ParentMessage, StartMessage, WorkerMessage } from '../../main/shared/job-protocol';
 import { PROGRESS_INTERVAL_MS } from '../../main/shared/job-protocol';
+import { ParentWatch } from './parent-watch';
 
 export interface JobContext {
   jobId: number;
@@ -14,9 +18,17 @@ export interface JobContext {
   log(line: string, level?: 'info' | 'warn' | 'error'): void;
   /** Appends rows to a live table the UI plots while the job runs (send batches, a few per second at most). */
   series(key: string, columns: string[], rows: number[][]): void;
+  /** Whether the parent asked to cancel. Like progress() and throwIfCancelled(), exits at once if the app died. */
   isCancelled(): boolean;
-  /** Throws JobCancelled when the parent asked to cancel; call it between units of work. */
+  /** Throws JobCancelled when the parent asked to cancel; call it between units of work (at least every ~0.5 s). */
   throwIfCancelled(): void;
+  /** Ends this process at once when the app that started it has died; call right before writing outputs. */
+  exitIfOrphaned(): void;
+  /**
+   * Creates `name` inside the job's scratch folder and returns its path. Never creates the scratch folder itself:
+   * if it is gone (the project was recovered after a crash), the job stops instead of writing.
+   */
+  stagingDir(name: string): string;
 }
 
 export class JobCancelled extends Error {
@@ -28,6 +40,30 @@ export class JobCancelled extends Error {
 }
 
 export type JobHandler = (params: unknown, ctx: JobContext) => Promise<unknown> | unknown;
+
+/** Exit code of a worker that stopped because its app died (nobody reads it; it tells a developer why). */
+export const ORPHAN_EXIT_CODE = 3;
+/** How often a waiting worker (event loop turning) checks its parent, besides the IPC 'disconnect' event. */
+const ORPHAN_POLL_MS = 1000;
+
+/** `scratchDir/name`, created without creating `scratchDir` (see JobContext.stagingDir). */
+export function makeStagingDir(scratchDir: string, name: string): string {
+  const dir = path.join(scratchDir, name);
+  try {
+    fs.mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return dir;
+    if (code === 'ENOENT') {
+      throw new Error(
+        `the job's scratch folder ${scratchDir} was removed while the job ran (the project was probably reopened ` +
+          'after the app stopped); nothing was written — run the job again',
+      );
+    }
+    throw new Error(`cannot create ${dir}: ${(error as Error).message}`);
+  }
+  return dir;
+}
 
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -70,8 +106,15 @@ export function runWorker(kind: JobKind, handler: JobHandler): void {
     process.exit(1);
   };
 
-  // A worker whose app died has no one to report to: stop rather than run on as an orphan.
-  process.on('disconnect', () => process.exit(1));
+  // A worker whose app died has no one to report to, and the next open of the project removes its scratch folder:
+  // stop rather than run on as an orphan. 'disconnect' covers a waiting worker; the parent-pid check covers a
+  // computing one (its event loop does not turn) at every progress, cancellation check and write.
+  const parent = new ParentWatch();
+  const exitIfOrphaned = (): void => {
+    if (!parent.parentAlive()) process.exit(ORPHAN_EXIT_CODE);
+  };
+  process.on('disconnect', () => process.exit(ORPHAN_EXIT_CODE));
+  setInterval(exitIfOrphaned, ORPHAN_POLL_MS).unref();
   process.on('uncaughtException', (error) => void fail(error));
   process.on('unhandledRejection', (error) => void fail(error));
 
@@ -89,6 +132,7 @@ export function runWorker(kind: JobKind, handler: JobHandler): void {
       projectDir: start.projectDir,
       scratchDir: start.scratchDir,
       progress(fraction, text) {
+        exitIfOrphaned();
         const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
         pending = text === undefined ? { type: 'progress', fraction: clamped } : { type: 'progress', fraction: clamped, message: text };
         const wait = PROGRESS_INTERVAL_MS - (Date.now() - lastSent);
@@ -101,9 +145,18 @@ export function runWorker(kind: JobKind, handler: JobHandler): void {
       series(key, columns, rows) {
         if (rows.length > 0) void send({ type: 'series', key, columns, rows });
       },
-      isCancelled: () => cancelled,
+      isCancelled() {
+        exitIfOrphaned();
+        return cancelled;
+      },
       throwIfCancelled() {
+        exitIfOrphaned();
         if (cancelled) throw new JobCancelled();
+      },
+      exitIfOrphaned,
+      stagingDir(name) {
+        exitIfOrphaned();
+        return makeStagingDir(start.scratchDir, name);
       },
     };
     void (async () => {

@@ -96,9 +96,18 @@ export function storedRdf(labels: ComputedLabels): StoredRdf {
   };
 }
 
-/** Writes a complete label folder (the caller stages it and renames it into the project). */
+/**
+ * Writes a complete label folder (the caller stages it and renames it into the project). The folder's parent must
+ * exist: a job's scratch folder that vanished (the project was recovered) must not be recreated by a late write.
+ */
 export function writeLabelFolder(dir: string, labels: ComputedLabels, params: LabelParams): LabelSummary {
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new Error(`cannot write the labels into ${dir}: ${(error as Error).message}`);
+    }
+  }
   const n = labels.d.length;
   writeNpy(path.join(dir, 'd.npy'), labels.d);
   writeNpy(path.join(dir, 'one_minus_q6.npy'), labels.oneMinusQ6);
