@@ -33,6 +33,7 @@ export interface ComputedLabels {
 
 export interface LabelHooks {
   progress?(fraction: number, message: string): void;
+  /** Asked between stages and every few thousand atoms inside each (a few times a second at most). */
   isCancelled?(): boolean;
 }
 
@@ -71,10 +72,11 @@ export function computeLabels(structure: ParsedStructure, params: LabelParams, h
   };
 
   hooks.progress?.(0.02, 'bond-orientational order (d, Q4, Q6)');
-  const order = timed('bondOrder', () => bondOrientationalOrder(input));
+  check();
+  const order = timed('bondOrder', () => bondOrientationalOrder(input, { checkpoint: check }));
   hooks.progress?.(0.2, params.cna.mode === 'adaptive' ? 'adaptive CNA' : `CNA (cutoff ${params.cna.cutoffA} Å)`);
   const cna = timed('cna', () =>
-    params.cna.mode === 'adaptive' ? adaptiveCna(input) : conventionalCna(input, params.cna.cutoffA),
+    params.cna.mode === 'adaptive' ? adaptiveCna(input, { checkpoint: check }) : conventionalCna(input, params.cna.cutoffA, { checkpoint: check }),
   );
   hooks.progress?.(0.3, 'Voronoi tessellation');
   let voronoi;
@@ -93,7 +95,7 @@ export function computeLabels(structure: ParsedStructure, params: LabelParams, h
   hooks.progress?.(0.9, 'pair distribution g(r)');
   const { elements, species } = speciesOf(structure);
   const rdf = timed('rdf', () =>
-    pairDistribution(structure.positions, species, structure.cell, { rmaxA: LABEL_RDF_RMAX_A, binCount: LABEL_RDF_BINS }),
+    pairDistribution(structure.positions, species, structure.cell, { rmaxA: LABEL_RDF_RMAX_A, binCount: LABEL_RDF_BINS, checkpoint: check }),
   );
   return {
     d: order.d,

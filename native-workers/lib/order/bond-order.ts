@@ -5,6 +5,7 @@
  */
 import type { AtomsInput } from '../neighbors/atoms-input';
 import { NearestNeighborQuery, gridForNearest } from '../neighbors/nearest-neighbors';
+import { STOP_CHECK_ATOMS, type CheckpointOptions } from './checkpoint';
 import { Y4Y6_LENGTH, Y6_OFFSET, sumY4Y6 } from './spherical-harmonics';
 
 /** The papers' neighbour shell: the 12 nearest atoms. */
@@ -24,7 +25,7 @@ export interface BondOrder {
   oneMinusQ6: Float64Array;
 }
 
-export interface BondOrderOptions {
+export interface BondOrderOptions extends CheckpointOptions {
   /** Neighbours per atom; the papers use 12 (default). Other values serve tests, e.g. BCC's 8 + 6 shell. */
   neighborCount?: number;
 }
@@ -56,40 +57,49 @@ export function bondOrientationalOrder(input: AtomsInput, options: BondOrderOpti
   const norm6 = Math.sqrt((4 * Math.PI) / 13) / k;
   const { dx, dy, dz, slot: found } = query;
 
-  for (let slot = 0; slot < n; slot++) {
-    query.find(slot);
-    sumY4Y6(dx, dy, dz, k, sums);
-    const row = slot * k;
-    for (let m = 0; m < k; m++) neighborSlots[row + m] = found[m] as number;
-    // Σ_m |q_lm|² over m = −l … l = |q_l0|² + 2 Σ_{m>0} |q_lm|², because |q_l,−m| = |q_lm|.
-    let sum4 = (sums[0] as number) * (sums[0] as number);
-    for (let c = 1; c < 9; c++) sum4 += 2 * (sums[c] as number) * (sums[c] as number);
-    let sum6 = (sums[Y6_OFFSET] as number) * (sums[Y6_OFFSET] as number);
-    for (let c = 1; c < Q6_COMPONENTS; c++) sum6 += 2 * (sums[Y6_OFFSET + c] as number) * (sums[Y6_OFFSET + c] as number);
-    const atom = atomOfSlot[slot] as number;
-    const bigQ6 = norm6 * Math.sqrt(sum6);
-    q4[atom] = norm4 * Math.sqrt(sum4);
-    q6[atom] = bigQ6;
-    oneMinusQ6[atom] = 1 - bigQ6;
-    // q̂ = q/|q|: the 1/k of the average cancels, so normalise the sums directly.
-    const scale = bigQ6 < Q6_NORMALISABLE ? 0 : 1 / Math.sqrt(sum6);
-    const base = slot * Q6_COMPONENTS;
-    for (let c = 0; c < Q6_COMPONENTS; c++) qHat6[base + c] = (sums[Y6_OFFSET + c] as number) * scale;
+  const checkpoint = options.checkpoint;
+  for (let start = 0; start < n; start += STOP_CHECK_ATOMS) {
+    checkpoint?.();
+    const end = Math.min(n, start + STOP_CHECK_ATOMS);
+    for (let slot = start; slot < end; slot++) {
+      query.find(slot);
+      sumY4Y6(dx, dy, dz, k, sums);
+      const row = slot * k;
+      for (let m = 0; m < k; m++) neighborSlots[row + m] = found[m] as number;
+      // Σ_m |q_lm|² over m = −l … l = |q_l0|² + 2 Σ_{m>0} |q_lm|², because |q_l,−m| = |q_lm|.
+      let sum4 = (sums[0] as number) * (sums[0] as number);
+      for (let c = 1; c < 9; c++) sum4 += 2 * (sums[c] as number) * (sums[c] as number);
+      let sum6 = (sums[Y6_OFFSET] as number) * (sums[Y6_OFFSET] as number);
+      for (let c = 1; c < Q6_COMPONENTS; c++) sum6 += 2 * (sums[Y6_OFFSET + c] as number) * (sums[Y6_OFFSET + c] as number);
+      const atom = atomOfSlot[slot] as number;
+      const bigQ6 = norm6 * Math.sqrt(sum6);
+      q4[atom] = norm4 * Math.sqrt(sum4);
+      q6[atom] = bigQ6;
+      oneMinusQ6[atom] = 1 - bigQ6;
+      // q̂ = q/|q|: the 1/k of the average cancels, so normalise the sums directly.
+      const scale = bigQ6 < Q6_NORMALISABLE ? 0 : 1 / Math.sqrt(sum6);
+      const base = slot * Q6_COMPONENTS;
+      for (let c = 0; c < Q6_COMPONENTS; c++) qHat6[base + c] = (sums[Y6_OFFSET + c] as number) * scale;
+    }
   }
 
   // s_ij = Re Σ_{m=−6…6} q̂_6m(i) q̂*_6m(j) = q̂_60(i) q̂_60(j) + 2 Σ_{m>0} (Re·Re + Im·Im), by the same symmetry.
   const inverseK = 1 / k;
-  for (let slot = 0; slot < n; slot++) {
-    const base = slot * Q6_COMPONENTS;
-    const row = slot * k;
-    let sumS = 0;
-    for (let m = 0; m < k; m++) {
-      const other = (neighborSlots[row + m] as number) * Q6_COMPONENTS;
-      let cross = 0;
-      for (let c = 1; c < Q6_COMPONENTS; c++) cross += (qHat6[base + c] as number) * (qHat6[other + c] as number);
-      sumS += (qHat6[base] as number) * (qHat6[other] as number) + 2 * cross;
+  for (let start = 0; start < n; start += STOP_CHECK_ATOMS) {
+    checkpoint?.();
+    const end = Math.min(n, start + STOP_CHECK_ATOMS);
+    for (let slot = start; slot < end; slot++) {
+      const base = slot * Q6_COMPONENTS;
+      const row = slot * k;
+      let sumS = 0;
+      for (let m = 0; m < k; m++) {
+        const other = (neighborSlots[row + m] as number) * Q6_COMPONENTS;
+        let cross = 0;
+        for (let c = 1; c < Q6_COMPONENTS; c++) cross += (qHat6[base + c] as number) * (qHat6[other + c] as number);
+        sumS += (qHat6[base] as number) * (qHat6[other] as number) + 2 * cross;
+      }
+      d[atomOfSlot[slot] as number] = 1 - sumS * inverseK;
     }
-    d[atomOfSlot[slot] as number] = 1 - sumS * inverseK;
   }
   return { d, q4, q6, oneMinusQ6 };
 }

@@ -6,6 +6,7 @@ import { CNA_TYPES, type CnaMode, type CnaType } from '../../../main/shared/labe
 import { neighborsAvailable, validateAtoms, type AtomsInput } from '../neighbors/atoms-input';
 import { CutoffNeighborQuery, gridForCutoff } from '../neighbors/cutoff-neighbors';
 import { NearestNeighborQuery, gridForNearest } from '../neighbors/nearest-neighbors';
+import { STOP_CHECK_ATOMS, type CheckpointOptions } from './checkpoint';
 
 function codeOf(type: CnaType): number {
   return CNA_TYPES.indexOf(type);
@@ -165,7 +166,7 @@ function conventionalPattern(masks: Int32Array, count: number): number {
  * the first two shells) and 1.207·a for BCC. Common neighbours are found geometrically from image-resolved bond
  * vectors, so boxes thinner than twice the cutoff are handled too.
  */
-export function conventionalCna(input: AtomsInput, cutoffA: number): Uint8Array {
+export function conventionalCna(input: AtomsInput, cutoffA: number, options: CheckpointOptions = {}): Uint8Array {
   const grid = gridForCutoff(input, cutoffA);
   const n = grid.atomCount;
   const query = new CutoffNeighborQuery(grid, cutoffA);
@@ -173,11 +174,15 @@ export function conventionalCna(input: AtomsInput, cutoffA: number): Uint8Array 
   const masks = new Int32Array(MAX_SHELL);
   const cutoffSq = cutoffA * cutoffA;
   const buffer = query.candidates;
-  for (let slot = 0; slot < n; slot++) {
-    const count = query.find(slot);
-    if (count !== 12 && count !== 14) continue;
-    neighborBondMasks(buffer.dx, buffer.dy, buffer.dz, count, cutoffSq, false, masks);
-    codes[grid.atomOfSlot[slot] as number] = conventionalPattern(masks, count);
+  for (let start = 0; start < n; start += STOP_CHECK_ATOMS) {
+    options.checkpoint?.();
+    const end = Math.min(n, start + STOP_CHECK_ATOMS);
+    for (let slot = start; slot < end; slot++) {
+      const count = query.find(slot);
+      if (count !== 12 && count !== 14) continue;
+      neighborBondMasks(buffer.dx, buffer.dy, buffer.dz, count, cutoffSq, false, masks);
+      codes[grid.atomOfSlot[slot] as number] = conventionalPattern(masks, count);
+    }
   }
   return codes;
 }
@@ -221,7 +226,7 @@ function adaptive14(masks: Int32Array): number {
  * that fail are tested for BCC on the 14 nearest with (1 + √2)/2 · (2/√3 · Σ first 8 + Σ last 6)/14. Bonds among
  * neighbours are inclusive (≤ cutoff), as in OVITO.
  */
-export function adaptiveCna(input: AtomsInput): Uint8Array {
+export function adaptiveCna(input: AtomsInput, options: CheckpointOptions = {}): Uint8Array {
   const n = validateAtoms(input);
   const codes = new Uint8Array(n).fill(CNA_OTHER);
   const available = neighborsAvailable(input.cell, n);
@@ -233,28 +238,32 @@ export function adaptiveCna(input: AtomsInput): Uint8Array {
   const masks = new Int32Array(MAX_SHELL);
   const { dx, dy, dz, distSq } = query;
   const bccScale = 2 / Math.sqrt(3);
-  for (let slot = 0; slot < n; slot++) {
-    query.find(slot);
-    let mean12 = 0;
-    for (let m = 0; m < 12; m++) mean12 += Math.sqrt(distSq[m] as number);
-    mean12 /= 12;
-    const cutoff12 = ADAPTIVE_CUTOFF_FACTOR * mean12;
-    neighborBondMasks(dx, dy, dz, 12, cutoff12 * cutoff12, true, masks);
-    let code = adaptive12(masks);
-    if (code === CNA_OTHER && k === 14) {
-      let scaled = 0;
-      for (let m = 0; m < 8; m++) scaled += bccScale * Math.sqrt(distSq[m] as number);
-      for (let m = 8; m < 14; m++) scaled += Math.sqrt(distSq[m] as number);
-      const cutoff14 = (ADAPTIVE_CUTOFF_FACTOR * scaled) / 14;
-      neighborBondMasks(dx, dy, dz, 14, cutoff14 * cutoff14, true, masks);
-      code = adaptive14(masks);
+  for (let start = 0; start < n; start += STOP_CHECK_ATOMS) {
+    options.checkpoint?.();
+    const end = Math.min(n, start + STOP_CHECK_ATOMS);
+    for (let slot = start; slot < end; slot++) {
+      query.find(slot);
+      let mean12 = 0;
+      for (let m = 0; m < 12; m++) mean12 += Math.sqrt(distSq[m] as number);
+      mean12 /= 12;
+      const cutoff12 = ADAPTIVE_CUTOFF_FACTOR * mean12;
+      neighborBondMasks(dx, dy, dz, 12, cutoff12 * cutoff12, true, masks);
+      let code = adaptive12(masks);
+      if (code === CNA_OTHER && k === 14) {
+        let scaled = 0;
+        for (let m = 0; m < 8; m++) scaled += bccScale * Math.sqrt(distSq[m] as number);
+        for (let m = 8; m < 14; m++) scaled += Math.sqrt(distSq[m] as number);
+        const cutoff14 = (ADAPTIVE_CUTOFF_FACTOR * scaled) / 14;
+        neighborBondMasks(dx, dy, dz, 14, cutoff14 * cutoff14, true, masks);
+        code = adaptive14(masks);
+      }
+      codes[grid.atomOfSlot[slot] as number] = code;
     }
-    codes[grid.atomOfSlot[slot] as number] = code;
   }
   return codes;
 }
 
 /** CNA codes per atom in the mode a label set asks for (DEFAULT_LABEL_PARAMS: adaptive). */
-export function commonNeighborAnalysis(input: AtomsInput, mode: CnaMode): Uint8Array {
-  return mode.mode === 'adaptive' ? adaptiveCna(input) : conventionalCna(input, mode.cutoffA);
+export function commonNeighborAnalysis(input: AtomsInput, mode: CnaMode, options: CheckpointOptions = {}): Uint8Array {
+  return mode.mode === 'adaptive' ? adaptiveCna(input, options) : conventionalCna(input, mode.cutoffA, options);
 }

@@ -22,7 +22,12 @@ export interface PairDistributionOptions {
    * g(r) of a region (papers/000 Fig. 1e–g). Default: every atom is a centre.
    */
   centreMask?: Uint8Array;
+  /** Called every PAIRS_PER_CHECKPOINT pairs (a fraction of a second); may throw to abandon the work. */
+  checkpoint?: () => void;
 }
+
+/** Pairs between two checkpoint calls. */
+export const PAIRS_PER_CHECKPOINT = 1 << 16;
 
 /** One histogram with its LAMMPS-style normalisation. */
 export interface PairCurve {
@@ -117,7 +122,13 @@ export function pairDistribution(
 
   // hist[(a · s + b) · binCount + bin]: ordered pairs with a centre of species a.
   const hist = new Float64Array(s * s * binCount);
+  const checkpoint = options.checkpoint;
+  let untilCheckpoint = PAIRS_PER_CHECKPOINT;
   forEachPairWithin(positions, cell, rmaxA, (i, j, rsq) => {
+    if (checkpoint && --untilCheckpoint === 0) {
+      untilCheckpoint = PAIRS_PER_CHECKPOINT;
+      checkpoint();
+    }
     const bin = Math.floor(Math.sqrt(rsq) * invBinWidth);
     if (bin >= binCount) return;
     const a = species[i] as number;
