@@ -24,8 +24,10 @@ const bin = path.resolve('bin/ssro.js');
 const env = { ...process.env, PYTHONPATH: PY_DIR, PYTHONDONTWRITEBYTECODE: '1' };
 const GRID_ARGS = ['--kmax', String(SYNTHETIC_GRID.kmaxInvA), '--delta-k', String(SYNTHETIC_GRID.deltaKInvA)];
 
-/** What every refusal of pickled objects says (the file, what it holds, why, what to do). */
-const WHY = /holds pickled Python objects \(posix\.system\), not only tensors; SSRO Studio loads only state_dicts \(weights\), because unpickling other objects can run any code; .*torch\.save\(model\.state_dict\(\), 'weights\.pt'\)/;
+/** What every refusal of the payload says: what the file holds and why it is not loaded… */
+const REFUSED = /holds pickled Python objects \(posix\.system\), not only tensors; SSRO Studio loads only state_dicts \(weights\), because unpickling other objects can run any code; /;
+/** …and, for a model file, what to do. */
+const WHY = new RegExp(`${REFUSED.source}.*torch\\.save\\(model\\.state_dict\\(\\), 'weights\\.pt'\\)`);
 
 interface EngineEvent {
   event: string;
@@ -258,8 +260,8 @@ describe.skipIf(!torchAvailable)(title, () => {
     expectSuccess(python(['-c', TAMPER, last, path.join(runB, 'last.pt'), marker('resume')]));
     const tampered = python(['-m', 'ssro_torch.train', '--config', config(runB, { epochs: 3 })]);
     expect(tampered.status).toBe(2);
-    expect(engineError(tampered)).toMatch(WHY);
-    expect(engineError(tampered)).toContain(`The run cannot resume from it`);
+    expect(engineError(tampered)).toMatch(REFUSED);
+    expect(engineError(tampered)).toContain('the run cannot resume from it');
     expect(engineError(tampered)).toContain(`delete ${path.join(runB, 'last.pt')} to start this run over`);
     expect(tampered.events.some((e) => e.event === 'epoch')).toBe(false);
     expect(fs.existsSync(marker('resume'))).toBe(false);

@@ -101,11 +101,8 @@ def read_checkpoint(path):
     it; UserError naming the file when it is not a checkpoint of this version or cannot be read safely."""
     how = (f'delete {path} to start this run over (best.pt next to it holds the best weights so far and can start a '
            f'new run as its initial state_dict), or choose another output folder')
-    try:
-        obj = load_tensors(path)
-    except UserError as error:
-        raise UserError(f'{error}. The run cannot resume from it (a last.pt written by SSRO Studio before its '
-                        f'checkpoints became weights-only is refused the same way): {how}') from None
+    obj = load_tensors(path, advice=f'the run cannot resume from it (a last.pt written by SSRO Studio before its '
+                                    f'checkpoints became weights-only is refused the same way): {how}')
     if not isinstance(obj, dict) or obj.get('format') != CHECKPOINT_FORMAT:
         raise UserError(f'{path} is not a training checkpoint of this app; choose another output folder')
     if obj.get('version') != CHECKPOINT_VERSION or not isinstance(obj.get('state'), str):

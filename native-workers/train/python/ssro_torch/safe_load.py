@@ -138,7 +138,7 @@ def pickled_globals(path):
     return parsed, list(dict.fromkeys(names))
 
 
-def _refusal(path, error):
+def _refusal(path, error, advice):
     """The UserError for a file torch refused under weights_only: what it holds, why we do not load it, what to do."""
     reason = str(error).split('WeightsUnpickler error:')[-1].strip().split('\n')[0]
     parsed, names = pickled_globals(path)
@@ -155,18 +155,18 @@ def _refusal(path, error):
         what = ('a whole pickled model (torch.save(model, …)), not only its weights' if whole
                 else 'not only tensors')
         return UserError(f'{path} holds pickled Python objects ({shown}), {what}; SSRO Studio loads only state_dicts '
-                         f'(weights), because unpickling other objects can run any code; {SAVE_WEIGHTS_HINT}')
+                         f'(weights), because unpickling other objects can run any code; {advice}')
     floats = 'operand 71' in reason and torch.__version__.startswith('1.')
     extra = (f' (PyTorch {torch.__version__} cannot read plain Python numbers such as a learning rate safely; '
              f'PyTorch 2 can)') if floats else ''
     return UserError(f'{path} holds Python values besides tensors that cannot be read without running code from the '
-                     f'file{extra}; SSRO Studio loads only state_dicts (weights); {SAVE_WEIGHTS_HINT} '
-                     f'(PyTorch said: {reason})')
+                     f'file{extra}; SSRO Studio loads only state_dicts (weights); {advice} (PyTorch said: {reason})')
 
 
-def load_tensors(path):
+def load_tensors(path, advice=SAVE_WEIGHTS_HINT):
     """The content of a PyTorch file when it holds only tensors and plain values, on the CPU; UserError otherwise
-    (missing file, not a PyTorch file, TorchScript, pickled objects), naming the file and the problem."""
+    (missing file, not a PyTorch file, TorchScript, pickled objects), naming the file and the problem and ending a
+    refusal with `advice` (what the user can do)."""
     path = str(path)
     if not os.path.exists(path):
         raise UserError(f'{path}: no such file')
@@ -178,16 +178,16 @@ def load_tensors(path):
                         f'or later')
     if _is_torchscript(path):
         raise UserError(f'{path} is a TorchScript archive (torch.jit.save): a program, not a state_dict; SSRO Studio '
-                        f'loads only state_dicts (weights), because a program can do anything when loaded; save the '
-                        f"weights with torch.save(model.state_dict(), 'weights.pt')")
-    # PyTorch ≥ 2.4 lets this variable turn weights_only off; it must never apply here.
+                        f'loads only state_dicts (weights), because a program can do anything when loaded; {advice}')
+    # Newer PyTorch lets this variable turn weights_only off for callers that do not pass it; we pass it, and clear
+    # the variable so that no version can apply it here.
     os.environ.pop('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', None)
     try:
         return torch.load(path, map_location='cpu', weights_only=True)
     except Exception as error:  # noqa: BLE001 - every failure becomes a message naming the file
         if 'weights_only' in str(error).lower() or 'weights only' in str(error).lower():
-            raise _refusal(path, error) from None
+            raise _refusal(path, error, advice) from None
         parsed, names = pickled_globals(path)
         if names and any(not _STATE_DICT_GLOBALS.match(n) and n not in _allowed_globals() for n in names):
-            raise _refusal(path, error) from None
+            raise _refusal(path, error, advice) from None
         raise UserError(f'{path}: not a PyTorch checkpoint ({type(error).__name__}: {error})') from None
