@@ -6,7 +6,8 @@ import { EventEmitter } from 'node:events';
 import type { EngineStatus, ProjectInfo } from '../shared/domain';
 import type { EventName, Events } from '../shared/ipc-contract';
 import { ApiError } from '../shared/ipc-contract';
-import { engineStatuses } from './engines';
+import { engineStatuses, projectEngineStatuses } from './engines';
+import { defaultSettings } from './engine-trust';
 import { JobManager, type JobManagerOptions } from './jobs/job-manager';
 import { Project } from './project/project';
 import { importFinalizer } from './services/structure-service';
@@ -108,8 +109,8 @@ export class AppCore extends EventEmitter<CoreEvents> {
 
   engineStatus(refresh = false): Promise<EngineStatus[]> {
     if (this.engines === null || refresh) {
-      const settings = this.current?.project.settings.get() ?? null;
-      this.engines = engineStatuses(settings ?? { lmpPath: 'lmp', python3Path: '/usr/bin/python3' });
+      // A project's stored paths run only once confirmed on this machine (engine-trust.ts).
+      this.engines = this.current ? projectEngineStatuses(this.current.project.settings.engines()) : engineStatuses(defaultSettings());
     }
     return this.engines;
   }

@@ -92,6 +92,15 @@ export interface Settings {
   python3Path: string;
 }
 
+/** The settings that name a program SSRO Studio runs (an engine). */
+export const ENGINE_SETTINGS = ['lmpPath', 'python3Path'] as const;
+export type EngineSetting = (typeof ENGINE_SETTINGS)[number];
+
+/** The settings as stored, and which stored engine paths this machine's user has not confirmed (they are not run). */
+export interface SettingsState extends Settings {
+  unconfirmed: EngineSetting[];
+}
+
 export interface EngineStatus {
   name: 'lammps' | 'pytorch' | 'chromium';
   available: boolean;

@@ -3,7 +3,7 @@
  * the Electron preload and the browser-shell client call it, and both shells validate requests against it.
  */
 import { z } from 'zod';
-import { ARTIFACT_KINDS, EXPORT_FORMATS, JOB_STATES, STRUCTURE_FORMATS } from './domain';
+import { ARTIFACT_KINDS, ENGINE_SETTINGS, EXPORT_FORMATS, JOB_STATES, STRUCTURE_FORMATS } from './domain';
 import type { AtomFrame, DatasetSummary, EngineStatus, JobSummary, LabelSetSummary, ProjectInfo, Settings, StructureSummary } from './domain';
 import { DEFAULT_DELTA_K_INV_A, DEFAULT_KMAX_INV_A } from './diffraction';
 import { LABEL_PROPERTIES } from './labels';
@@ -311,8 +311,12 @@ export const contract = {
   },
   'jobs.get': { request: z.object({ id }).strict(), response: jobSummarySchema },
   'jobs.cancel': { request: z.object({ id }).strict(), response: jobSummarySchema },
-  'settings.get': { request: empty, response: settingsSchema },
-  'settings.set': { request: settingsSchema.partial().strict(), response: settingsSchema },
+  'settings.get': { request: empty, response: settingsSchema.extend({ unconfirmed: z.array(z.enum(ENGINE_SETTINGS)) }) },
+  'settings.set': {
+    // `confirmed`: the engine settings whose new program the person agreed to run on this machine.
+    request: settingsSchema.partial().extend({ confirmed: z.array(z.enum(ENGINE_SETTINGS)).max(ENGINE_SETTINGS.length).default([]) }).strict(),
+    response: settingsSchema.extend({ unconfirmed: z.array(z.enum(ENGINE_SETTINGS)) }),
+  },
   'labels.run': {
     request: z
       .object({

@@ -11,6 +11,7 @@ import { patternSide } from '../../shared/diffraction';
 import { MODEL_ARCHITECTURES, MODEL_TARGETS, type ModelArchitecture, type ModelTarget } from '../../shared/models';
 import { Project } from '../../core/project/project';
 import { defaultSettings } from '../../core/project/settings-repo';
+import { pythonForImport } from '../../core/engine-trust';
 import { exportStateDict, importModel, listModels } from '../../core/services/model-service';
 import { submitPrediction } from '../../core/services/prediction-service';
 import { mapResumeHint, submitMap } from '../../core/services/map-service';
@@ -154,7 +155,7 @@ export function registerModelCommands(program: Command): void {
             ...(opts.kmax !== undefined ? { kmaxInvA: opts.kmax } : {}),
             ...(opts.deltaK !== undefined ? { deltaKInvA: opts.deltaK } : {}),
           },
-          project.settings.get().python3Path,
+          pythonForImport(project, file),
         );
         process.stdout.write(`${imported.id}\n`);
       } finally {

@@ -160,7 +160,7 @@ export function registerSimulateCommands(program: Command): void {
       const project = Project.open(projectDir);
       const jobs = new JobManager(project, { finalizers: { simulate: simulationFinalizer(project) } });
       try {
-        const lmpPath = opts.lmp ?? project.settings.get().lmpPath;
+        const lmpPath = opts.lmp ?? project.settings.enginePath('lmpPath', '--lmp');
         const final = await followJob(jobs, submitSimulation(jobs, lmpPath, params), `simulate ${protocol}`);
         if (final.state !== 'succeeded') throw new Error(final.error ?? `the simulate job ended ${final.state}`);
         process.stdout.write(`${String(final.outputs.find((o) => o.kind === 'structure')?.id)}\n`);

@@ -69,7 +69,7 @@ export function registerSweepCommand(program: Command): void {
       const project = Project.open(dir);
       const jobs = new JobManager(project, jobHooks(project));
       try {
-        const python = opts.python ?? project.settings.get().python3Path;
+        const python = opts.python ?? project.settings.enginePath('python3Path', '--python');
         let submitted;
         if (opts.resume !== undefined) {
           const ignored = (['dataset', 'models', 'epochs', 'batch', 'lr', 'seed', 'device'] as const).filter((k) => opts[k] !== undefined);

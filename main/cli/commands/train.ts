@@ -55,7 +55,7 @@ export function registerTrainCommand(program: Command): void {
       const project = Project.open(dir);
       const jobs = new JobManager(project, jobHooks(project));
       try {
-        const python = opts.python ?? project.settings.get().python3Path;
+        const python = opts.python ?? project.settings.enginePath('python3Path', '--python');
         let submitted;
         if (opts.resume !== undefined) {
           const ignored = (['dataset', 'model', 'target', 'batch', 'lr', 'weightDecay', 'seed', 'device', 'imagenetWeights', 'init'] as const).filter((k) => opts[k] !== undefined);

@@ -21,6 +21,7 @@ import { resumeSweep, submitSweep, sweepDetails } from '../services/sweep-servic
 import { describeInput, mapArrays, previewMapFrame, mapFile, resumeMap, submitMap } from '../services/map-service';
 import { listPredictions, predictionDetails, submitPrediction } from '../services/prediction-service';
 import { readLabelProperty } from '../../../native-workers/lib/labels/label-store';
+import { acceptEngineSettings, pythonForImport } from '../engine-trust';
 
 export type Handler<C extends Channel> = (request: ParsedRequest<C>) => Promise<Response<C>> | Response<C>;
 export type Handlers = { [C in Channel]: Handler<C> };
@@ -162,11 +163,13 @@ function datasetHandlers(core: AppCore): Subset<DatasetChannel> {
 
 function settingsHandlers(core: AppCore): Subset<'settings.get' | 'settings.set'> {
   return {
-    'settings.get': () => core.requireProject().project.settings.get(),
+    'settings.get': () => core.requireProject().project.settings.state(),
     'settings.set': (req) => {
-      const settings = core.requireProject().project.settings.set(req);
+      const { confirmed, ...paths } = req;
+      const { project } = core.requireProject();
+      project.settings.set(acceptEngineSettings(paths, confirmed));
       void core.engineStatus(true);
-      return settings;
+      return project.settings.state();
     },
   };
 }
@@ -175,7 +178,7 @@ function simulationHandlers(core: AppCore): Subset<'simulations.run' | 'simulati
   return {
     'simulations.run': (req) => {
       const { project, jobs } = core.requireProject();
-      return { jobId: submitSimulation(jobs, project.settings.get().lmpPath, req).id };
+      return { jobId: submitSimulation(jobs, project.settings.enginePath('lmpPath'), req).id };
     },
     'simulations.plan': (req) => planSimulation(req),
     'simulations.thermo': (req) => {
@@ -191,7 +194,7 @@ function modelHandlers(core: AppCore): Subset<'models.list' | 'models.get' | 'mo
     'models.list': () => listModels(project()),
     'models.get': (req) => modelDetails(project(), req.id, req.maxPairs),
     'models.import': async (req) => {
-      const model = await importModel(project(), req, project().settings.get().python3Path);
+      const model = await importModel(project(), req, pythonForImport(project(), req.path));
       core.publish('models.changed', { modelId: model.id });
       return model;
     },
@@ -207,12 +210,12 @@ function trainingHandlers(core: AppCore): Subset<'training.run' | 'training.resu
   return {
     'training.run': (req) => {
       const { project, jobs } = core.requireProject();
-      const { model, job } = submitTraining(project, jobs, req, project.settings.get().python3Path);
+      const { model, job } = submitTraining(project, jobs, req, project.settings.enginePath('python3Path'));
       return { modelId: model.id, jobId: job.id };
     },
     'training.resume': (req) => {
       const { project, jobs } = core.requireProject();
-      const { model, job } = resumeTraining(project, jobs, req.modelId, project.settings.get().python3Path, req.epochs);
+      const { model, job } = resumeTraining(project, jobs, req.modelId, project.settings.enginePath('python3Path'), req.epochs);
       return { modelId: model.id, jobId: job.id };
     },
     'training.series': (req) => {
@@ -229,13 +232,13 @@ function sweepHandlers(core: AppCore): Subset<'sweeps.list' | 'sweeps.get' | 'sw
     'sweeps.get': (req) => sweepDetails(project(), req.id),
     'sweeps.run': (req) => {
       const { project, jobs } = core.requireProject();
-      const { sweep, job } = submitSweep(project, jobs, req, project.settings.get().python3Path);
+      const { sweep, job } = submitSweep(project, jobs, req, project.settings.enginePath('python3Path'));
       core.publish('sweeps.changed', { sweepId: sweep.id });
       return { sweepId: sweep.id, jobId: job.id };
     },
     'sweeps.resume': (req) => {
       const { project, jobs } = core.requireProject();
-      const { sweep, job } = resumeSweep(project, jobs, req.sweepId, project.settings.get().python3Path);
+      const { sweep, job } = resumeSweep(project, jobs, req.sweepId, project.settings.enginePath('python3Path'));
       core.publish('sweeps.changed', { sweepId: sweep.id });
       return { sweepId: sweep.id, jobId: job.id };
     },
