@@ -1,6 +1,10 @@
-/** Where the external engines are: the LAMMPS executable and the Python that has PyTorch (settings.get / set). */
+/**
+ * Where the external engines are: the LAMMPS executable and the Python that has PyTorch (settings.get / set).
+ * These paths are programs SSRO Studio runs, so a new one (or one a project brought with it) is saved only after
+ * the person confirms running it; the core keeps that confirmation for this machine's user.
+ */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { EngineStatus, Settings } from '../../../main/shared/domain';
+import type { EngineSetting, EngineStatus, Settings, SettingsState } from '../../../main/shared/domain';
 import { errorMessage } from '../format';
 import { useApi } from '../state/api-context';
 import { ErrorBanner } from './error-banner';
@@ -13,16 +17,26 @@ export interface SettingsDialogProps {
   onSaved: (settings: Settings) => void;
 }
 
+const ROLE: Record<EngineSetting, string> = { lmpPath: 'the LAMMPS engine', python3Path: 'the Python for PyTorch' };
+const FIELDS: EngineSetting[] = ['lmpPath', 'python3Path'];
+
 export function SettingsDialog({ engines, onClose, onSaved }: SettingsDialogProps) {
   const api = useApi();
+  const [loaded, setLoaded] = useState<SettingsState | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
   const [error, setError] = useState<{ title: string; message: string } | null>(null);
   const [saving, setSaving] = useState(false);
+  /** The paths waiting for the person's confirmation before the save goes out. */
+  const [confirming, setConfirming] = useState<EngineSetting[] | null>(null);
 
   useEffect(() => {
     let cancelled = false;
     api.invoke('settings.get', {}).then(
-      (s) => !cancelled && setSettings(s),
+      (s) => {
+        if (cancelled) return;
+        setLoaded(s);
+        setSettings({ lmpPath: s.lmpPath, python3Path: s.python3Path });
+      },
       (e: unknown) => !cancelled && setError({ title: 'Reading the settings', message: errorMessage(e) }),
     );
     return () => {
@@ -30,19 +44,34 @@ export function SettingsDialog({ engines, onClose, onSaved }: SettingsDialogProp
     };
   }, [api]);
 
+  function edit(setting: EngineSetting, value: string) {
+    if (!settings) return;
+    setSettings({ ...settings, [setting]: value });
+    setConfirming(null);
+  }
+
+  /** Changed paths, and stored ones not yet confirmed here: what this save would have the app run. */
+  function toSave(): EngineSetting[] {
+    if (!settings || !loaded) return [];
+    return FIELDS.filter((s) => settings[s].trim() !== loaded[s] || loaded.unconfirmed.includes(s));
+  }
+
   async function save(e: FormEvent) {
     e.preventDefault();
     if (!settings) return;
+    const fields = toSave();
+    if (fields.length === 0) return onClose();
+    if (confirming === null) return setConfirming(fields);
     setSaving(true);
     setError(null);
     try {
-      const saved = await api.invoke('settings.set', {
-        lmpPath: settings.lmpPath.trim(),
-        python3Path: settings.python3Path.trim(),
-      });
+      const request: { lmpPath?: string; python3Path?: string; confirmed: EngineSetting[] } = { confirmed: confirming };
+      for (const s of fields) request[s] = settings[s].trim();
+      const saved = await api.invoke('settings.set', request);
       onSaved(saved);
       onClose();
     } catch (err) {
+      setConfirming(null);
       setError({ title: 'Saving the settings', message: errorMessage(err) });
     } finally {
       setSaving(false);
@@ -50,6 +79,13 @@ export function SettingsDialog({ engines, onClose, onSaved }: SettingsDialogProp
   }
 
   const engine = (name: EngineStatus['name']) => engines.find((x) => x.name === name);
+  const unconfirmedNote = (setting: EngineSetting) =>
+    loaded?.unconfirmed.includes(setting) && settings?.[setting] === loaded[setting] ? (
+      <span className="text-failed" data-testid={`settings-unconfirmed-${setting}`}>
+        This project sets this path; it has not been confirmed on this machine and is not run until you save it and
+        confirm.{' '}
+      </span>
+    ) : null;
   return (
     <Modal title="Settings" onClose={onClose} testId="settings-dialog">
       <form className="form" onSubmit={save}>
@@ -61,11 +97,13 @@ export function SettingsDialog({ engines, onClose, onSaved }: SettingsDialogProp
               <input
                 className="input input--mono"
                 value={settings.lmpPath}
-                onChange={(e) => setSettings({ ...settings, lmpPath: e.target.value })}
+                onChange={(e) => edit('lmpPath', e.target.value)}
                 spellCheck={false}
+                disabled={saving}
                 data-testid="settings-lmp-input"
               />
               <span className="field__help">
+                {unconfirmedNote('lmpPath')}
                 Debian's <code>lmp</code>, or your own MPI/GPU build. <EngineNote status={engine('lammps')} />
               </span>
             </label>
@@ -74,24 +112,35 @@ export function SettingsDialog({ engines, onClose, onSaved }: SettingsDialogProp
               <input
                 className="input input--mono"
                 value={settings.python3Path}
-                onChange={(e) => setSettings({ ...settings, python3Path: e.target.value })}
+                onChange={(e) => edit('python3Path', e.target.value)}
                 spellCheck={false}
+                disabled={saving}
                 data-testid="settings-python-input"
               />
               <span className="field__help">
-                A <code>python3</code> that imports <code>torch</code> and <code>torchvision</code> (e.g. your CUDA
-                environment). <EngineNote status={engine('pytorch')} />
+                {unconfirmedNote('python3Path')}A <code>python3</code> that imports <code>torch</code> and{' '}
+                <code>torchvision</code> (e.g. your CUDA environment). <EngineNote status={engine('pytorch')} />
               </span>
             </label>
           </>
         )}
+        {settings && confirming && (
+          <div className="notice notice--warning" role="alertdialog" aria-label="Confirm the engine programs" data-testid="settings-confirm">
+            {confirming.map((s) => (
+              <p key={s}>
+                Run <code>{settings[s].trim()}</code> as {ROLE[s]}? It will be executed with your permissions whenever
+                SSRO Studio checks or uses the engine. Confirm only a program you trust.
+              </p>
+            ))}
+          </div>
+        )}
         {error && <ErrorBanner title={error.title} message={error.message} />}
         <div className="button-row button-row--end">
-          <button type="button" className="button button--ghost" onClick={onClose}>
-            Cancel
+          <button type="button" className="button button--ghost" onClick={confirming ? () => setConfirming(null) : onClose}>
+            {confirming ? 'Back' : 'Cancel'}
           </button>
           <button type="submit" className="button button--primary" disabled={!settings || saving} data-testid="settings-save">
-            {saving ? 'Saving…' : 'Save'}
+            {saving ? 'Saving…' : confirming ? 'Run it and save' : 'Save'}
           </button>
         </div>
       </form>
