@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { DatasetSummary } from '../../shared/domain';
+import { projectPath } from './confined-path';
 
 interface DatasetRow {
   id: number;
@@ -74,7 +75,7 @@ export class DatasetsRepo {
   folder(id: number): string {
     const row = this.db.prepare('SELECT dir FROM datasets WHERE id = ?').get(id) as { dir: string } | undefined;
     if (!row) throw new Error(`dataset ${id} does not exist in this project`);
-    return path.join(this.projectDir, row.dir);
+    return projectPath(this.projectDir, row.dir, { table: 'datasets', id, within: 'datasets' });
   }
 
   /** Datasets built from a structure: it cannot be deleted while they exist. */

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { LabelSetSummary, LabelSummary } from '../../shared/domain';
+import { projectPath } from './confined-path';
 
 interface LabelSetRow {
   id: number;
@@ -57,13 +58,13 @@ export class LabelSetsRepo {
   folder(id: number): string {
     const row = this.db.prepare('SELECT dir FROM label_sets WHERE id = ?').get(id) as { dir: string } | undefined;
     if (!row) throw new Error(`label set ${id} does not exist in this project`);
-    return path.join(this.projectDir, row.dir);
+    return projectPath(this.projectDir, row.dir, { table: 'label_sets', id, within: 'labels' });
   }
 
-  /** Folders of a structure's label sets (the rows go with the structure by ON DELETE CASCADE). */
+  /** Folders of a structure's label sets, about to be deleted (the rows go with the structure by ON DELETE CASCADE). */
   foldersOfStructure(structureId: number): string[] {
-    const rows = this.db.prepare('SELECT dir FROM label_sets WHERE structure_id = ?').all(structureId) as { dir: string }[];
-    return rows.map((r) => path.join(this.projectDir, r.dir));
+    const rows = this.db.prepare('SELECT id, dir FROM label_sets WHERE structure_id = ?').all(structureId) as { id: number; dir: string }[];
+    return rows.map((r) => projectPath(this.projectDir, r.dir, { table: 'label_sets', id: r.id, within: 'labels', action: 'delete' }));
   }
 }
 

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import { markStaleRowsIncomplete } from './stale-rows';
+import { projectPath } from './confined-path';
 import type { MapRecord, MapState } from '../../shared/maps';
 
 interface MapRow {
@@ -86,8 +87,10 @@ export class MapsRepo {
   delete(id: number): boolean {
     const row = this.db.prepare('SELECT dir FROM maps WHERE id = ?').get(id) as { dir: string } | undefined;
     if (!row) return false;
+    // Only the map's own folder: its input (row.input) is the user's file outside the project and is never touched.
+    const dir = projectPath(this.projectDir, row.dir, { table: 'maps', id, within: 'maps', action: 'delete' });
     this.db.prepare('DELETE FROM maps WHERE id = ?').run(id);
-    fs.rmSync(path.join(this.projectDir, row.dir), { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
     return true;
   }
 
@@ -102,7 +105,7 @@ export class MapsRepo {
       state: row.state,
       summary: row.summary ? (JSON.parse(row.summary) as Record<string, unknown>) : null,
       info: JSON.parse(row.info) as Record<string, unknown>,
-      dir: path.join(this.projectDir, row.dir),
+      dir: projectPath(this.projectDir, row.dir, { table: 'maps', id: row.id, within: 'maps' }),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       jobId: row.job_id,

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import { markStaleRowsIncomplete } from './stale-rows';
+import { projectPath } from './confined-path';
 import type { ModelPreprocessing, ModelSource, ModelState, ModelSummary, ModelTarget } from '../../shared/models';
 
 interface ModelRow {
@@ -74,7 +75,7 @@ export class ModelsRepo {
           JSON.stringify(model.params),
           model.preprocessing ? JSON.stringify(model.preprocessing) : null,
           model.metrics ? JSON.stringify(model.metrics) : null,
-          model.onnxFile ? path.join(relDir, model.onnxFile) : null,
+          model.onnxFile ? this.onnxRelPath(null, relDir, model.onnxFile) : null,
           model.sha256 ?? null,
           now,
           now,
@@ -104,7 +105,15 @@ export class ModelsRepo {
   folder(id: number): string {
     const row = this.db.prepare('SELECT dir FROM models WHERE id = ?').get(id) as { dir: string } | undefined;
     if (!row) throw new Error(`model ${id} does not exist in this project`);
-    return path.join(this.projectDir, row.dir);
+    return projectPath(this.projectDir, row.dir, { table: 'models', id, within: 'models' });
+  }
+
+  /** The ONNX file's path as stored (relative to the project), once it is known to lie inside the model's folder. */
+  private onnxRelPath(id: number | null, relDir: string, onnxFile: string): string {
+    const stored = path.join(relDir, onnxFile);
+    projectPath(this.projectDir, relDir, { table: 'models', id, within: 'models' });
+    projectPath(this.projectDir, stored, { table: 'models', id, what: 'ONNX file', within: relDir });
+    return stored;
   }
 
   /** A train job takes the run (again). */
@@ -120,7 +129,7 @@ export class ModelsRepo {
     if (!relDir) throw new Error(`model ${id} does not exist in this project`);
     this.db
       .prepare(`UPDATE models SET state = 'trained', onnx_file = ?, sha256 = ?, preprocessing = ?, metrics = ?, updated_at = ? WHERE id = ?`)
-      .run(path.join(relDir.dir, fields.onnxFile), fields.sha256, JSON.stringify(fields.preprocessing), JSON.stringify(fields.metrics), new Date().toISOString(), id);
+      .run(this.onnxRelPath(id, relDir.dir, fields.onnxFile), fields.sha256, JSON.stringify(fields.preprocessing), JSON.stringify(fields.metrics), new Date().toISOString(), id);
   }
 
   /** A run that stopped without finishing (only a 'training' row changes; `jobId` guards against a newer job). */
@@ -140,9 +149,16 @@ export class ModelsRepo {
   delete(id: number): boolean {
     const row = this.db.prepare('SELECT dir FROM models WHERE id = ?').get(id) as { dir: string } | undefined;
     if (!row) return false;
+    const dir = projectPath(this.projectDir, row.dir, { table: 'models', id, within: 'models', action: 'delete' });
     this.db.prepare('DELETE FROM models WHERE id = ?').run(id);
-    fs.rmSync(path.join(this.projectDir, row.dir), { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
     return true;
+  }
+
+  /** The row's ONNX file: inside the model's own folder, which is inside models/. */
+  private onnxPath(row: ModelRow): string {
+    projectPath(this.projectDir, row.dir, { table: 'models', id: row.id, within: 'models' });
+    return projectPath(this.projectDir, row.onnx_file, { table: 'models', id: row.id, what: 'ONNX file', within: row.dir });
   }
 
   private toSummary(row: ModelRow): ModelSummary {
@@ -157,7 +173,7 @@ export class ModelsRepo {
       params: JSON.parse(row.params) as Record<string, unknown>,
       preprocessing: row.preprocessing ? (JSON.parse(row.preprocessing) as ModelPreprocessing) : null,
       metrics: row.metrics ? (JSON.parse(row.metrics) as Record<string, unknown>) : null,
-      onnxPath: row.onnx_file ? path.join(this.projectDir, row.onnx_file) : null,
+      onnxPath: row.onnx_file ? this.onnxPath(row) : null,
       sha256: row.sha256,
       createdAt: row.created_at,
       updatedAt: row.updated_at,

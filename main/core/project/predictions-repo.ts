@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { PredictionInput, PredictionMetrics, PredictionSummary } from '../../shared/models';
 import { fsyncDirectory } from '../../../native-workers/lib/datasets/atomic-files';
+import { projectPath } from './confined-path';
 
 interface PredictionRow {
   id: number;
@@ -95,7 +96,7 @@ export class PredictionsRepo {
   folder(id: number): string {
     const row = this.db.prepare('SELECT dir FROM predictions WHERE id = ?').get(id) as { dir: string } | undefined;
     if (!row) throw new Error(`prediction ${id} does not exist in this project`);
-    return path.join(this.projectDir, row.dir);
+    return projectPath(this.projectDir, row.dir, { table: 'predictions', id, within: 'predictions' });
   }
 
   private toSummary(row: PredictionRow): PredictionSummary {

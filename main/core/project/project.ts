@@ -54,7 +54,7 @@ export class Project {
     if (users.length > 0) {
       throw new Error(`structure ${id} is the source of dataset${users.length > 1 ? 's' : ''} ${users.join(', ')}; delete those first`);
     }
-    return this.structures.delete(id, this.labels.foldersOfStructure(id));
+    return this.structures.delete(id, () => this.labels.foldersOfStructure(id));
   }
 
   /** Creates a project in an empty (or new) folder on an ordinary file system. */

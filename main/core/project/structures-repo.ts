@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { StructureProvenance, StructureSummary } from '../../shared/domain';
 import { readStructureMeta } from '../../../native-workers/lib/structure-store';
+import { projectPath } from './confined-path';
 
 interface StructureRow {
   id: number;
@@ -86,26 +87,32 @@ export class StructuresRepo {
   folder(id: number): string {
     const row = this.db.prepare('SELECT dir FROM structures WHERE id = ?').get(id) as { dir: string } | undefined;
     if (!row) throw new Error(`structure ${id} does not exist in this project`);
-    return path.join(this.projectDir, row.dir);
+    return projectPath(this.projectDir, row.dir, { table: 'structures', id, within: 'structures' });
   }
 
   /**
    * Removes the row (label sets go with it by cascade), then its folders: moved aside inside the transaction so a
-   * crash never leaves a row without its arrays, removed after it.
+   * crash never leaves a row without its arrays, removed after it. `prepare` runs inside the transaction, which
+   * holds the database's write lock from its start: it may refuse, and returns the dependent folders to remove.
    */
-  delete(id: number, dependentFolders: string[] = []): boolean {
-    const row = this.db.prepare('SELECT dir FROM structures WHERE id = ?').get(id) as { dir: string } | undefined;
-    if (!row) return false;
-    const folders = [path.join(this.projectDir, row.dir), ...dependentFolders];
-    const trash = folders.map((dir) => path.join(this.projectDir, 'scratch', `deleted-${path.basename(dir)}`));
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM structures WHERE id = ?').run(id);
-      folders.forEach((dir, i) => {
-        if (fs.existsSync(dir)) fs.renameSync(dir, trash[i] ?? '');
-      });
-    })();
+  delete(id: number, prepare: () => string[] = () => []): boolean {
+    let trash: string[] = [];
+    const deleted = this.db
+      .transaction((): boolean => {
+        const row = this.db.prepare('SELECT dir FROM structures WHERE id = ?').get(id) as { dir: string } | undefined;
+        if (!row) return false;
+        const own = projectPath(this.projectDir, row.dir, { table: 'structures', id, within: 'structures', action: 'delete' });
+        const folders = [own, ...prepare()];
+        trash = folders.map((dir) => path.join(this.projectDir, 'scratch', `deleted-${path.basename(dir)}`));
+        this.db.prepare('DELETE FROM structures WHERE id = ?').run(id);
+        folders.forEach((dir, i) => {
+          if (fs.existsSync(dir)) fs.renameSync(dir, trash[i] ?? '');
+        });
+        return true;
+      })
+      .immediate();
     for (const t of trash) fs.rmSync(t, { recursive: true, force: true });
-    return true;
+    return deleted;
   }
 }
 

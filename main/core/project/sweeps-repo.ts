@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import { markStaleRowsIncomplete } from './stale-rows';
+import { projectPath } from './confined-path';
 import type { SweepCell, SweepRequest, SweepState, SweepSummary } from '../../shared/sweeps';
 
 interface SweepRow {
@@ -65,7 +66,7 @@ export class SweepsRepo {
   folder(id: number): string {
     const row = this.db.prepare('SELECT dir FROM sweeps WHERE id = ?').get(id) as { dir: string } | undefined;
     if (!row) throw new Error(`sweep ${id} does not exist in this project`);
-    return path.join(this.projectDir, row.dir);
+    return projectPath(this.projectDir, row.dir, { table: 'sweeps', id, within: 'sweeps' });
   }
 
   /** A sweep job takes the sweep (again). */
@@ -89,8 +90,9 @@ export class SweepsRepo {
   delete(id: number): boolean {
     const row = this.db.prepare('SELECT dir FROM sweeps WHERE id = ?').get(id) as { dir: string } | undefined;
     if (!row) return false;
+    const dir = projectPath(this.projectDir, row.dir, { table: 'sweeps', id, within: 'sweeps', action: 'delete' });
     this.db.prepare('DELETE FROM sweeps WHERE id = ?').run(id);
-    fs.rmSync(path.join(this.projectDir, row.dir), { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
     return true;
   }
 
