@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { LabelSetSummary, LabelSummary } from '../../shared/domain';
 import { projectPath } from './confined-path';
+import { isForeignKeyFailure } from './sqlite-errors';
 
 interface LabelSetRow {
   id: number;
@@ -26,13 +27,25 @@ export class LabelSetsRepo {
   commitStaged(stagedDir: string, structureId: number, params: LabelSetSummary['params'], summary: LabelSummary, jobId: number | null): LabelSetSummary {
     const relDir = path.join('labels', crypto.randomUUID());
     const id = this.db.transaction(() => {
-      const info = this.db
-        .prepare('INSERT INTO label_sets(structure_id, dir, params, summary, created_at, job_id) VALUES (?,?,?,?,?,?)')
-        .run(structureId, relDir, JSON.stringify(params), JSON.stringify(summary), new Date().toISOString(), jobId);
+      const info = this.insert(structureId, relDir, params, summary, jobId);
       fs.renameSync(stagedDir, path.join(this.projectDir, relDir));
       return Number(info.lastInsertRowid);
     })();
     return this.get(id);
+  }
+
+  private insert(structureId: number, relDir: string, params: LabelSetSummary['params'], summary: LabelSummary, jobId: number | null): Database.RunResult {
+    try {
+      return this.db
+        .prepare('INSERT INTO label_sets(structure_id, dir, params, summary, created_at, job_id) VALUES (?,?,?,?,?,?)')
+        .run(structureId, relDir, JSON.stringify(params), JSON.stringify(summary), new Date().toISOString(), jobId);
+    } catch (error) {
+      // The structure was deleted (by another window or program) while it was being labelled.
+      if (isForeignKeyFailure(error) && this.db.prepare('SELECT 1 FROM structures WHERE id = ?').get(structureId) === undefined) {
+        throw new Error(`structure ${structureId} was deleted while ${jobId === null ? 'it was being labelled' : `job ${jobId} was labelling it`}; its labels were not kept`);
+      }
+      throw error;
+    }
   }
 
   list(structureId?: number): LabelSetSummary[] {

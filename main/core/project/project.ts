@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { ProjectInfo } from '../../shared/domain';
 import { assertWritableDir } from '../fs-atomic';
 import { checkProjectFolder, prepareNewProjectFolder, requireRegularFileOrMissing } from './project-folder';
+import { isForeignKeyFailure } from './sqlite-errors';
 import { migrate } from './migrations';
 import { JobsRepo } from './jobs-repo';
 import { DatasetsRepo } from './datasets-repo';
@@ -21,6 +22,17 @@ import { StructuresRepo } from './structures-repo';
 
 export const DB_FILE = 'project.sqlite';
 export const DATA_FOLDERS = ['structures', 'labels', 'datasets', 'models', 'predictions', 'sweeps', 'experiments', 'maps', 'uploads', 'scratch'] as const;
+
+/** True while a process with this id exists (EPERM: it exists but belongs to someone else). */
+function isProcessAlive(pid: number | null): boolean {
+  if (pid === null) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export class Project {
   readonly structures: StructuresRepo;
@@ -48,13 +60,36 @@ export class Project {
     this.maps = new MapsRepo(db, dir);
   }
 
-  /** Deletes a structure with its label sets; refused while datasets were built from it. */
+  /**
+   * Deletes a structure with its label sets; refused while datasets were built from it or a queued or running job
+   * (of this or another app on the same project) reads it. The checks and the delete share one write transaction.
+   */
   deleteStructure(id: number): boolean {
+    try {
+      return this.structures.delete(id, () => {
+        this.refuseStructureInUse(id);
+        return this.labels.foldersOfStructure(id);
+      });
+    } catch (error) {
+      // A foreign key fired anyway (a writer that ignores the lock, or a dataset added in the same instant): say why.
+      if (!isForeignKeyFailure(error)) throw error;
+      this.refuseStructureInUse(id);
+      throw new Error(`structure ${id} is still used by another part of the project (${(error as Error).message}); nothing was deleted, try again`);
+    }
+  }
+
+  private refuseStructureInUse(id: number): void {
     const users = this.datasets.usingStructure(id);
     if (users.length > 0) {
       throw new Error(`structure ${id} is the source of dataset${users.length > 1 ? 's' : ''} ${users.join(', ')}; delete those first`);
     }
-    return this.structures.delete(id, () => this.labels.foldersOfStructure(id));
+    // Jobs whose app is gone will be marked interrupted when the project is next opened; they do not hold it.
+    const jobs = this.structures.jobsUsing(id).filter((j) => isProcessAlive(j.ownerPid));
+    if (jobs.length > 0) {
+      const labelling = jobs.every((j) => j.kind === 'label');
+      const list = jobs.map((j) => `${labelling ? '' : `${j.kind} `}job ${j.id} (${j.state})`).join(', ');
+      throw new Error(`structure ${id} is ${labelling ? 'being labelled by' : 'used by'} ${list}; cancel ${jobs.length > 1 ? 'them' : 'it'} or wait`);
+    }
   }
 
   /** Creates a project in an empty (or new) folder on an ordinary file system. */

@@ -10,6 +10,14 @@ import type { StructureProvenance, StructureSummary } from '../../shared/domain'
 import { readStructureMeta } from '../../../native-workers/lib/structure-store';
 import { projectPath } from './confined-path';
 
+/** A queued or running job that reads a structure (directly or through one of its label sets). */
+export interface JobUsingStructure {
+  id: number;
+  kind: string;
+  state: 'queued' | 'running';
+  ownerPid: number | null;
+}
+
 interface StructureRow {
   id: number;
   name: string;
@@ -88,6 +96,24 @@ export class StructuresRepo {
     const row = this.db.prepare('SELECT dir FROM structures WHERE id = ?').get(id) as { dir: string } | undefined;
     if (!row) throw new Error(`structure ${id} does not exist in this project`);
     return projectPath(this.projectDir, row.dir, { table: 'structures', id, within: 'structures' });
+  }
+
+  /**
+   * Queued or running jobs with the structure, or one of its label sets, among their inputs (as recorded when they
+   * were submitted, or as the label job's `structureId` parameter).
+   */
+  jobsUsing(id: number): JobUsingStructure[] {
+    return this.db
+      .prepare(
+        `SELECT DISTINCT j.id AS id, j.kind AS kind, j.state AS state, j.owner_pid AS ownerPid FROM jobs j
+         WHERE j.state IN ('queued', 'running') AND (
+           EXISTS (SELECT 1 FROM job_artifacts a WHERE a.job_id = j.id AND a.role = 'input' AND (
+             (a.kind = 'structure' AND a.ref = CAST(@id AS TEXT))
+             OR (a.kind = 'label-set' AND a.ref IN (SELECT CAST(l.id AS TEXT) FROM label_sets l WHERE l.structure_id = @id))))
+           OR (CASE WHEN json_valid(j.params) THEN json_extract(j.params, '$.structureId') END) = @id)
+         ORDER BY j.id`,
+      )
+      .all({ id }) as JobUsingStructure[];
   }
 
   /**
