@@ -208,12 +208,17 @@ describe.skipIf(!lmpAvailable)(title, () => {
   });
 
   it('a missing lmp fails the job with what to install; nothing imported', async () => {
-    await dispatch(handlers, 'settings.set', { lmpPath: '/nonexistent/lmp' });
+    // A confirmed LAMMPS that has since gone (settings.set itself refuses a path that does not exist).
+    process.env.SSRO_CONFIG_DIR = path.join(work, 'config');
+    const gone = path.join(work, 'lmp-removed');
+    fs.writeFileSync(gone, '#!/bin/sh\n', { mode: 0o755 });
+    await dispatch(handlers, 'settings.set', { lmpPath: gone, confirmed: ['lmpPath'] });
+    fs.rmSync(gone);
     try {
       const { jobId } = await dispatch(handlers, 'simulations.run', { protocol: 'glass', atoms: 108 });
       const job = await waitJob(jobId);
       expect(job.state).toBe('failed');
-      expect(job.error).toContain('LAMMPS was not found at "/nonexistent/lmp"');
+      expect(job.error).toContain(`LAMMPS was not found at "${gone}"`);
     } finally {
       await dispatch(handlers, 'settings.set', { lmpPath: 'lmp' });
     }

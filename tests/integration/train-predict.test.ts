@@ -292,8 +292,11 @@ describe.skipIf(!torchAvailable)(title, () => {
 
   it('refuses bad input with what to do: no Python, Python without torch, NaN labels, absent CUDA, a wrong-architecture checkpoint', async () => {
     const project = core.requireProject().project;
-    const trainWith = async (python: string, extra: Record<string, unknown> = {}): Promise<JobSummary> => {
-      await dispatch(handlers, 'settings.set', { python3Path: python });
+    // Confirmations of engine paths go to this run's own config folder, not the user's.
+    process.env.SSRO_CONFIG_DIR = path.join(work, 'config');
+    const trainWith = async (python: string, extra: Record<string, unknown> = {}, beforeRun?: () => void): Promise<JobSummary> => {
+      await dispatch(handlers, 'settings.set', { python3Path: python, confirmed: ['python3Path'] });
+      beforeRun?.();
       try {
         const { jobId } = await dispatch(handlers, 'training.run', { datasetId: data.datasetId, epochs: 1, ...quick, ...extra });
         return await waitJob(jobId);
@@ -301,9 +304,12 @@ describe.skipIf(!torchAvailable)(title, () => {
         await dispatch(handlers, 'settings.set', { python3Path: PYTHON });
       }
     };
-    const noPython = await trainWith('/nonexistent/python3');
+    // A confirmed Python that has since gone (settings.set itself refuses a path that does not exist).
+    const gone = path.join(work, 'python-removed');
+    fs.writeFileSync(gone, '#!/bin/sh\n', { mode: 0o755 });
+    const noPython = await trainWith(gone, {}, () => fs.rmSync(gone));
     expect(noPython.state).toBe('failed');
-    expect(noPython.error).toBe('Python was not found at "/nonexistent/python3"; install python3-torch python3-torchvision or set the Python path in the settings');
+    expect(noPython.error).toBe(`Python was not found at "${gone}"; install python3-torch python3-torchvision or set the Python path in the settings`);
 
     // A Python that cannot see the system's site-packages has neither NumPy nor torch.
     const bare = path.join(work, 'python-without-torch');
