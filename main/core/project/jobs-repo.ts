@@ -1,6 +1,7 @@
 /** Job rows: what ran, with which parameters, how far it got, its log tail, error, inputs and outputs. */
 import type Database from 'better-sqlite3';
 import type { ArtifactRef, JobState, JobSummary } from '../../shared/domain';
+import { lookAt, looksLikeOurApp, looksLikeOurWorker, sleepSync } from './process-check';
 
 interface JobRow {
   id: number;
@@ -18,15 +19,11 @@ interface JobRow {
   worker_pid: number | null;
 }
 
-function isAlive(pid: number | null): boolean {
-  if (pid === null) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** How long recovery waits for the worker of a dead app to be gone after killing it. */
+export const ORPHAN_WORKER_WAIT_MS = 3000;
+const POLL_MS = 25;
+
+const INTERRUPTED = 'interrupted: the app that ran this job stopped before it finished';
 
 export class JobsRepo {
   constructor(private readonly db: Database.Database) {}
@@ -86,22 +83,60 @@ export class JobsRepo {
     })();
   }
 
-  /** On open: running or queued jobs whose owning process has gone are marked interrupted. */
-  markOrphansInterrupted(): number {
+  /**
+   * On open: running or queued jobs whose owning app has gone are marked interrupted; the caller then removes their
+   * scratch folders. A job is left alone while a live app of ours owns it (the GUI while the CLI imports); an owner
+   * pid that now belongs to some other program (pids are recycled) counts as gone. A worker of a dead app that still
+   * runs (it may be stopped, or not yet at its next check) is killed first and the job is marked only once the
+   * worker is gone, so nothing writes into the project after recovery; a worker that will not die within `waitMs`
+   * keeps its job running, and the next open tries again. Where a worker's identity cannot be read (no /proc), it is
+   * not killed: recovery waits up to `waitMs` for it to notice its dead parent and exit.
+   */
+  markOrphansInterrupted(waitMs = ORPHAN_WORKER_WAIT_MS): number {
     const rows = this.db
-      .prepare(`SELECT id, owner_pid, worker_pid FROM jobs WHERE state IN ('queued', 'running')`)
-      .all() as Pick<JobRow, 'id' | 'owner_pid' | 'worker_pid'>[];
-    // Another live process (the GUI while the CLI imports) may own running jobs: leave those alone.
-    const stale = rows.filter((r) => r.owner_pid === process.pid || !isAlive(r.owner_pid));
+      .prepare(`SELECT id, kind, state, owner_pid, worker_pid FROM jobs WHERE state IN ('queued', 'running')`)
+      .all() as Pick<JobRow, 'id' | 'kind' | 'state' | 'owner_pid' | 'worker_pid'>[];
+    const stale = new Map<number, string>();
+    const waiting: { id: number; kind: string; pid: number; killed: boolean }[] = [];
+    for (const row of rows) {
+      if (row.owner_pid !== null && row.owner_pid !== process.pid && looksLikeOurApp(lookAt(row.owner_pid))) continue;
+      const worker = row.state === 'running' && row.worker_pid !== null ? lookAt(row.worker_pid) : null;
+      if (worker !== null && row.worker_pid !== null && worker.alive && worker.argv === null) {
+        waiting.push({ id: row.id, kind: row.kind, pid: row.worker_pid, killed: false });
+      } else if (worker !== null && row.worker_pid !== null && looksLikeOurWorker(worker, row.kind)) {
+        try {
+          process.kill(row.worker_pid, 'SIGKILL');
+        } catch {
+          // Already gone between the look and the kill: the wait below sees that.
+        }
+        waiting.push({ id: row.id, kind: row.kind, pid: row.worker_pid, killed: true });
+      } else {
+        stale.set(row.id, INTERRUPTED);
+      }
+    }
+    const deadline = Date.now() + waitMs;
+    while (waiting.length > 0) {
+      for (let k = waiting.length - 1; k >= 0; k--) {
+        const w = waiting[k] as (typeof waiting)[number];
+        const look = lookAt(w.pid);
+        // Gone, or its pid already reused by another program: either way our worker no longer runs.
+        if (!look.alive || (look.argv !== null && !looksLikeOurWorker(look, w.kind))) {
+          stale.set(w.id, w.killed ? `${INTERRUPTED} (its worker, still running, was stopped)` : INTERRUPTED);
+          waiting.splice(k, 1);
+        }
+      }
+      if (waiting.length === 0 || Date.now() >= deadline) break;
+      sleepSync(POLL_MS);
+    }
+    // An unidentifiable pid still alive after the wait is most likely a stranger's (recycled): the job is stale.
+    for (const w of waiting) if (!w.killed) stale.set(w.id, INTERRUPTED);
     const mark = this.db.prepare(
-      `UPDATE jobs SET state = 'interrupted', finished_at = ?, error = ? WHERE id = ?`,
+      `UPDATE jobs SET state = 'interrupted', finished_at = ?, error = ? WHERE id = ? AND state IN ('queued', 'running')`,
     );
     this.db.transaction(() => {
-      for (const row of stale) {
-        mark.run(new Date().toISOString(), 'interrupted: the app that ran this job stopped before it finished', row.id);
-      }
+      for (const [id, reason] of stale) mark.run(new Date().toISOString(), reason, id);
     })();
-    return stale.length;
+    return stale.size;
   }
 
   private toSummary(row: JobRow): JobSummary {
