@@ -2,6 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AppCore } from '../../../main/core/app-core';
+import { createHandlers, dispatch } from '../../../main/core/api/handlers';
 import { Project } from '../../../main/core/project/project';
 import { MAX_NEW_LEVELS } from '../../../main/core/project/project-folder';
 import { tempDir } from '../../support/temp';
@@ -42,6 +44,13 @@ describe.runIf(linux)('creating a project on a kernel pseudo file system', () =>
     if (!cliAnswered) ctx.skip('the CLI did not answer');
     expect(() => Project.create(dir)).toThrow(message);
     expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('the project.create channel refuses /proc/x with the same message and keeps no project open', async (ctx) => {
+    if (!cliAnswered) ctx.skip('the CLI did not answer');
+    const core = new AppCore();
+    await expect(dispatch(createHandlers(core), 'project.create', { path: '/proc/x' })).rejects.toThrow('cannot use /proc/x as a project folder: /proc is on proc');
+    expect(core.project).toBeNull();
   });
 
   it('refuses a project folder under /dev when /dev is devtmpfs', (ctx) => {
