@@ -48,6 +48,7 @@ export function SettingsDialog({ engines, onClose, onSaved }: SettingsDialogProp
     if (!settings) return;
     setSettings({ ...settings, [setting]: value });
     setConfirming(null);
+    setError(null);
   }
 
   /** Changed paths, and stored ones not yet confirmed here: what this save would have the app run. */
@@ -79,13 +80,16 @@ export function SettingsDialog({ engines, onClose, onSaved }: SettingsDialogProp
   }
 
   const engine = (name: EngineStatus['name']) => engines.find((x) => x.name === name);
-  const unconfirmedNote = (setting: EngineSetting) =>
+  /** The engine's status, or (for a stored path not confirmed here, which the status would only repeat) why it is not run. */
+  const note = (setting: EngineSetting, name: EngineStatus['name']) =>
     loaded?.unconfirmed.includes(setting) && settings?.[setting] === loaded[setting] ? (
       <span className="text-failed" data-testid={`settings-unconfirmed-${setting}`}>
-        This project sets this path; it has not been confirmed on this machine and is not run until you save it and
-        confirm.{' '}
+        This project sets this program; it has not been confirmed on this machine, so it is not run. Save to confirm
+        it. {engine(name)?.disables ? `Disabled until then: ${engine(name)?.disables}.` : ''}
       </span>
-    ) : null;
+    ) : (
+      <EngineNote status={engine(name)} />
+    );
   return (
     <Modal title="Settings" onClose={onClose} testId="settings-dialog">
       <form className="form" onSubmit={save}>
@@ -103,8 +107,7 @@ export function SettingsDialog({ engines, onClose, onSaved }: SettingsDialogProp
                 data-testid="settings-lmp-input"
               />
               <span className="field__help">
-                {unconfirmedNote('lmpPath')}
-                Debian's <code>lmp</code>, or your own MPI/GPU build. <EngineNote status={engine('lammps')} />
+                Debian's <code>lmp</code>, or your own MPI/GPU build. {note('lmpPath', 'lammps')}
               </span>
             </label>
             <label className="field">
@@ -118,8 +121,8 @@ export function SettingsDialog({ engines, onClose, onSaved }: SettingsDialogProp
                 data-testid="settings-python-input"
               />
               <span className="field__help">
-                {unconfirmedNote('python3Path')}A <code>python3</code> that imports <code>torch</code> and{' '}
-                <code>torchvision</code> (e.g. your CUDA environment). <EngineNote status={engine('pytorch')} />
+                A <code>python3</code> that imports <code>torch</code> and <code>torchvision</code> (e.g. your CUDA
+                environment). {note('python3Path', 'pytorch')}
               </span>
             </label>
           </>
