@@ -46,24 +46,30 @@ def weights_only_supported():
         return False
 
 
-def _is_torchscript(path):
-    """torch.load's own test (an archive with constants.pkl), and failing that any code/ or constants.pkl entry."""
-    if not zipfile.is_zipfile(path):
-        return False
-    check = getattr(torch.serialization, '_is_torchscript_zip', None)
-    reader = getattr(torch._C, 'PyTorchFileReader', None)  # pylint: disable=protected-access
-    if check is not None and reader is not None:
-        try:
-            if check(reader(path)):
-                return True
-        except Exception:  # noqa: BLE001 - unreadable by torch: torch.load will say so; keep checking names
-            pass
+def _is_torchscript(f):
+    """For an open file: torch.load's own test (an archive with constants.pkl), and failing that any code/ or
+    constants.pkl entry. Leaves the file at its start."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False
-    return any(n.split('/')[-1] == 'constants.pkl' or '/code/' in f'/{n}' for n in names)
+        if not zipfile.is_zipfile(f):
+            return False
+        f.seek(0)
+        check = getattr(torch.serialization, '_is_torchscript_zip', None)
+        reader = getattr(torch._C, 'PyTorchFileReader', None)
+        if check is not None and reader is not None:
+            try:
+                if check(reader(f)):
+                    return True
+            except Exception:  # noqa: BLE001 - unreadable by torch: torch.load will say so; keep checking names
+                pass
+        f.seek(0)
+        try:
+            with zipfile.ZipFile(f) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return False
+        return any(n.split('/')[-1] == 'constants.pkl' or '/code/' in f'/{n}' for n in names)
+    finally:
+        f.seek(0)
 
 
 def _pickle_streams(path, limit=64 * 1024 * 1024):
@@ -176,18 +182,23 @@ def load_tensors(path, advice=SAVE_WEIGHTS_HINT):
         raise UserError(f'{path} was not read: PyTorch {torch.__version__} cannot load a file without running code '
                         f'from it (torch.load has no weights_only argument before PyTorch 1.13); install PyTorch 1.13 '
                         f'or later')
-    if _is_torchscript(path):
-        raise UserError(f'{path} is a TorchScript archive (torch.jit.save): a program, not a state_dict; SSRO Studio '
-                        f'loads only state_dicts (weights), because a program can do anything when loaded; {advice}')
     # Newer PyTorch lets this variable turn weights_only off for callers that do not pass it; we pass it, and clear
     # the variable so that no version can apply it here.
     os.environ.pop('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', None)
     try:
-        return torch.load(path, map_location='cpu', weights_only=True)
+        # One open file for the check and the load, so the file checked is the file loaded.
+        with open(path, 'rb') as f:
+            if _is_torchscript(f):
+                raise UserError(f'{path} is a TorchScript archive (torch.jit.save): a program, not a state_dict; SSRO '
+                                f'Studio loads only state_dicts (weights), because a program can do anything when '
+                                f'loaded; {advice}')
+            return torch.load(f, map_location='cpu', weights_only=True)
+    except UserError:
+        raise
     except Exception as error:  # noqa: BLE001 - every failure becomes a message naming the file
         if 'weights_only' in str(error).lower() or 'weights only' in str(error).lower():
             raise _refusal(path, error, advice) from None
-        parsed, names = pickled_globals(path)
+        _, names = pickled_globals(path)
         if names and any(not _STATE_DICT_GLOBALS.match(n) and n not in _allowed_globals() for n in names):
             raise _refusal(path, error, advice) from None
         raise UserError(f'{path}: not a PyTorch checkpoint ({type(error).__name__}: {error})') from None

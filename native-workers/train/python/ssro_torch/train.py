@@ -55,6 +55,8 @@ states and the run's fingerprint; self-contained; loadable with torch.load(weigh
 ssro_torch.checkpoint) is written atomically (temp file, fsync, os.replace), then the "epoch" event is printed. A run that finds last.pt in outDir continues at the next epoch (and rewrites best.pt from
 it, in case a crash lost the epoch that wrote best.pt); a last.pt of a different run (other model, target,
 hyper-parameters, split or dataset) is refused. A run whose last.pt already covers `epochs` only redoes the outputs.
+A last.pt that cannot be read weights-only (tampered with, or written before checkpoints became weights-only) is
+refused with what to do: delete it to start over, best.pt can start a new run.
 
 Events on stdout (JSON lines; everything else goes to stderr):
   {"event":"device","device":"cpu","torch":…,"torchvision":…,"cuda":false,"mps":false,"threads":2,"deterministic":true}
