@@ -9,6 +9,7 @@ import type { ProjectInfo } from '../../shared/domain';
 import { assertWritableDir } from '../fs-atomic';
 import { checkProjectFolder, prepareNewProjectFolder, requireRegularFileOrMissing } from './project-folder';
 import { isForeignKeyFailure } from './sqlite-errors';
+import { lookAt, looksLikeOurApp } from './process-check';
 import { migrate } from './migrations';
 import { JobsRepo } from './jobs-repo';
 import { DatasetsRepo } from './datasets-repo';
@@ -22,17 +23,6 @@ import { StructuresRepo } from './structures-repo';
 
 export const DB_FILE = 'project.sqlite';
 export const DATA_FOLDERS = ['structures', 'labels', 'datasets', 'models', 'predictions', 'sweeps', 'experiments', 'maps', 'uploads', 'scratch'] as const;
-
-/** True while a process with this id exists (EPERM: it exists but belongs to someone else). */
-function isProcessAlive(pid: number | null): boolean {
-  if (pid === null) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class Project {
   readonly structures: StructuresRepo;
@@ -83,8 +73,8 @@ export class Project {
     if (users.length > 0) {
       throw new Error(`structure ${id} is the source of dataset${users.length > 1 ? 's' : ''} ${users.join(', ')}; delete those first`);
     }
-    // Jobs whose app is gone will be marked interrupted when the project is next opened; they do not hold it.
-    const jobs = this.structures.jobsUsing(id).filter((j) => isProcessAlive(j.ownerPid));
+    // Jobs whose app is gone (as recovery judges it) will be marked interrupted at the next open; they hold nothing.
+    const jobs = this.structures.jobsUsing(id).filter((j) => j.ownerPid !== null && looksLikeOurApp(lookAt(j.ownerPid)));
     if (jobs.length > 0) {
       const labelling = jobs.every((j) => j.kind === 'label');
       const list = jobs.map((j) => `${labelling ? '' : `${j.kind} `}job ${j.id} (${j.state})`).join(', ');
