@@ -40,8 +40,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that stops early (`ssro jobs P | head -1`) closes the pipe: the output is no longer wanted, which is not a
+ * failure. Node ignores SIGPIPE, so without this the next write throws EPIPE with a stack trace.
+ */
+function endQuietlyWhenReaderCloses(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 /** Runs the CLI; a failure prints one clear line on stderr and exits 1. */
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyWhenReaderCloses(process.stdout);
+  endQuietlyWhenReaderCloses(process.stderr);
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
