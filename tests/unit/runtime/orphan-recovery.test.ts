@@ -96,6 +96,18 @@ describe.runIf(linux)('recovery of jobs whose app is gone', () => {
     expect(reopen(dir, id)).toMatchObject({ state: 'interrupted', scratch: false });
   });
 
+  it('treats an owner that has exited but not yet been reaped (a zombie, right after a crash) as gone', async () => {
+    // The shell starts `true` and becomes `sleep`, which never reaps it: `true` stays a zombie, as a killed app does
+    // until its parent collects it.
+    const shell = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(shell);
+    const zombie = await new Promise<number>((resolve) => shell.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+    for (let i = 0; i < 100 && lookAt(zombie).alive; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(() => process.kill(zombie, 0)).not.toThrow(); // signal 0 alone would call it alive
+    const { dir, id } = projectWithJob(zombie, null);
+    expect(reopen(dir, id)).toMatchObject({ state: 'interrupted', scratch: false });
+  });
+
   it('kills a worker of a dead app that still runs, then marks the job and removes its scratch folder', async () => {
     const worker = fakeWorker('label');
     const { dir, id } = projectWithJob(deadPid(), worker);
