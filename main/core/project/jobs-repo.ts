@@ -89,7 +89,8 @@ export class JobsRepo {
    * pid that now belongs to some other program (pids are recycled) counts as gone. A worker of a dead app that still
    * runs (it may be stopped, or not yet at its next check) is killed first and the job is marked only once the
    * worker is gone, so nothing writes into the project after recovery; a worker that will not die within `waitMs`
-   * keeps its job running, and the next open tries again. Where a worker's identity cannot be read (no /proc), it is
+   * keeps its job running, and the next open tries again. A job recorded with this process's own pid is stale (an
+   * earlier app had that pid) unless its worker is this process's child (the project was opened again here). Where a worker's identity cannot be read (no /proc), it is
    * not killed: recovery waits up to `waitMs` for it to notice its dead parent and exit.
    */
   markOrphansInterrupted(waitMs = ORPHAN_WORKER_WAIT_MS): number {
@@ -99,10 +100,15 @@ export class JobsRepo {
     const stale = new Map<number, string>();
     const waiting: { id: number; kind: string; pid: number; killed: boolean }[] = [];
     for (const row of rows) {
-      if (row.owner_pid !== null && row.owner_pid !== process.pid && looksLikeOurApp(lookAt(row.owner_pid))) continue;
+      // Our own pid as owner is usually an earlier app that had the same pid (pids repeat, e.g. in containers).
+      const ownedHere = row.owner_pid === process.pid;
+      if (row.owner_pid !== null && !ownedHere && looksLikeOurApp(lookAt(row.owner_pid))) continue;
       const worker = row.state === 'running' && row.worker_pid !== null ? lookAt(row.worker_pid) : null;
+      // …unless its worker is our own child: this process runs the job (the project was opened a second time).
+      if (ownedHere && worker !== null && worker.alive && worker.parentPid === process.pid) continue;
       if (worker !== null && row.worker_pid !== null && worker.alive && worker.argv === null) {
-        waiting.push({ id: row.id, kind: row.kind, pid: row.worker_pid, killed: false });
+        if (ownedHere) stale.set(row.id, INTERRUPTED);
+        else waiting.push({ id: row.id, kind: row.kind, pid: row.worker_pid, killed: false });
       } else if (worker !== null && row.worker_pid !== null && looksLikeOurWorker(worker, row.kind)) {
         try {
           process.kill(row.worker_pid, 'SIGKILL');

@@ -10,7 +10,11 @@ export interface ProcessLook {
   alive: boolean;
   /** The command line, or null when it cannot be read (not Linux, or hidden): identity unknown. */
   argv: string[] | null;
+  /** Its parent's pid, or null when unknown. */
+  parentPid: number | null;
 }
+
+const GONE: ProcessLook = { alive: false, argv: [], parentPid: null };
 
 const HAS_PROC = process.platform === 'linux' && fs.existsSync('/proc/self/stat');
 
@@ -23,31 +27,34 @@ function signalZeroAlive(pid: number): boolean {
   }
 }
 
-/** The state letter of /proc/<pid>/stat (after the parenthesised name, which may hold spaces), or null if gone. */
-function procState(pid: number): string | null {
+/** State letter and parent pid from /proc/<pid>/stat (fields after the parenthesised name, which may hold spaces). */
+function procStat(pid: number): { state: string; parentPid: number | null } | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || null;
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (state === undefined || state === '') return null;
+    const parentPid = Number(ppid);
+    return { state, parentPid: Number.isInteger(parentPid) && parentPid > 0 ? parentPid : null };
   } catch {
     return null;
   }
 }
 
 export function lookAt(pid: number): ProcessLook {
-  if (!Number.isInteger(pid) || pid <= 0) return { alive: false, argv: [] };
-  if (!HAS_PROC) return { alive: signalZeroAlive(pid), argv: null };
-  const state = procState(pid);
-  if (state === null) {
+  if (!Number.isInteger(pid) || pid <= 0) return GONE;
+  if (!HAS_PROC) return signalZeroAlive(pid) ? { alive: true, argv: null, parentPid: null } : GONE;
+  const stat = procStat(pid);
+  if (stat === null) {
     // Gone, or hidden from us (a /proc mounted with hidepid): signal 0 tells the two apart.
-    return signalZeroAlive(pid) ? { alive: true, argv: null } : { alive: false, argv: [] };
+    return signalZeroAlive(pid) ? { alive: true, argv: null, parentPid: null } : GONE;
   }
   // A zombie has finished: it runs nothing and writes nothing, it only waits for its parent to reap it.
-  if (state === 'Z' || state === 'X' || state === 'x') return { alive: false, argv: [] };
+  if (stat.state === 'Z' || stat.state === 'X' || stat.state === 'x') return GONE;
   try {
     const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return { alive: true, argv: raw.split('\0').filter((arg) => arg.length > 0) };
+    return { alive: true, argv: raw.split('\0').filter((arg) => arg.length > 0), parentPid: stat.parentPid };
   } catch {
-    return { alive: true, argv: null };
+    return { alive: true, argv: null, parentPid: stat.parentPid };
   }
 }
 

@@ -13,8 +13,10 @@ import { tempDir } from '../../support/temp';
 
 const linux = process.platform === 'linux';
 const children: ChildProcess[] = [];
+const strays: number[] = [];
 afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const pid of strays) if (lookAt(pid).alive) process.kill(pid, 'SIGKILL');
 });
 
 function startProcess(command: string, args: string[]): number {
@@ -31,12 +33,17 @@ function deadPid(): number {
   return r.pid;
 }
 
-/** A stand-in worker: a Node process running a file at …/native-workers/<kind>/index.js that waits forever. */
-function fakeWorker(kind: string): number {
+/** A file at …/native-workers/<kind>/index.js that waits forever. */
+function fakeWorkerFile(kind: string): string {
   const dir = path.join(tempDir(), 'dist', 'native-workers', kind);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'index.js'), 'setInterval(() => {}, 1000);\n');
-  return startProcess(process.execPath, [path.join(dir, 'index.js')]);
+  return path.join(dir, 'index.js');
+}
+
+/** A stand-in worker, a child of this process, running a fakeWorkerFile. */
+function fakeWorker(kind: string): number {
+  return startProcess(process.execPath, [fakeWorkerFile(kind)]);
 }
 
 /** A project with one running label job owned by `ownerPid` with worker `workerPid`; returns its folder and id. */
@@ -117,6 +124,24 @@ describe.runIf(linux)('recovery of jobs whose app is gone', () => {
     expect(after.state).toBe('interrupted');
     expect(after.error).toMatch(/its worker, still running, was stopped/);
     expect(after.scratch).toBe(false);
+    expect(await waitUntilGone(worker, 1000)).toBe(true);
+  });
+
+  it('leaves a job recorded with our own pid alone when its worker is our child (the project opened twice)', () => {
+    const worker = fakeWorker('label');
+    const { dir, id } = projectWithJob(process.pid, worker);
+    expect(reopen(dir, id)).toMatchObject({ state: 'running', scratch: true });
+    expect(lookAt(worker).alive).toBe(true);
+  });
+
+  it('treats our own pid as an earlier app with that pid when the worker is not our child, and kills the worker', async () => {
+    // Started through a shell that exits at once: the worker is then nobody's child here, like an earlier app's.
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${fakeWorkerFile('label')}" >/dev/null 2>&1 & echo $!`], { encoding: 'utf8' });
+    const worker = Number(r.stdout.trim());
+    strays.push(worker);
+    expect(lookAt(worker).alive).toBe(true);
+    const { dir, id } = projectWithJob(process.pid, worker);
+    expect(reopen(dir, id)).toMatchObject({ state: 'interrupted', scratch: false });
     expect(await waitUntilGone(worker, 1000)).toBe(true);
   });
 
