@@ -26,7 +26,7 @@ import {
 import type { AppCore } from '../core/app-core';
 import { dispatch, type Handlers } from '../core/api/handlers';
 import { rendererDir } from '../core/paths';
-import { receiveUpload } from './upload';
+import { receiveUpload, UploadTooLarge } from './upload';
 
 export interface ServerOptions {
   core: AppCore;
@@ -36,6 +36,8 @@ export interface ServerOptions {
   /** Fixed token (tests); default: a fresh random one per launch. */
   token?: string;
   staticDir?: string;
+  /** Largest upload accepted (tests); default MAX_UPLOAD_BYTES. */
+  maxUploadBytes?: number;
 }
 
 export interface RunningServer {
@@ -237,7 +239,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           const { project } = options.core.requireProject();
           const batch = url.searchParams.get('batch');
           const relative = url.searchParams.get('relative');
-          const stored = await receiveUpload(req, project.dir, name, MAX_UPLOAD_BYTES, batch !== null && relative !== null ? { batch, relative } : null);
+          const stored = await receiveUpload(req, project.dir, name, options.maxUploadBytes ?? MAX_UPLOAD_BYTES, batch !== null && relative !== null ? { batch, relative } : null);
           return sendJson(res, 200, { ok: true, data: stored });
         }
         if (url.pathname.startsWith(API_PREFIX)) return await handleApi(req, res, pathname.slice(API_PREFIX.length));
@@ -249,7 +251,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       } catch (error) {
         if (res.headersSent) return res.destroy();
         const apiError = error instanceof ApiError ? error : new ApiError('failed', (error as Error).message);
-        sendError(res, statusFor(apiError.code), { code: apiError.code, message: apiError.message });
+        sendError(res, error instanceof UploadTooLarge ? 413 : statusFor(apiError.code), { code: apiError.code, message: apiError.message });
       }
     })();
   });

@@ -29,6 +29,17 @@ export function safeRelativePath(relative: string): string[] {
   return segments.map(safeFileName);
 }
 
+/** An upload over the size limit: answered 413 once its body has been read and dropped. */
+export class UploadTooLarge extends ApiError {
+  constructor(name: string, size: number, maxBytes: number) {
+    super('invalid-request', `${name}: the upload is ${size} bytes, over the limit of ${maxBytes} bytes; open large files by path instead`);
+    this.name = 'UploadTooLarge';
+  }
+}
+
+/** Bytes of an over-limit upload read and dropped so the 413 reaches the client (beyond them the socket is cut). */
+const MAX_DRAINED_BYTES = 1024 * 1024 * 1024;
+
 export async function receiveUpload(
   req: http.IncomingMessage,
   projectDir: string,
@@ -38,21 +49,30 @@ export async function receiveUpload(
 ): Promise<{ path: string; name: string; root?: string }> {
   if (inFolder && !BATCH_PATTERN.test(inFolder.batch)) throw new ApiError('invalid-request', `upload batch "${inFolder.batch}" is not a UUID`);
   const segments = inFolder ? safeRelativePath(inFolder.relative) : [safeFileName(name)];
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await drain(req);
+    throw new UploadTooLarge(name, declared, maxBytes);
+  }
   const batchDir = path.join(projectDir, 'uploads', inFolder?.batch ?? crypto.randomUUID());
   const file = path.join(batchDir, ...segments);
   const folder = path.dirname(file);
   fs.mkdirSync(folder, { recursive: true });
   const tmp = `${file}.partial`;
   let size = 0;
+  // Past the limit the rest is read and dropped instead of failing the pipeline: destroying the request while the
+  // client still sends resets the connection before it can read the reply.
   const limit = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length;
-      if (size > maxBytes) callback(new ApiError('invalid-request', `${name}: upload larger than ${maxBytes} bytes`));
+      if (size > maxBytes + MAX_DRAINED_BYTES) callback(new UploadTooLarge(name, size, maxBytes));
+      else if (size > maxBytes) callback(null);
       else callback(null, chunk);
     },
   });
   try {
     await pipeline(req, limit, fs.createWriteStream(tmp));
+    if (size > maxBytes) throw new UploadTooLarge(name, size, maxBytes);
     if (size === 0) throw new ApiError('invalid-request', `${name}: the file is empty`);
     fs.renameSync(tmp, file);
   } catch (error) {
@@ -62,4 +82,20 @@ export async function receiveUpload(
     throw error;
   }
   return inFolder ? { path: file, name, root: path.join(batchDir, segments[0] as string) } : { path: file, name };
+}
+
+/** Reads and drops a request body (at most MAX_DRAINED_BYTES; a longer one is cut). */
+function drain(req: http.IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_DRAINED_BYTES) {
+        req.destroy();
+        resolve();
+      }
+    });
+    req.on('end', () => resolve());
+    req.on('error', () => resolve());
+  });
 }

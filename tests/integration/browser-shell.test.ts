@@ -271,3 +271,49 @@ describe('browser shell', () => {
     if (!missing.reply.ok) expect(missing.reply.error.message).toMatch(/nothing\.data: file not found/);
   });
 });
+
+describe('browser shell uploads over the size limit', () => {
+  let small: RunningServer;
+  let smallCore: AppCore;
+  let dir = '';
+  beforeAll(async () => {
+    smallCore = new AppCore();
+    dir = path.join(tempDir(), 'p');
+    await smallCore.createProject(dir);
+    small = await startServer({ core: smallCore, handlers: createHandlers(smallCore), maxUploadBytes: 1000 });
+  });
+  afterAll(async () => {
+    await small.close();
+    await smallCore.dispose();
+  });
+
+  const leftovers = (): string[] => fs.readdirSync(path.join(dir, 'uploads'), { recursive: true }).map(String);
+
+  it('answers 413 naming the limit, with or without a declared length, keeps nothing and goes on answering', async () => {
+    const declared = await fetch(`${small.url}upload?name=big.xyz`, { method: 'POST', headers: { 'x-ssro-token': small.token }, body: 'x'.repeat(5000) });
+    expect(declared.status).toBe(413);
+    const reply = (await declared.json()) as ApiReply;
+    expect(!reply.ok && reply.error.message).toMatch(/big\.xyz: the upload is 5000 bytes, over the limit of 1000 bytes/);
+    // A streamed body declares no length: it is read and dropped past the limit, then refused the same way.
+    const chunks = [Buffer.alloc(800, 120), Buffer.alloc(800, 120), Buffer.alloc(800, 120)];
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    const streamed = await fetch(`${small.url}upload?name=streamed.xyz`, {
+      method: 'POST',
+      headers: { 'x-ssro-token': small.token },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' });
+    expect(streamed.status).toBe(413);
+    const streamedReply = (await streamed.json()) as ApiReply;
+    expect(!streamedReply.ok && streamedReply.error.message).toMatch(/streamed\.xyz: the upload is 2400 bytes, over the limit of 1000 bytes/);
+    expect(leftovers()).toEqual([]);
+    const fine = await fetch(`${small.url}upload?name=ok.xyz`, { method: 'POST', headers: { 'x-ssro-token': small.token }, body: XYZ });
+    expect(fine.status).toBe(200);
+  });
+});
