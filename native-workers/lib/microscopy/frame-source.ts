@@ -10,6 +10,7 @@
  */
 
 import type { AxisCalibration, MicroscopyInfo } from '../../../main/shared/microscopy';
+import { printable } from '../../../main/shared/printable';
 
 export type { AxisCalibration, MicroscopyFormat, MicroscopyInfo, StoredDtype } from '../../../main/shared/microscopy';
 
@@ -43,7 +44,8 @@ export class MicroscopyFileError extends Error {
     readonly file: string,
     problem: string,
   ) {
-    super(`${file}: ${problem}`);
+    // Problems quote file content (headers, tags, names): control characters in it are shown escaped.
+    super(`${file}: ${printable(problem, 2000)}`);
     this.name = 'MicroscopyFileError';
   }
 }

@@ -85,6 +85,10 @@ interface EmpadXml {
 function parseXml(file: string, xml: string): EmpadXml {
   const raw = /<raw_file\s+filename="([^"]*)"/.exec(xml);
   if (!raw || !raw[1]) throw new MicroscopyFileError(file, 'no <raw_file filename="…"/> element: not an EMPAD description');
+  // The EMPAD software names the .raw beside the .xml; a path would let a description point the reader at any file.
+  if (/[/\\]/.test(raw[1]) || raw[1] === '.' || raw[1] === '..') {
+    throw new MicroscopyFileError(file, `raw_file "${raw[1]}" is not a file name: the .raw must be in the same folder as the .xml`);
+  }
   const notes: string[] = [];
   const metadata: Record<string, string | number | boolean | null> = { 'EMPAD.rawFile': raw[1] };
   const iso = /<timestamp[^>]*isoformat="([^"]*)"/.exec(xml);

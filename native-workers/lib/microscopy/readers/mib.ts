@@ -46,7 +46,8 @@ export function parseMibHeader(file: string, bytes: Buffer): MibHeader {
   if (start[0] !== 'MQ1') throw new MicroscopyFileError(file, 'not a Merlin MIB file (the frame header does not start with "MQ1,")');
   const headerBytes = /^\d+$/.test(start[2] ?? '') ? Number(start[2]) : NaN;
   if (!Number.isInteger(headerBytes) || headerBytes < 64 || headerBytes > 65536) {
-    throw new MicroscopyFileError(file, `MIB header length field "${start[2]}" is not a plausible byte count`);
+    const field = start[2] === undefined ? 'is missing' : `"${start[2]}" is not a plausible byte count`;
+    throw new MicroscopyFileError(file, `the MIB header length field (the third comma-separated field) ${field}`);
   }
   if (bytes.length < headerBytes) throw new MicroscopyFileError(file, `the file is shorter (${bytes.length} bytes) than its first frame header (${headerBytes} bytes)`);
   const text = bytes.toString('latin1', 0, headerBytes).replace(/\0[\s\S]*$/, '');

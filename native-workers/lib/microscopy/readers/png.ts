@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { checkScanShape, MicroscopyFileError, plainAxis, type FrameSource, type MicroscopyInfo, type OpenOptions, type StoredDtype } from '../frame-source';
+import { checkFrameSize } from './raw-frames';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const COLOUR_NAMES: Record<number, string> = { 0: 'grey', 2: 'RGB', 3: 'palette', 4: 'grey + alpha', 6: 'RGBA' };
@@ -35,6 +36,7 @@ function parseChunks(file: string, buf: Buffer): PngHeader {
   let at = 8;
   let header: PngHeader | null = null;
   let sawData = false;
+  let dataBytes = 0;
   let sawEnd = false;
   while (at + 8 <= buf.length) {
     const length = buf.readUInt32BE(at);
@@ -58,6 +60,7 @@ function parseChunks(file: string, buf: Buffer): PngHeader {
       throw new MicroscopyFileError(file, `first chunk is ${type}, not IHDR: corrupt`);
     } else if (type === 'IDAT') {
       sawData = true;
+      dataBytes += length;
     } else if (type === 'IEND') {
       sawEnd = true;
       break;
@@ -82,6 +85,17 @@ function parseChunks(file: string, buf: Buffer): PngHeader {
     throw new MicroscopyFileError(file, `invalid PNG colour type ${header.colourType} with bit depth ${header.bitDepth}`);
   }
   if (header.width < 1 || header.height < 1) throw new MicroscopyFileError(file, `empty image ${header.width}×${header.height}`);
+  checkFrameSize(file, header.height, header.width, 'the IHDR chunk');
+  // Deflate expands at most ~1032:1: an IHDR asking for more pixels than the IDAT data can hold is damaged, and is
+  // refused before the decoder allocates for it.
+  const channels: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+  const rawBytes = header.height * (1 + Math.ceil((header.width * (channels[header.colourType] ?? 4) * header.bitDepth) / 8));
+  if (rawBytes > 1032 * dataBytes + 1024) {
+    throw new MicroscopyFileError(
+      file,
+      `the IHDR chunk says ${header.width}×${header.height} pixels (${rawBytes} bytes), more than its ${dataBytes} bytes of compressed image data can hold: damaged header or truncated file`,
+    );
+  }
   return header;
 }
 

@@ -120,6 +120,29 @@ export function decodeElements(bytes: Uint8Array, dtype: PlainDtype, littleEndia
   }
 }
 
+/**
+ * The largest frame a reader accepts, in pixels (2^27: e.g. 16384 × 8192). The largest detectors record ~6k × 4k
+ * (24 M) pixels; a header asking for more is damaged, and its frame (4 bytes a pixel as float32) would not fit in
+ * memory anyway.
+ */
+export const MAX_FRAME_PIXELS = 2 ** 27;
+
+/**
+ * Refuses a frame shape that is not two positive whole numbers or whose pixel count exceeds MAX_FRAME_PIXELS, before
+ * anything is allocated for it. `what` says where the shape comes from ("page 0", "the IHDR chunk" …).
+ */
+export function checkFrameSize(file: string, rows: number, cols: number, what = 'the header'): void {
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 1 || cols < 1) {
+    throw new MicroscopyFileError(file, `${what} gives a frame of ${rows}×${cols} pixels: not positive whole numbers (damaged header?)`);
+  }
+  if (rows * cols > MAX_FRAME_PIXELS) {
+    throw new MicroscopyFileError(
+      file,
+      `${what} gives a frame of ${rows}×${cols} = ${rows * cols} pixels, more than SSRO reads (${MAX_FRAME_PIXELS}, e.g. 16384×8192): damaged header?`,
+    );
+  }
+}
+
 export interface RawFrameLayout {
   /** Byte position of frame 0's first element. */
   firstFrameOffset: number;
@@ -142,6 +165,7 @@ export interface RawFrameLayout {
  */
 export function rawFrameSource(info: MicroscopyInfo, fd: number, layout: RawFrameLayout): FrameSource {
   const [rows, cols] = info.frameShape;
+  checkFrameSize(info.file, rows, cols);
   const pixels = rows * cols;
   const headerBytes = layout.recordHeaderBytes ?? 0;
   const frameBytes = pixels * PLAIN_DTYPE_BYTES[layout.dtype];

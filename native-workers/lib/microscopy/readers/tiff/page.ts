@@ -1,5 +1,6 @@
 /** One page (IFD) as an image: geometry, sample format and compression, checked for what this reader can decode. */
 import { MicroscopyFileError, type StoredDtype } from '../../frame-source';
+import { checkFrameSize } from '../raw-frames';
 import type { IfdEntry, TiffFile } from './ifd';
 import { COMPRESSION_NAMES, TAG } from './tags';
 
@@ -42,12 +43,14 @@ export function describePage(tiff: TiffFile, entries: Map<number, IfdEntry>, ind
   const samples = one(TAG.SamplesPerPixel, 1, 'SamplesPerPixel');
   const bitsEntry = entries.get(TAG.BitsPerSample);
   const bitsAll = bitsEntry ? tiff.numbers(bitsEntry, `BitsPerSample of page ${index}`) : [1];
-  const bits = bitsAll[0]!;
+  const bits = bitsAll[0];
+  if (bits === undefined) throw new MicroscopyFileError(file, `page ${index}: the BitsPerSample tag holds no value`);
   if (bitsAll.some((b) => b !== bits)) {
     throw new MicroscopyFileError(file, `page ${index}: samples of different bit depths (${bitsAll.join(', ')}) are not supported`);
   }
   const formatEntry = entries.get(TAG.SampleFormat);
-  const sampleFormat = formatEntry ? tiff.numbers(formatEntry, `SampleFormat of page ${index}`)[0]! : 1;
+  const sampleFormat = formatEntry ? tiff.numbers(formatEntry, `SampleFormat of page ${index}`)[0] : 1;
+  if (sampleFormat === undefined) throw new MicroscopyFileError(file, `page ${index}: the SampleFormat tag holds no value`);
   const tiled = entries.has(TAG.TileOffsets);
   const rowsPerStrip = Math.min(one(TAG.RowsPerStrip, height, 'RowsPerStrip'), height);
   const page: Page = {
@@ -70,6 +73,8 @@ export function describePage(tiff: TiffFile, entries: Map<number, IfdEntry>, ind
   if (width < 1 || height < 1 || page.blockWidth < 1 || page.blockHeight < 1) {
     throw new MicroscopyFileError(file, `page ${index}: empty image (${width}×${height}, blocks ${page.blockWidth}×${page.blockHeight})`);
   }
+  // Before any strip, tile or frame is sized from it: width × height × bytes can pass 2^32 or any memory.
+  checkFrameSize(file, height, width, `page ${index}`);
   if (!tiled && !entries.has(TAG.StripOffsets)) throw new MicroscopyFileError(file, `page ${index} has neither StripOffsets nor TileOffsets`);
   if (!COMPRESSION_NAMES[page.compression] || ![1, 5, 8, 32773, 32946].includes(page.compression)) {
     const name = COMPRESSION_NAMES[page.compression] ?? 'unknown';
