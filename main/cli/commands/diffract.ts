@@ -14,9 +14,11 @@ import { speciesOf } from '../../../native-workers/lib/labels/compute-labels';
 import { npyHeader } from '../../../native-workers/lib/npy';
 import { bondOrientationalOrder } from '../../../native-workers/lib/order/bond-order';
 import { readScatteringFactors } from '../../../native-workers/lib/rdf/scattering-factors';
+import { ProbeInputError } from '../../../native-workers/lib/diffraction/probes';
 import { readStructureFile } from '../../../native-workers/lib/structure-io/read-structure';
 import type { ParsedStructure } from '../../../native-workers/lib/structure-io/types';
 import { parseFrame } from '../parse-options';
+import { printable } from '../../shared/printable';
 
 const PROBE_KINDS = ['cylinder', 'ellipsoid', 'cluster'] as const;
 
@@ -90,7 +92,7 @@ export function readCenters(file: string): Vec3[] {
     const first = !sawContent;
     sawContent = true;
     if (v !== null) centers.push(v);
-    else if (!first) throw new Error(`${file}, line ${index + 1}: expected a centre x,y,z (three numbers in Å), got "${line.trim().slice(0, 60)}"`);
+    else if (!first) throw new Error(`${file}, line ${index + 1}: expected a centre x,y,z (three numbers in Å), got "${printable(line.trim(), 60)}"`);
   });
   if (centers.length === 0) throw new Error(`${file}: no probe centres (one x,y,z per line)`);
   return centers;
@@ -164,7 +166,17 @@ export function registerDiffractCommand(program: Command): void {
         { shape, zone: opts.zone, grid, factors, ...(opts.beamKev !== undefined ? { beamEnergyKeV: opts.beamKev } : {}) },
       );
       // Every probe is selected (and an empty one refused) before any pattern is computed or any file written.
-      const probes = centers.map((center) => simulator.probe(center));
+      const probes = centers.map((center, k) => {
+        try {
+          return simulator.probe(center);
+        } catch (error) {
+          // Say which centre: the option, or the centre's place in the --centers file.
+          if (error instanceof ProbeInputError) {
+            throw new Error(`${opts.center !== undefined ? '--center' : `${opts.centers as string}, centre ${k + 1}`}: ${error.message}`);
+          }
+          throw error;
+        }
+      });
       const order = bondOrientationalOrder({ positions: structure.positions, cell: structure.cell, ids: structure.ids });
 
       const side = simulator.side;

@@ -39,6 +39,13 @@ const BIN_WIDTH_A = 3;
 /** Slack on scanned fractional ranges so that rounding never hides an atom on the probe surface. */
 const SCAN_SLACK = 1e-9;
 
+/**
+ * The farthest a probe centre may lie from the origin, in Å (100 µm, as for atom coordinates). Beyond it a centre
+ * cannot be a place in a simulated structure, and doubles lose the precision that reducing it into the cell needs
+ * (a centre of 1e20 Å "wrapped" into a 30 Å cell gives a meaningless pattern).
+ */
+export const MAX_CENTRE_A = 1e6;
+
 function round4(x: number): string {
   return String(Math.round(x * 1e4) / 1e4);
 }
@@ -148,6 +155,29 @@ export class ProbeSelector {
     const binned = this.buildBins();
     this.binStart = binned.binStart;
     this.binAtoms = binned.binAtoms;
+  }
+
+  /**
+   * Refuses a centre that cannot be a place in this structure: farther than MAX_CENTRE_A from the origin, or outside
+   * the cell by more than the cell's own size along a non-periodic direction (no image of the structure is there).
+   */
+  private checkCentrePlace(center: Vec3): void {
+    if (!center.every((x) => Math.abs(x) <= MAX_CENTRE_A)) {
+      throw new ProbeInputError(
+        `the probe centre ${describeCenter(center)} Å lies more than ${MAX_CENTRE_A} Å from the origin: not a position in the structure`,
+      );
+    }
+    const f = new Float64Array(3);
+    this.fractional(center[0], center[1], center[2], false, f);
+    for (let k = 0; k < 3; k++) {
+      const fk = f[k] as number;
+      if (!this.periodic[k] && (fk < -1 || fk > 2)) {
+        throw new ProbeInputError(
+          `the probe centre ${describeCenter(center)} Å lies outside the cell by more than the cell's size along cell direction ${'abc'[k]}, ` +
+            'which is not periodic: no atom of the structure is near it',
+        );
+      }
+    }
   }
 
   private atomId(atom: number): number {
@@ -299,6 +329,7 @@ export class ProbeSelector {
   /** The atoms inside the probe at `center` (Å). Throws ProbeInputError when the probe holds no atom. */
   select(center: Vec3): ProbeAtoms {
     if (center.length !== 3 || !center.every((x) => Number.isFinite(x))) throw new ProbeInputError(`the probe centre must be three finite numbers, got ${String(center)}`);
+    this.checkCentrePlace(center);
     const shape = this.shape;
     if (shape.kind === 'cluster') return this.selectCluster(center);
     const { u, v, w } = this.basis;
