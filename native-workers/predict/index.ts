@@ -81,8 +81,7 @@ async function predict(params: PredictJobParams, ctx: JobContext): Promise<Predi
     const d = outputsToD(outputs, metadata.target);
     ctx.log(`predicted ${indices.length} patterns in ${seconds.toFixed(2)} s (${(indices.length / Math.max(seconds, 1e-9)).toFixed(1)} per second)`);
 
-    const staged = path.join(ctx.scratchDir, 'prediction');
-    fs.mkdirSync(staged, { recursive: true });
+    const staged = ctx.stagingDir('prediction');
     writeNpy(path.join(staged, PREDICTION_FILES.predictions), d);
     writeNpy(path.join(staged, PREDICTION_FILES.outputs), outputs);
     writeNpy(path.join(staged, PREDICTION_FILES.indices), indices);

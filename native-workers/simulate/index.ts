@@ -151,7 +151,7 @@ runWorker('simulate', async (raw, ctx) => {
 
   ctx.progress(0.99, 'importing the final structure');
   const final = mergeTypesOfSameElement(readStructureFile(finalData, 'lammps-data', { elements: input.typeElements }));
-  const stagedDir = path.join(dir, 'structure');
+  const stagedDir = ctx.stagingDir('structure');
   writeStructureFolder(stagedDir, final, `${params.protocol} simulation`);
   const keptDir = path.join(stagedDir, 'simulation');
   fs.mkdirSync(keptDir, { recursive: true });
