@@ -46,8 +46,12 @@ export function parseMibHeader(file: string, bytes: Buffer): MibHeader {
   if (start[0] !== 'MQ1') throw new MicroscopyFileError(file, 'not a Merlin MIB file (the frame header does not start with "MQ1,")');
   const headerBytes = /^\d+$/.test(start[2] ?? '') ? Number(start[2]) : NaN;
   if (!Number.isInteger(headerBytes) || headerBytes < 64 || headerBytes > 65536) {
-    const field = start[2] === undefined ? 'is missing' : `"${start[2]}" is not a plausible byte count`;
-    throw new MicroscopyFileError(file, `the MIB header length field (the third comma-separated field) ${field}`);
+    throw new MicroscopyFileError(
+      file,
+      start[2] === undefined
+        ? 'MIB header length field (the third comma-separated field) is missing'
+        : `MIB header length field "${start[2]}" is not a plausible byte count`,
+    );
   }
   if (bytes.length < headerBytes) throw new MicroscopyFileError(file, `the file is shorter (${bytes.length} bytes) than its first frame header (${headerBytes} bytes)`);
   const text = bytes.toString('latin1', 0, headerBytes).replace(/\0[\s\S]*$/, '');
