@@ -57,8 +57,11 @@ export function readNpy(file: string): NpyFile {
   const buf = fs.readFileSync(file);
   if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw new Error(`${file}: not a .npy file`);
   const major = buf[6];
+  if (major !== 1 && major !== 2 && major !== 3) throw new Error(`${file}: .npy format version ${String(major)} is not supported`);
+  if (major !== 1 && buf.length < 12) throw new Error(`${file}: truncated .npy header`);
   const headerLength = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
   const start = major === 1 ? 10 : 12;
+  if (start + headerLength > buf.length) throw new Error(`${file}: truncated .npy header (${headerLength} bytes declared, the file has ${buf.length})`);
   const dict = buf.toString('latin1', start, start + headerLength);
   const descr = /'descr':\s*'([^']+)'/.exec(dict)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(dict)?.[1];
@@ -71,6 +74,8 @@ export function readNpy(file: string): NpyFile {
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map(Number);
+  // The shape is a claim: whole non-negative numbers whose product the file's bytes must hold (checked below).
+  if (shape.some((n) => !Number.isSafeInteger(n) || n < 0)) throw new Error(`${file}: malformed .npy shape (${shapeText.slice(0, 80)})`);
   const count = shape.reduce((a, b) => a * b, 1);
   const offset = start + headerLength;
   const byteLength = count * BYTES[dtype];
