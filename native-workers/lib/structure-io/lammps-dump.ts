@@ -7,7 +7,7 @@ import { canonicalElement } from '../../../main/shared/elements';
 import { CellFrame, cellFromLammpsBox, type LammpsBox } from './cell-math';
 import { finishStructure, MAX_INT32, sequentialIds } from './finish-structure';
 import { atomsOfFrame, frameKnownUpFront, frameNote, resolveFrame, type FrameOption } from './frame-choice';
-import { checkAtomsFitFile, MAX_ATOM_TYPES } from './limits';
+import { checkAtomsFitFile, checkCell, MAX_ATOM_TYPES } from './limits';
 import { LineReader, LineTokenizer, parseFiniteNumber } from './line-reader';
 import { checkOptionElements, elementsFromMasses, resolveTypeElements } from './type-elements';
 import { StructureFileError, type ParsedStructure, type ReadOptions } from './types';
@@ -121,6 +121,7 @@ export function readLammpsDump(file: string, options: ReadOptions = {}): ParsedS
   if (incomplete !== null) notes.push(`an incomplete frame after the last complete one was ignored (line ${incomplete.line}: ${incomplete.problem})`);
 
   const cell = cellFromLammpsBox(header.box, header.pbc);
+  checkCell(file, header.headerLine, cell);
   if (atoms.scaled) {
     try {
       new CellFrame(cell).fractionalToCartesian(atoms.positions);

@@ -3,6 +3,7 @@
  * bytes the file actually has (or a sane maximum) before anything is allocated for it, so a damaged or hostile
  * header gives a message naming the file and line instead of an allocation that kills the import.
  */
+import type { Cell } from '../../../main/shared/domain';
 import { StructureFileError } from './types';
 
 /**
@@ -52,4 +53,20 @@ export function coordinateProblem(value: number, what: string): string | null {
     return `${what} = ${value} lies more than ${MAX_COORDINATE} Å from the origin (100 µm): not an atom position of a simulation cell`;
   }
   return null;
+}
+
+/**
+ * Refuses a cell whose origin or edge vectors are not finite or reach beyond MAX_COORDINATE Å (before any volume or
+ * inverse is computed from it: 1e300-long vectors overflow to a "zero-volume" or infinite cell).
+ */
+export function checkCell(file: string, line: number | null, cell: Cell): void {
+  const parts: [string, readonly number[]][] = [['origin', cell.origin], ['vector a', cell.a], ['vector b', cell.b], ['vector c', cell.c]];
+  for (const [name, vector] of parts) {
+    if (vector.every((v) => Math.abs(v) <= MAX_COORDINATE)) continue;
+    throw new StructureFileError(
+      file,
+      line,
+      `the cell ${name} (${vector.join(', ')}) Å is not finite or reaches beyond ${MAX_COORDINATE} Å: not a simulation cell (damaged box or lattice lines?)`,
+    );
+  }
 }

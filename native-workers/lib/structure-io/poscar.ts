@@ -8,7 +8,7 @@ import { cellVolume, CellFrame } from './cell-math';
 import { finishStructure, MAX_INT32, sequentialIds } from './finish-structure';
 import { LineReader, LineTokenizer, parseFiniteNumber } from './line-reader';
 import { checkOptionElements, missingElementsError } from './type-elements';
-import { checkAtomsFitFile, coordinateProblem } from './limits';
+import { checkAtomsFitFile, checkCell, coordinateProblem } from './limits';
 import { printable } from '../../../main/shared/printable';
 import { StructureFileError, type ParsedStructure, type ReadOptions } from './types';
 
@@ -116,6 +116,7 @@ function parse(file: string, reader: LineReader, options: ReadOptions): ParsedSt
     lattice = factor === 1 ? rows : rows.map((r) => [r[0] * factor, r[1] * factor, r[2] * factor] as Vec3);
   }
   const cell: Cell = { origin: [0, 0, 0], a: lattice[0] as Vec3, b: lattice[1] as Vec3, c: lattice[2] as Vec3, pbc: [true, true, true] };
+  checkCell(file, 3, cell);
   if (cellVolume(cell) === 0) throw new StructureFileError(file, 3, 'the lattice vectors span zero volume');
 
   // The counts are a claim: check them against the bytes left before allocating.
@@ -146,7 +147,11 @@ function parse(file: string, reader: LineReader, options: ReadOptions): ParsedSt
       positions[j + 2] = (positions[j + 2] as number) * coordScale[2];
     }
   } else {
-    new CellFrame(cell).fractionalToCartesian(positions);
+    try {
+      new CellFrame(cell).fractionalToCartesian(positions);
+    } catch {
+      throw new StructureFileError(file, 3, 'the lattice vectors span (almost) zero volume');
+    }
   }
   // Checked after scaling: the Å values are what must be sane (coordinate lines are consecutive, one per atom).
   for (let j = 0; j < total; j++) {

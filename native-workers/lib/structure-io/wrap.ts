@@ -4,7 +4,7 @@
  */
 import type { Cell } from '../../../main/shared/domain';
 import { CellFrame, isTriclinic } from './cell-math';
-import { coordinateProblem, MAX_COORDINATE } from './limits';
+import { checkCell, coordinateProblem, MAX_COORDINATE } from './limits';
 import { StructureFileError } from './types';
 
 /** How far (as a fraction of the box edge) an atom may stick out of a non-periodic box before it is an error. */
@@ -20,7 +20,7 @@ const EDGES = ['a', 'b', 'c'] as const;
  * Throws a StructureFileError naming the atom id when an atom lies outside the box along a non-periodic direction.
  */
 export function wrapPositions(file: string, positions: Float64Array, ids: Int32Array, cell: Cell): number {
-  checkCell(file, cell);
+  checkCell(file, null, cell);
   let frame: CellFrame;
   try {
     frame = new CellFrame(cell);
@@ -81,22 +81,6 @@ export function wrapPositions(file: string, positions: Float64Array, ids: Int32A
     }
   }
   return wrapped;
-}
-
-/** Refuses a cell whose origin or edge vectors are not finite or reach beyond MAX_COORDINATE Å. */
-function checkCell(file: string, cell: Cell): void {
-  const parts: [string, readonly number[]][] = [['origin', cell.origin], ['a', cell.a], ['b', cell.b], ['c', cell.c]];
-  for (const [name, vector] of parts) {
-    for (const v of vector) {
-      if (!(Math.abs(v) <= MAX_COORDINATE)) {
-        throw new StructureFileError(
-          file,
-          null,
-          `the cell ${name === 'origin' ? 'origin' : `vector ${name}`} (${vector.join(', ')}) Å is not finite or longer than ${MAX_COORDINATE} Å: not a simulation cell (damaged box lines?)`,
-        );
-      }
-    }
-  }
 }
 
 function outsideError(
