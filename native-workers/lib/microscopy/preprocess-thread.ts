@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import type { FrameSource } from './frame-source';
 import { FrameProcessor } from './frame-processing';
 import type { MapPlan } from './mapping';
-import { openMicroscopy } from './open';
+import { openMicroscopyUnguarded } from './open';
 
 export interface ThreadInit {
   plan: MapPlan;
@@ -25,7 +25,7 @@ parentPort?.on('message', (message: Message) => {
       if (message.kind === 'init') {
         const { plan, badPixels, dark } = message.init;
         // Flat frame indices need no scan shape; the dataset path picks the same HDF5 dataset.
-        source = await openMicroscopy(plan.input.file, plan.input.datasetPath ? { datasetPath: plan.input.datasetPath } : {});
+        source = await openMicroscopyUnguarded(plan.input.file, plan.input.datasetPath ? { datasetPath: plan.input.datasetPath } : {});
         processor = new FrameProcessor(source, plan, badPixels, dark);
         parentPort?.postMessage({ kind: 'ready' });
       } else if (message.kind === 'frames') {
