@@ -14,6 +14,7 @@ import { PNG } from 'pngjs';
 import { npyHeader } from '../../native-workers/lib/npy';
 import { writeFloat32Tiff } from '../../native-workers/lib/microscopy/tiff-writer';
 import { buildDmImage } from '../unit/microscopy/dm-builder';
+import { mulberry32 } from '../../native-workers/lib/datasets/random-split';
 
 export interface FuzzCase {
   id: number;
@@ -38,17 +39,8 @@ export interface FuzzResult {
   rssMb?: number;
 }
 
-/** mulberry32: a small seeded generator, so the corpus is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The corpus's seeded generator (mulberry32), so it is the same on every run. */
+export const seededRandom = mulberry32;
 
 function randomBytes(random: () => number, n: number): Buffer {
   const b = Buffer.alloc(n);
