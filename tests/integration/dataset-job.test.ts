@@ -132,7 +132,7 @@ describe('diffract job and datasets', () => {
     const plan = await dispatch(handlers, 'datasets.scanPreview', recipe('plan'));
     expect(plan.sampleCount).toBe(242);
     expect(plan.blocks.map((b) => b.count)).toEqual([121, 121]);
-    expect(plan.scans.map((s) => [s.count, s.rowStride, s.colStride, s.centres.length / 3])).toEqual([[121, 1, 1, 121]]);
+    expect(plan.scans.map((s) => [s.count, s.rowStride, s.colStride, s.centres.length / 3])).toEqual([[121, 1, 1, 121], [121, 1, 1, 121]]);
     const samples = await dispatch(handlers, 'datasets.samples', { datasetId: fullDataset });
     expect(samples.count).toBe(242);
     expect(samples.done.every(Boolean)).toBe(true);

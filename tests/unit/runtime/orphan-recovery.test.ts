@@ -104,9 +104,10 @@ describe.runIf(linux)('recovery of jobs whose app is gone', () => {
   });
 
   it('treats an owner that has exited but not yet been reaped (a zombie, right after a crash) as gone', async () => {
-    // The shell starts `true` and becomes `sleep`, which never reaps it: `true` stays a zombie, as a killed app does
-    // until its parent collects it.
-    const shell = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // Python forks a child that exits at once and never reaps it (no SIGCHLD handler, no wait): the child stays a
+    // zombie, as a killed app does until its parent collects it. (A shell may reap its background job itself.)
+    const script = 'import os, sys, time\npid = os.fork()\nif pid == 0:\n    os._exit(0)\nprint(pid, flush=True)\ntime.sleep(30)\n';
+    const shell = spawn(fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
     children.push(shell);
     const zombie = await new Promise<number>((resolve) => shell.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
     for (let i = 0; i < 100 && lookAt(zombie).alive; i++) await new Promise((r) => setTimeout(r, 20));
