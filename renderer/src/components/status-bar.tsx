@@ -37,7 +37,7 @@ export function StatusBar({ engines, version, shell, onSettings }: StatusBarProp
             ))}
         {missing.length > 0 && (
           <button type="button" className="link-button engines__missing" onClick={onSettings} title="Set the engine paths">
-            {missing.map((e) => `${ENGINE_LABELS[e.name]} missing: ${e.disables}`).join(' · ')}
+            {missing.map((e) => `${ENGINE_LABELS[e.name]} not available: ${e.disables}`).join(' · ')}
           </button>
         )}
       </span>
