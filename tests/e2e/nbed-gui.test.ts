@@ -183,6 +183,18 @@ describe.skipIf(!hasChromium || !guiBuilt)('simulated NBED in the GUI (browser s
     await page.getByTestId('dataset-new').click();
     await page.getByTestId('dataset-build-form').waitFor();
     await page.getByTestId('dataset-name-input').fill('gui-grid-8A');
+    // A fine step: the preview draws a thinned scan and says so; a step past the bound is refused, naming it, and
+    // no stale count stays beside the reason.
+    await page.getByTestId('dataset-step-input').fill('0.05');
+    await page.locator('[data-testid="dataset-scan-preview"]', { hasText: /every \d+(st|nd|rd|th) row, \d+(st|nd|rd|th) column of [\d,]+ shown/ }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('dataset-step-input').fill('0.001');
+    await page.getByText(/more than the limit of 1,000,000; use a larger step/).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('dataset-sample-count').getAttribute('data-count')).toBe('');
+    expect(await page.getByTestId('dataset-scan-preview').count()).toBe(0);
+    // The browser logs the refused request (400) as a failed resource: expected here, and only here.
+    const refused = pageErrors.filter((e) => /status of 400/.test(e));
+    expect(refused.length).toBeGreaterThan(0);
+    pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/status of 400/.test(e)));
     await page.getByTestId('dataset-step-input').fill('8');
     await page.waitForFunction(
       () => Number(document.querySelector('[data-testid="dataset-sample-count"]')?.getAttribute('data-count')) > 0,

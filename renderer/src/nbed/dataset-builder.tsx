@@ -29,6 +29,19 @@ function dot(a: Vec3, b: readonly number[]): number {
   return a[0] * (b[0] ?? 0) + a[1] * (b[1] ?? 0) + a[2] * (b[2] ?? 0);
 }
 
+function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  return `${n}${suffix}`;
+}
+
+/** " · every 5th row, 5th column of 413,449" when the preview thinned a large scan; nothing otherwise. */
+function thinnedNote(scan: { rowStride: number; colStride: number; count: number } | undefined): string {
+  if (!scan || (scan.rowStride === 1 && scan.colStride === 1)) return '';
+  const parts = [scan.rowStride > 1 ? `${ordinal(scan.rowStride)} row` : '', scan.colStride > 1 ? `${ordinal(scan.colStride)} column` : ''].filter(Boolean);
+  return ` · every ${parts.join(', ')} of ${formatCount(scan.count)} shown`;
+}
+
 export function DatasetBuilder({ structures, onBuilt }: DatasetBuilderProps) {
   const api = useApi();
   const [form, setForm] = useState<RecipeForm>(defaultRecipeForm);
@@ -72,7 +85,12 @@ export function DatasetBuilder({ structures, onBuilt }: DatasetBuilderProps) {
           setPreview(p);
           setPreviewError(null);
         },
-        (e: unknown) => !cancelled && setPreviewError(errorMessage(e)),
+        (e: unknown) => {
+          if (cancelled) return;
+          // A refused recipe has no sample count or scan: keep no stale one beside the reason.
+          setPreview(null);
+          setPreviewError(errorMessage(e));
+        },
       );
     }, 400);
     return () => {
@@ -121,7 +139,8 @@ export function DatasetBuilder({ structures, onBuilt }: DatasetBuilderProps) {
         y: { label: `${names.v.slice(1)} (Å)`, domain: [face.v1, face.v2] },
         marks: [
           Plot.rect([face], { x1: 'u1', x2: 'u2', y1: 'v1', y2: 'v2', fill: '#eef1f5', stroke: '#8a93a3' }),
-          Plot.dot(scatter.points, { x: 'u', y: 'v', r: 1.8, fill: SERIES_BLUE }),
+          // Dots shrink on dense scans so a fine grid still reads as points, not a filled face.
+          Plot.dot(scatter.points, { x: 'u', y: 'v', r: Math.max(0.5, Math.min(1.8, (0.3 * (w - 74)) / Math.sqrt(Math.max(1, scatter.points.length)))), fill: SERIES_BLUE }),
         ],
       });
     },
@@ -316,9 +335,7 @@ export function DatasetBuilder({ structures, onBuilt }: DatasetBuilderProps) {
       {scatter && (
         <PlotFigure
           testId="dataset-scan-preview"
-          title={`Probe centres · ${blockStructure?.name ?? ''} · zone ${typeof blockZone === 'string' ? blockZone : blockZone.join(',')}${
-            block && (block.rowStride > 1 || block.colStride > 1) ? ` · every ${block.rowStride > 1 ? `${block.rowStride}th row, ` : ''}${block.colStride}th column of ${formatCount(block.count)}` : ''
-          }`}
+          title={`Probe centres · ${blockStructure?.name ?? ''} · zone ${typeof blockZone === 'string' ? blockZone : blockZone.join(',')}${thinnedNote(block)}`}
           exportTitle="Probe centres of the scan"
           fileStem="scan-centres"
           render={renderScatter}
