@@ -70,7 +70,7 @@ describe.skipIf(missing.length > 0)(title, () => {
     await expect(page.getByTestId('settings-lmp-input').inputValue()).resolves.toBe(program);
     expect(await page.getByTestId('settings-unconfirmed-lmpPath').textContent()).toContain('it has not been confirmed on this machine, so it is not run');
     // The status bar's engine status (read once the page loads; probing Python takes a while) shows LAMMPS unusable.
-    await expect.poll(() => page.getByTestId('status-bar').textContent(), { timeout: 60_000 }).toMatch(/LAMMPS missing/);
+    await expect.poll(() => page.getByTestId('status-bar').textContent(), { timeout: 60_000 }).toMatch(/LAMMPS not available/);
     expect(fs.existsSync(marker)).toBe(false);
 
     // A path that does not exist: asked first, then refused by the core with the path named.
