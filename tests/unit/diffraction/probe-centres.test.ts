@@ -2,6 +2,7 @@
  * Probe centres that cannot be a place in the structure are refused with a message (a centre of 1e20 Å used to be
  * reduced into the cell and gave a meaningless pattern), in the library (NbedSimulator.probe) and in `ssro diffract`.
  */
+import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import type { Cell } from '../../../main/shared/domain';
 import { NbedSimulator } from '../../../native-workers/lib/diffraction/nbed-simulator';
 import { ProbeInputError, ProbeSelector } from '../../../native-workers/lib/diffraction/probes';
 import { GLASS_FILE, demoGlass, glassSpecies, pengFactors } from './reference';
+import { tempDir } from '../../support/temp';
 
 function simulator(): NbedSimulator {
   const glass = demoGlass();
@@ -40,9 +42,10 @@ describe('probe centres', () => {
   });
 
   it('ssro diffract --center 1e20,… exits 1 with a message naming the option', () => {
-    const out = path.join(path.dirname(GLASS_FILE), 'never-written.npy');
+    const out = path.join(tempDir(), 'never-written.npy');
     const r = spawnSync(process.execPath, [path.resolve('bin/ssro.js'), 'diffract', GLASS_FILE, '--center', '1e20,10,10', '--out', out], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^ssro: --center: the probe centre \(100000000000000000000, 10, 10\) Å lies more than 1000000 Å from the origin/);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });
