@@ -36,9 +36,31 @@ function isGuardReply(value: unknown): value is GuardReply {
   return kind === 'ok' || (kind === 'error' && typeof (value as { message?: unknown }).message === 'string');
 }
 
+/**
+ * Files (path, size, modification time, dataset) that passed the check in this process: the GUI opens the same file
+ * for every thumbnail and preview, and a check costs ~0.25 s (a thread loading h5wasm). A changed file is checked again.
+ */
+const passed = new Set<string>();
+
+function fileKey(file: string, options: OpenOptions): string | null {
+  try {
+    const stat = fs.statSync(file);
+    return `${file}\0${stat.size}\0${stat.mtimeMs}\0${options.datasetPath ?? ''}`;
+  } catch {
+    return null;
+  }
+}
+
 /** Resolves when the file opens and reads in time; rejects with the reader's error or a timeout naming the file. */
-export function guardHdf5Open(file: string, options: OpenOptions, timeoutMs = HDF5_OPEN_TIMEOUT_MS): Promise<void> {
-  if (!hdf5GuardAvailable()) return Promise.resolve();
+export async function guardHdf5Open(file: string, options: OpenOptions, timeoutMs = HDF5_OPEN_TIMEOUT_MS): Promise<void> {
+  if (!hdf5GuardAvailable()) return;
+  const key = fileKey(file, options);
+  if (key !== null && passed.has(key)) return;
+  await checkInThread(file, options, timeoutMs);
+  if (key !== null) passed.add(key);
+}
+
+function checkInThread(file: string, options: OpenOptions, timeoutMs: number): Promise<void> {
   const request: GuardRequest = { file, options };
   return new Promise((resolve, reject) => {
     const worker = new Worker(SCRIPT, { workerData: request, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
