@@ -12,6 +12,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../main/shared/domain';
 import { lookAt } from '../../main/core/project/process-check';
+import { orientedCrystal } from '../../native-workers/lib/builders/oriented-crystal';
+import { mulberry32 } from '../../native-workers/lib/datasets/random-split';
+import { writeLammpsData } from '../../native-workers/lib/structure-io/writers';
 import { tempDir } from '../support/temp';
 
 const bin = path.resolve('bin/ssro.js');
@@ -26,30 +29,13 @@ function ssro(...args: string[]): { status: number | null; stdout: string; stder
 
 /** FCC Cu with every atom displaced randomly (a deterministic seed), so every label stage has real work. */
 function writeDisorderedFcc(file: string): number {
-  let seed = 11;
-  const random = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
-  const basis = [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]];
-  const lines: string[] = [];
-  let id = 0;
-  for (let i = 0; i < CELLS; i++)
-    for (let j = 0; j < CELLS; j++)
-      for (let k = 0; k < CELLS; k++)
-        for (const b of basis) {
-          id++;
-          const x = (i + (b[0] ?? 0)) * A + (random() - 0.5) * 0.6;
-          const y = (j + (b[1] ?? 0)) * A + (random() - 0.5) * 0.6;
-          const z = (k + (b[2] ?? 0)) * A + (random() - 0.5) * 0.6;
-          lines.push(`${id} 1 ${x.toFixed(5)} ${y.toFixed(5)} ${z.toFixed(5)}`);
-        }
-  const l = CELLS * A;
-  fs.writeFileSync(
-    file,
-    `disordered fcc\n\n${id} atoms\n1 atom types\n\n0 ${l} xlo xhi\n0 ${l} ylo yhi\n0 ${l} zlo zhi\n\nMasses\n\n1 63.546\n\nAtoms # atomic\n\n${lines.join('\n')}\n`,
-  );
-  return id;
+  const { structure } = orientedCrystal({ lattice: 'fcc', latticeA: A, repeats: [CELLS, CELLS, CELLS], element: 'Cu' });
+  const random = mulberry32(11);
+  const positions = structure.positions;
+  for (let k = 0; k < positions.length; k++) positions[k] = (positions[k] as number) + (random() - 0.5) * 0.6;
+  // Displacements may put atoms a hair outside the box; the reader wraps them back along the periodic axes.
+  writeLammpsData(structure, file);
+  return structure.ids.length;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
