@@ -10,6 +10,7 @@ import { AppCore } from '../../main/core/app-core';
 import { createHandlers, dispatch, type Handlers } from '../../main/core/api/handlers';
 import type { JobSummary } from '../../main/shared/domain';
 import { readNpy } from '../../native-workers/lib/npy';
+import { waitForJob } from '../support/jobs';
 import { tempDir } from '../support/temp';
 
 const demo = path.resolve('resources/demo/cu64zr36-glass.data');
@@ -19,14 +20,7 @@ let structureId = 0;
 let labelSetId = 0;
 const work = tempDir();
 
-async function waitJob(id: number): Promise<JobSummary> {
-  for (let i = 0; i < 1200; i++) {
-    const job = await dispatch(handlers, 'jobs.get', { id });
-    if (['succeeded', 'failed', 'cancelled'].includes(job.state)) return job;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('job did not finish');
-}
+const waitJob = (id: number): Promise<JobSummary> => waitForJob(handlers, id);
 
 const recipe = (name: string) => ({
   name,

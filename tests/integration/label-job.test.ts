@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppCore } from '../../main/core/app-core';
 import { createHandlers, dispatch, type Handlers } from '../../main/core/api/handlers';
 import type { JobSummary } from '../../main/shared/domain';
+import { waitForJob } from '../support/jobs';
 import { tempDir } from '../support/temp';
 
 const A = 3.615; // Cu lattice parameter, Å
@@ -53,14 +54,7 @@ let structureId = 0;
 let labelSetId = 0;
 const work = tempDir();
 
-async function waitJob(id: number): Promise<JobSummary> {
-  for (let i = 0; i < 600; i++) {
-    const job = await dispatch(handlers, 'jobs.get', { id });
-    if (['succeeded', 'failed', 'cancelled'].includes(job.state)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('job did not finish');
-}
+const waitJob = (id: number): Promise<JobSummary> => waitForJob(handlers, id);
 
 beforeAll(async () => {
   core = new AppCore();

@@ -12,6 +12,7 @@ import { displayStep } from '../../main/core/services/display-step';
 import type { JobSummary } from '../../main/shared/domain';
 import { ApiError } from '../../main/shared/ipc-contract';
 import { MAX_PREVIEW_CENTRES, MAX_STEP_IMAGE_SIDE } from '../../main/shared/limits';
+import { waitForJob } from '../support/jobs';
 import { tempDir } from '../support/temp';
 
 const demo = path.resolve('resources/demo/cu64zr36-glass.data');
@@ -20,14 +21,7 @@ let handlers: Handlers;
 let structureId = 0;
 let labelSetId = 0;
 
-async function waitJob(id: number): Promise<JobSummary> {
-  for (let i = 0; i < 2400; i++) {
-    const job = await dispatch(handlers, 'jobs.get', { id });
-    if (['succeeded', 'failed', 'cancelled'].includes(job.state)) return job;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('job did not finish');
-}
+const waitJob = (id: number): Promise<JobSummary> => waitForJob(handlers, id);
 
 /** The refusal of a request: an invalid request (HTTP 400), answered without doing the work. */
 async function refusal(run: () => Promise<unknown>): Promise<{ error: ApiError; seconds: number }> {
