@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { ZoneAxis } from '../../shared/diffraction';
 import type { DatasetSummary, JobSummary } from '../../shared/domain';
 import { ApiError, type DatasetRecipe } from '../../shared/ipc-contract';
-import { planDataset } from '../../../native-workers/lib/datasets/dataset-plan';
+import { planDataset, type DatasetPlan } from '../../../native-workers/lib/datasets/dataset-plan';
 import { datasetProgress } from '../../../native-workers/lib/datasets/pattern-store';
 import { exportDataset } from '../../../native-workers/lib/datasets/dataset-export';
 import { NbedSimulator } from '../../../native-workers/lib/diffraction/nbed-simulator';
@@ -23,7 +23,7 @@ import type { Project } from '../project/project';
 const FACTORS = path.join(resourcesDir, 'elements', 'electron-scattering-factors-peng1996.json');
 
 /** Checks the sources and every (structure, zone, probe) combination, and counts the samples. */
-export function prepareDataset(project: Project, recipe: DatasetRecipe): { sources: DiffractSource[]; sampleCount: number } {
+export function prepareDataset(project: Project, recipe: DatasetRecipe): { sources: DiffractSource[]; sampleCount: number; plan: DatasetPlan } {
   const factors = readScatteringFactors('electron', FACTORS);
   const sources: DiffractSource[] = [];
   const cells = [];
@@ -59,14 +59,14 @@ export function prepareDataset(project: Project, recipe: DatasetRecipe): { sourc
       labelDir: project.labels.folder(labelSetId),
     });
   }
-  let sampleCount: number;
+  let plan: DatasetPlan;
   try {
-    sampleCount = planDataset(recipe, cells).sampleCount;
+    plan = planDataset(recipe, cells);
   } catch (error) {
     throw new ApiError('invalid-request', `scan: ${(error as Error).message}`);
   }
-  if (sampleCount === 0) throw new ApiError('invalid-request', 'the scan places no probe centres');
-  return { sources, sampleCount };
+  if (plan.sampleCount === 0) throw new ApiError('invalid-request', 'the scan places no probe centres');
+  return { sources, sampleCount: plan.sampleCount, plan };
 }
 
 function submit(project: Project, jobs: JobManager, dataset: DatasetSummary, recipe: DatasetRecipe, sources: DiffractSource[]): JobSummary {

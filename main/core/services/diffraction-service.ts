@@ -8,7 +8,7 @@ import type { ZoneAxis } from '../../shared/diffraction';
 import type { Vec3 } from '../../shared/domain';
 import { ApiError, type ParsedRequest, type Response } from '../../shared/ipc-contract';
 import { LimitExceeded, MAX_PREVIEW_CENTRES, MAX_PREVIEW_WORK } from '../../shared/limits';
-import { planDataset } from '../../../native-workers/lib/datasets/dataset-plan';
+import type { DatasetPlan } from '../../../native-workers/lib/datasets/dataset-plan';
 import { DONE_FILE, META_COLUMNS, META_FILE, readDatasetManifest, readPattern } from '../../../native-workers/lib/datasets/pattern-store';
 import { NbedSimulator } from '../../../native-workers/lib/diffraction/nbed-simulator';
 import { speciesOf } from '../../../native-workers/lib/labels/compute-labels';
@@ -136,11 +136,10 @@ export function scanThinning(rows: number, cols: number, budget: number): { rowS
 export function scanPreview(
   project: Project,
   req: ParsedRequest<'datasets.scanPreview'>,
-  validate: (project: Project, recipe: ParsedRequest<'datasets.scanPreview'>) => unknown,
+  prepare: (project: Project, recipe: ParsedRequest<'datasets.scanPreview'>) => { plan: DatasetPlan },
 ): Response<'datasets.scanPreview'> {
-  validate(project, req);
-  const cells = req.sources.map((s) => structureAt(project.structures.folder(s.structureId)).cell);
-  const plan = planDataset(req, cells);
+  // The recipe's checks lay out the plan; reuse it rather than reading the structures and planning again.
+  const { plan } = prepare(project, req);
   const structureOf = (source: number): number => req.sources[source]?.structureId ?? 0;
   // The probes of one structure and zone share a scan: its centres go once, thinned so all scans fit the bound.
   const scans = plan.blocks.filter((b) => b.probe === 0);
