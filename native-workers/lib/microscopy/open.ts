@@ -8,11 +8,11 @@ import * as path from 'node:path';
 import { MicroscopyFileError, type MicroscopyInfo, type FrameSource, type MicroscopyFormat, type OpenOptions } from './frame-source';
 import { openBlo, sniffBlo } from './readers/blo';
 import { openDm, sniffDm } from './readers/dm';
-import { openHdf5Auto } from './readers/emd';
 import { openEmpad, sniffEmpad } from './readers/empad';
 import { guardHdf5Open } from './hdf5-guard';
 import { openFolder } from './readers/folder';
 import { sniffHdf5 } from './readers/hdf5';
+import { openHdf5Any } from './readers/hspy';
 import { openMib, sniffMib } from './readers/mib';
 import { openMrc, sniffMrc } from './readers/mrc';
 import { openNpyStack, sniffNpy } from './readers/npy-stack';
@@ -30,7 +30,7 @@ interface Reader {
 
 /** In the order they are tried: formats with a magic number first, header-only guesses (MRC) last. */
 export const READERS: readonly Reader[] = [
-  { format: 'hdf5/emd', describe: 'HDF5 / EMD (EMD 1.0, py4DSTEM, Velox; plain datasets by path)', sniff: sniffHdf5, open: openHdf5Auto },
+  { format: 'hdf5/emd', describe: 'HDF5 / EMD (HyperSpy .hspy, EMD 1.0, py4DSTEM, Velox; plain datasets by path)', sniff: sniffHdf5, open: openHdf5Any },
   { format: 'dm4', describe: 'Gatan DigitalMicrograph .dm3 / .dm4', sniff: sniffDm, open: openDm },
   { format: 'mib', describe: 'Quantum Detectors Merlin .mib', sniff: sniffMib, open: openMib },
   { format: 'empad', describe: 'EMPAD .xml + .raw', sniff: sniffEmpad, open: openEmpad },

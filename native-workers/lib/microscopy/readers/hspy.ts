@@ -1,0 +1,336 @@
+/**
+ * HyperSpy's own HDF5 files (.hspy; .hdf5 from HyperSpy < 1.2) as frames. Built on the h5wasm helpers of ./hdf5.
+ *
+ * Layout (HyperSpy's io_plugins/_hierarchical.py, file format versions 1.0 … 3.x): the root attributes
+ * file_format = 'HyperSpy' and file_format_version (absent in 1.0 files, which are known by their /Experiments group).
+ * Each signal is a group /Experiments/<title> holding
+ * - data: the array in NumPy C order, navigation axes first (slowest first) then signal axes;
+ * - axis-0 … axis-(N-1): one group per array axis, in array order, with attributes name, size, scale, offset, units
+ *   and (format ≥ 2.0) navigate; HyperSpy ≥ 1.7 adds _type ('UniformDataAxis', or 'DataAxis' with the coordinate
+ *   vector in the attribute axis for a non-uniform axis);
+ * - metadata (format < 1.2: mapped_parameters): nested groups whose attributes are the values, e.g.
+ *   Acquisition_instrument/TEM beam_energy (keV) and camera_length (mm), Signal record_by / signal_type, General
+ *   title; HyperSpy writes None as the string '_None_'.
+ *
+ * Which axes are the signal, as hs.load decides: when every axis says navigate, the axes with navigate false; else
+ * Signal.record_by ('image' → the last two axes, 'spectrum' → the last); else every axis is signal. A frame is the two
+ * signal axes (first in array order = rows); the navigation axes, in array order, are the scan (slowest first) — so
+ * frame index = row-major index over the navigation shape, and frame i is hs.load(file).inav[…] at that index.
+ *
+ * Calibration is reported as the file has it: signal axes → detectorAxes (1/nm, 1/Å, mrad … which the 'metadata'
+ * calibration turns into Å⁻¹/px), navigation axes → scanAxes. An axis without units (HyperSpy's default scale 1 and
+ * offset 0) is reported uncalibrated.
+ */
+import { MicroscopyFileError, type AxisCalibration, type FrameSource, type MicroscopyInfo, type OpenOptions } from '../frame-source';
+import { openHdf5Auto } from './emd';
+import {
+  allPaths,
+  applyScanShape,
+  childNames,
+  createHdf5FrameSource,
+  datasetMetadata,
+  Hdf5DatasetChoiceError,
+  normalisePath,
+  numericDataset,
+  numericType,
+  objectType,
+  openHdf5File,
+  plainDatasetSource,
+  readAttribute,
+  readAttributes,
+  type AttrValue,
+  type DatasetRef,
+  type FrameLayout,
+  type Hdf5DatasetEntry,
+  type Hdf5File,
+} from './hdf5';
+
+type Metadata = Record<string, string | number | boolean | null>;
+
+const METADATA_LIMIT = 400;
+
+/** One HyperSpy signal: its group, data shape and type description, and format version. */
+interface HspySignal {
+  group: string;
+  dataPath: string;
+  shape: number[];
+  dtype: string;
+}
+
+interface HspyAxis {
+  calibration: AxisCalibration;
+  /** navigate as the file says it; null when the attribute is absent (format < 2.0). */
+  navigate: boolean | null;
+}
+
+/** HyperSpy's text for "no value": None written as '_None_', traits' Undefined as '<undefined>'. */
+function text(value: AttrValue): string | null {
+  if (typeof value !== 'string') return null;
+  const t = value.trim();
+  return t.length === 0 || t === '_None_' || t === '<undefined>' || t === '<auto>' ? null : t;
+}
+
+function finite(value: AttrValue): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function finitePositive(value: AttrValue): number | null {
+  const n = finite(value);
+  return n !== null && n > 0 ? n : null;
+}
+
+/** h5py writes NumPy booleans as an HDF5 enum (FALSE = 0, TRUE = 1); h5wasm hands back the number. */
+function flag(value: AttrValue): boolean | null {
+  if (typeof value === 'boolean') return value;
+  if (value === 0 || value === 1) return value === 1;
+  if (value === 'True' || value === 'False') return value === 'True';
+  return null;
+}
+
+/** The root attribute file_format_version as [major, minor]; 1.0 when absent (HyperSpy's own rule). */
+function formatVersion(h: Hdf5File): [number, number] {
+  const raw = readAttribute(h, '/', 'file_format_version');
+  const textValue = typeof raw === 'number' ? raw.toFixed(2) : typeof raw === 'string' ? raw : '1.0';
+  const m = /^\s*(\d+)(?:\.(\d+))?/.exec(textValue);
+  return m ? [Number(m[1]), Number(m[2] ?? 0)] : [1, 0];
+}
+
+function versionBelow(version: [number, number], major: number, minor: number): boolean {
+  return version[0] < major || (version[0] === major && version[1] < minor);
+}
+
+function hspySignals(h: Hdf5File): HspySignal[] {
+  if (objectType(h, '/Experiments') !== 'group') return [];
+  const out: HspySignal[] = [];
+  for (const name of childNames(h, '/Experiments')) {
+    const group = `/Experiments/${name}`;
+    const dataPath = `${group}/data`;
+    if (objectType(h, group) !== 'group' || objectType(h, dataPath) !== 'dataset') continue;
+    const meta = datasetMetadata(h, dataPath);
+    const type = numericType(h, meta);
+    out.push({ group, dataPath, shape: meta.shape ?? [], dtype: typeof type === 'string' ? type : type.dtype });
+  }
+  return out;
+}
+
+/**
+ * A HyperSpy file: the root says file_format = 'HyperSpy', or (format 1.0, which wrote no root attributes) an
+ * /Experiments group holds a signal group with data and axis-0.
+ */
+export function isHyperSpyFile(h: Hdf5File): boolean {
+  const format = text(readAttribute(h, '/', 'file_format'));
+  if (format !== null) return format.toLowerCase() === 'hyperspy';
+  return hspySignals(h).some((s) => objectType(h, `${s.group}/axis-0`) === 'group');
+}
+
+/** One axis-i group as an axis calibration (units absent → uncalibrated, as HyperSpy's default scale 1 means). */
+function readAxis(h: Hdf5File, signal: HspySignal, index: number, notes: string[]): HspyAxis {
+  const size = signal.shape[index]!;
+  const p = `${signal.group}/axis-${index}`;
+  if (objectType(h, p) !== 'group') {
+    throw new MicroscopyFileError(h.file, `${signal.group} has no axis-${index} group for its ${signal.shape.length}-dimensional data: not a valid HyperSpy signal`);
+  }
+  const attrs = readAttributes(h, p);
+  const name = text(attrs.name ?? null) ?? `axis ${index}`;
+  const navigate = flag(attrs.navigate ?? null);
+  const storedSize = finite(attrs.size ?? null);
+  if (storedSize !== null && storedSize !== size) notes.push(`axis-${index} (${name}) says size ${storedSize}, the data has ${size}: the data's size is used.`);
+  const units = text(attrs.units ?? null);
+  let scale = finite(attrs.scale ?? null);
+  let offset = finite(attrs.offset ?? null) ?? 0;
+  const vector = attrs.axis;
+  if (scale === null && Array.isArray(vector) && vector.length >= 2 && vector.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    // A non-uniform DataAxis: reported with its mean step, as the frame is resampled on a uniform grid anyway.
+    const values = vector as number[];
+    offset = values[0]!;
+    scale = (values[values.length - 1]! - offset) / (values.length - 1);
+    notes.push(`axis-${index} (${name}) is a non-uniform axis: reported with its mean step ${scale}.`);
+  }
+  if (scale === null) {
+    if (size > 1) notes.push(`axis-${index} (${name}) has no scale HyperSpy's reader would use (${text(attrs._type ?? null) ?? 'no _type'}): axis uncalibrated.`);
+    return { calibration: { name, size, scale: null, offset: 0, units: null }, navigate };
+  }
+  if (units === null) {
+    if (size > 1 && (scale !== 1 || offset !== 0)) notes.push(`axis-${index} (${name}) has scale ${scale} and offset ${offset} but no units: axis uncalibrated.`);
+    return { calibration: { name, size, scale: null, offset: 0, units: null }, navigate };
+  }
+  return { calibration: { name, size, scale, offset, units }, navigate };
+}
+
+/** The signal axes, as hs.load decides them (see the module comment); indices in array order. */
+function signalAxes(axes: HspyAxis[], recordBy: string | null): { indices: number[]; rule: string } {
+  const rank = axes.length;
+  if (axes.every((a) => a.navigate !== null)) {
+    return { indices: axes.flatMap((a, i) => (a.navigate ? [] : [i])), rule: 'the axes with navigate = False' };
+  }
+  if (recordBy === 'image' && rank >= 2) return { indices: [rank - 2, rank - 1], rule: "Signal.record_by = 'image'" };
+  if (recordBy === 'spectrum') return { indices: [rank - 1], rule: "Signal.record_by = 'spectrum'" };
+  return { indices: axes.map((_, i) => i), rule: 'no navigate attributes and no record_by: every axis is signal' };
+}
+
+/** Attributes of `group` and every group below it, as 'Sub.Group.key' → value, up to the metadata limit. */
+function flattenGroup(h: Hdf5File, group: string, prefix: string, into: Metadata): void {
+  if (objectType(h, group) !== 'group') return;
+  const base = normalisePath(group);
+  const groups = [base, ...allPaths(h, base).filter((p) => objectType(h, p) === 'group')];
+  for (const g of groups) {
+    const relative = g.slice(base.length).split('/').filter((s) => s.length > 0).join('.');
+    for (const [key, value] of Object.entries(readAttributes(h, g))) {
+      if (Object.keys(into).length >= METADATA_LIMIT) return;
+      const shown = Array.isArray(value) ? JSON.stringify(value.slice(0, 16)) : typeof value === 'string' && value === '_None_' ? null : value;
+      into[`${prefix}${relative ? `${relative}.` : ''}${key}`] = shown;
+    }
+  }
+}
+
+/** A value from the metadata tree: the first of the candidate group paths (relative to the metadata group) that has it. */
+function metadataValue(h: Hdf5File, metadataGroup: string, groups: string[], key: string): AttrValue {
+  for (const g of groups) {
+    const p = normalisePath(`${metadataGroup}/${g}`);
+    if (objectType(h, p) !== 'group') continue;
+    const value = readAttribute(h, p, key);
+    if (value !== null) return value;
+  }
+  return null;
+}
+
+function hspySource(h: Hdf5File, signal: HspySignal, options: OpenOptions, notes: string[]): FrameSource {
+  const version = formatVersion(h);
+  const { shape } = signal;
+  const rank = shape.length;
+  const axes = shape.map((_, i) => readAxis(h, signal, i, notes));
+  // Format < 1.2 named the metadata tree mapped_parameters and kept TEM and record_by at its top level.
+  const metadataGroup = `${signal.group}/${versionBelow(version, 1, 2) ? 'mapped_parameters' : 'metadata'}`;
+  const recordBy = text(metadataValue(h, metadataGroup, ['Signal', ''], 'record_by'));
+  const { indices: signalIndices, rule } = signalAxes(axes, recordBy);
+  const title = text(metadataValue(h, metadataGroup, ['General', ''], 'title')) ?? signal.group.slice('/Experiments/'.length);
+
+  let layout: FrameLayout;
+  if (signalIndices.length === 2) {
+    const navigation = axes.map((_, i) => i).filter((i) => !signalIndices.includes(i));
+    layout = { scanAxes: navigation, rowAxis: signalIndices[0]!, colAxis: signalIndices[1]! };
+  } else if (signalIndices.length > 2) {
+    // A 3D/4D signal without navigation (old files, or a stack HyperSpy was never told about): read as a plain
+    // HDF5 array is, the last two axes the frame and the others the scan.
+    layout = { scanAxes: Array.from({ length: rank - 2 }, (_, i) => i), rowAxis: rank - 2, colAxis: rank - 1 };
+    notes.push(`HyperSpy reads this as a ${signalIndices.length}-dimensional signal (${rule}); its last two axes are read as the frame and the others as the scan.`);
+  } else {
+    const kind = signalIndices.length === 1 ? 'a 1-dimensional signal (spectra)' : 'no signal axis';
+    throw new MicroscopyFileError(
+      h.file,
+      `the HyperSpy signal "${title}" (${signal.dataPath}, ${shape.join('×')}) has ${kind} (${rule}); diffraction frames need 2 signal axes — in HyperSpy, s.as_signal2D((x_axis, y_axis)).save(…) makes an image signal`,
+    );
+  }
+
+  // Checked after the axes, so that a spectrum is refused as one rather than as a dataset of too few dimensions.
+  const ref: DatasetRef = numericDataset(h, signal.dataPath);
+  const frameCount = layout.scanAxes.reduce((p, a) => p * shape[a]!, 1);
+  const scan = applyScanShape(
+    h.file,
+    layout.scanAxes.map((a) => shape[a]!),
+    layout.scanAxes.map((a) => axes[a]!.calibration),
+    frameCount,
+    options,
+    notes,
+  );
+  const detectorAxes: [AxisCalibration, AxisCalibration] = [axes[layout.rowAxis]!.calibration, axes[layout.colAxis]!.calibration];
+  if (detectorAxes.every((a) => a.scale === null)) notes.push('The signal axes carry no units: the frame is uncalibrated in the file.');
+
+  // Beam energy (keV) and camera length (mm) where HyperSpy keeps them (format < 1.2: TEM at the top of the tree).
+  const temGroups = ['Acquisition_instrument/TEM', 'TEM'];
+  const beamEnergyKeV = finitePositive(metadataValue(h, metadataGroup, temGroups, 'beam_energy'));
+  const cameraLengthMm = finitePositive(metadataValue(h, metadataGroup, temGroups, 'camera_length'));
+
+  const metadata: Metadata = {
+    'HyperSpy.file_format_version': `${version[0]}.${version[1]}`,
+    'HyperSpy.signal': signal.group,
+    'HyperSpy.title': title,
+    'HyperSpy.signal_axes': rule,
+  };
+  const signalType = text(metadataValue(h, metadataGroup, ['Signal', ''], 'signal_type'));
+  if (signalType !== null) metadata['HyperSpy.signal_type'] = signalType;
+  const groupAttrs = readAttributes(h, signal.group);
+  if (typeof groupAttrs.package === 'string' && groupAttrs.package.length > 0) metadata['HyperSpy.package'] = `${groupAttrs.package} ${text(groupAttrs.package_version ?? null) ?? ''}`.trim();
+  flattenGroup(h, metadataGroup, 'metadata.', metadata);
+  flattenGroup(h, `${signal.group}/${versionBelow(version, 1, 2) ? 'original_parameters' : 'original_metadata'}`, 'original_metadata.', metadata);
+  if (rank > 4) notes.push(`${rank}-dimensional data: the ${layout.scanAxes.length} navigation axes are all read as the scan.`);
+
+  const info: MicroscopyInfo = {
+    file: h.file,
+    format: 'hdf5',
+    dtype: ref.type.dtype,
+    frameShape: [shape[layout.rowAxis]!, shape[layout.colAxis]!],
+    frameCount,
+    scanShape: scan.scanShape,
+    scanAxes: scan.scanAxes,
+    detectorAxes,
+    beamEnergyKeV,
+    cameraLengthMm,
+    metadata,
+    notes,
+  };
+  return createHdf5FrameSource(h, ref, layout, info);
+}
+
+function entry(signal: HspySignal): Hdf5DatasetEntry {
+  return { path: signal.dataPath, shape: signal.shape, dtype: signal.dtype, label: signal.group.slice('/Experiments/'.length) };
+}
+
+/**
+ * The signal to read: the one datasetPath names (its group or its data); else the only one; else the only one of
+ * the highest rank, said in a note; else an error listing them.
+ */
+function chooseSignal(h: Hdf5File, signals: HspySignal[], datasetPath: string | undefined, notes: string[]): HspySignal | null {
+  if (datasetPath !== undefined) {
+    const p = normalisePath(datasetPath);
+    return signals.find((s) => s.group === p || s.dataPath === p) ?? null;
+  }
+  if (signals.length === 1) return signals[0]!;
+  const top = Math.max(...signals.map((s) => s.shape.length));
+  const highest = signals.filter((s) => s.shape.length === top);
+  if (highest.length === 1) {
+    const others = signals.filter((s) => s !== highest[0]).map((s) => `${s.group} (${s.shape.join('×')})`);
+    notes.push(`Read the only ${top}-dimensional HyperSpy signal, ${highest[0]!.group}; also in the file: ${others.join(', ')}.`);
+    return highest[0]!;
+  }
+  throw new Hdf5DatasetChoiceError(h.file, highest.map(entry), 'HyperSpy signals');
+}
+
+function openOpened(h: Hdf5File, options: OpenOptions): FrameSource {
+  const notes: string[] = [];
+  const signals = hspySignals(h);
+  if (signals.length === 0) throw new MicroscopyFileError(h.file, 'a HyperSpy file without any signal (no /Experiments/<title>/data): models or analysis results only?');
+  const chosen = chooseSignal(h, signals, options.datasetPath, notes);
+  if (chosen) return hspySource(h, chosen, options, notes);
+  // A path outside the signals: read as a plain dataset, as for any HDF5 file.
+  const wanted = options.datasetPath!;
+  return plainDatasetSource(h, numericDataset(h, wanted), options, [`${normalisePath(wanted)} is not a HyperSpy signal: read as a plain HDF5 dataset.`]);
+}
+
+/** Opens a HyperSpy .hspy file (options.datasetPath: a signal group /Experiments/<title> or its data). */
+export async function openHspy(file: string, options: OpenOptions = {}): Promise<FrameSource> {
+  const h = await openHdf5File(file);
+  try {
+    if (!isHyperSpyFile(h)) throw new MicroscopyFileError(h.file, 'not a HyperSpy file: no file_format = "HyperSpy" root attribute and no /Experiments signal');
+    return openOpened(h, options);
+  } catch (error) {
+    h.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens any HDF5-signature file: a HyperSpy file (recognised by its content, whatever the extension: HyperSpy < 1.2
+ * wrote .hdf5) with this reader, anything else with the EMD / plain HDF5 reader.
+ */
+export async function openHdf5Any(file: string, options: OpenOptions = {}): Promise<FrameSource> {
+  const h = await openHdf5File(file);
+  try {
+    if (isHyperSpyFile(h)) return openOpened(h, options);
+  } catch (error) {
+    h.close();
+    throw error;
+  }
+  h.close();
+  return openHdf5Auto(file, options);
+}
