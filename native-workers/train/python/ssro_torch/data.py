@@ -1,6 +1,6 @@
 """Reads a project dataset folder (native-workers/lib/datasets/pattern-store.ts) through NumPy memory maps, applies
-the model-input transform of native-workers/lib/diffraction/model-input.ts, and serves seeded train/validation
-samples to a torch DataLoader.
+the run's model-input transform (ssro_torch.transforms, the twin of native-workers/lib/diffraction/model-input.ts),
+and serves seeded train/validation samples to a torch DataLoader.
 
 Folder layout (N patterns, side S): dataset.json (manifest: grid.kmaxInvA, grid.deltaKInvA, side, patternKind,
 metaColumns), patterns.npy (N, S, S) float32, labels.npy (N,) float64 = mean d, meta.npy (N, C) float64 with the
@@ -14,34 +14,17 @@ import numpy as np
 import torch
 
 from .events import UserError
+from .transforms import (DEFAULT_TRANSFORM, LOG1_MINMAX, log1_minmax, model_input,  # noqa: F401 (re-exported)
+                         preprocessing_record)
 
-MODEL_INPUT_TRANSFORM = 'log1-minmax'
+#: The v1 transform (kept for callers that name it; a run's transform is its config's 'transform').
+MODEL_INPUT_TRANSFORM = LOG1_MINMAX
+
 PATTERN_STORE_FORMAT = 'ssro-pattern-store'
 #: native-workers/lib/analysis/regions.ts REGION_KINDS, in code order (meta.npy 'region' column).
 REGION_KINDS = ('grain', 'actr', 'interior')
 TARGETS = ('d', 'one_minus_d')
 SPLIT_TRAIN, SPLIT_VALIDATION, SPLIT_EXCLUDED = 0, 1, -1
-
-
-def log1_minmax(raw):
-    """Model input of raw patterns (..., S, S): L = log(max(I, 1)), then (L − min L)/(max L − min L) per pattern,
-    all zeros when the pattern is flat. Float64 arithmetic, one rounding to float32 (as model-input.ts does)."""
-    x = np.asarray(raw, dtype=np.float64)
-    if x.ndim < 2:
-        raise ValueError(f'a pattern needs two axes (got shape {x.shape})')
-    bad = ~np.isfinite(x) | (x < 0)
-    if bad.any():
-        where = np.argwhere(bad)[0]
-        raise ValueError(f'invalid raw intensity {x[tuple(where)]} at index {tuple(int(i) for i in where)} '
-                         f'(raw intensities are finite and ≥ 0)')
-    level = np.log(np.maximum(x, 1.0))
-    lo = level.min(axis=(-2, -1), keepdims=True)
-    hi = level.max(axis=(-2, -1), keepdims=True)
-    span = hi - lo
-    flat = ~(span > 0)
-    out = (level - lo) / np.where(flat, 1.0, span)
-    out = np.where(flat, 0.0, out)
-    return out.astype(np.float32)
 
 
 def to_target(d, target):
@@ -67,7 +50,7 @@ class DatasetFolder:
     """One dataset folder, opened read-only. Arrays are memory-mapped lazily per process, so DataLoader workers
     (forked or spawned) map the files themselves instead of receiving a copy."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, transform=DEFAULT_TRANSFORM, transform_params=None):
         self.dir = os.path.abspath(directory)
         manifest_path = os.path.join(self.dir, 'dataset.json')
         if not os.path.exists(manifest_path):
@@ -85,6 +68,16 @@ class DatasetFolder:
         if self.pattern_kind not in ('raw-intensity', 'model-input'):
             raise UserError(f'{manifest_path}: unknown patternKind {self.pattern_kind!r}')
         self.meta_columns = list(self.manifest.get('metaColumns') or [])
+        if self.pattern_kind == 'model-input' and transform != LOG1_MINMAX:
+            raise UserError(f'{manifest_path}: the folder holds model inputs made with log1-minmax, not raw patterns; '
+                            f"train on it with transform 'log1-minmax', or rebuild it with raw intensities")
+        try:
+            self.preprocessing_record = preprocessing_record(transform, self.side, self.kmax_inv_a, self.delta_k_inv_a,
+                                                             transform_params)
+        except ValueError as error:
+            raise UserError(f'{manifest_path}: {error} (dataset.json records grid {grid or None}); rebuild the dataset '
+                            f"with a k-grid or train with transform 'log1-minmax'") from None
+        self.transform = transform
         self._pid = None
         self._arrays = None
         # Check shapes and dtypes now (cheap: only headers are read), so a damaged folder fails before training.
@@ -137,26 +130,27 @@ class DatasetFolder:
             return None
         return np.asarray(meta[:, self.meta_columns.index('region')])
 
+    def raw(self, index):
+        """Pattern `index` as stored, (S, S) float32 (a copy out of the memory map)."""
+        return np.array(self.patterns[index])
+
     def model_input(self, index):
         """Pattern `index` as the model sees it: (S, S) float32 in [0, 1]."""
-        raw = np.array(self.patterns[index])  # one record copied out of the map
+        raw = self.raw(index)
         if self.pattern_kind == 'model-input':
             return raw.astype(np.float32, copy=False)
+        return self.transform_raw(raw, index)
+
+    def transform_raw(self, raw, index):
+        """The run's transform of one raw pattern (e.g. after detector augmentation); `index` names it in errors."""
         try:
-            return log1_minmax(raw)
+            return model_input(raw, self.preprocessing_record)
         except ValueError as error:
             raise UserError(f'{self.dir}: pattern {index}: {error}') from None
 
     def preprocessing(self):
-        """The preprocessing record stored with a model trained on this folder."""
-        return {
-            'transform': MODEL_INPUT_TRANSFORM,
-            'side': self.side,
-            'kmaxInvA': self.kmax_inv_a,
-            'deltaKInvA': self.delta_k_inv_a,
-            'logClip': 1,
-            'normalisation': 'per-pattern min-max to [0,1]',
-        }
+        """The preprocessing record stored with a model trained on this folder (ssro_torch.transforms)."""
+        return dict(self.preprocessing_record)
 
 
 def load_split(path, sample_count):
@@ -207,7 +201,9 @@ class PatternSamples(torch.utils.data.Dataset):
     """Samples `indices` of a folder: (input (1, S, S) float32, target (1,) float32, dataset index).
 
     Augmentation, when given, draws from a generator seeded by (seed, epoch, dataset index), so an epoch's samples
-    do not depend on worker count, batch order or where a resumed run restarted. Call set_epoch before iterating."""
+    do not depend on worker count, batch order or where a resumed run restarted. Call set_epoch before iterating.
+    An augmentation whose `stage` is 'raw' (ssro_torch.detector_augment) gets the raw pattern and the folder's
+    transform runs after it; any other gets the model input (ssro_torch.augment)."""
 
     def __init__(self, folder, indices, target, augment=None, seed=42):
         if target not in TARGETS:
@@ -227,11 +223,16 @@ class PatternSamples(torch.utils.data.Dataset):
 
     def __getitem__(self, k):
         index = int(self.indices[k])
-        x = torch.from_numpy(self.folder.model_input(index)).unsqueeze(0)
-        if self.augment is not None:
-            generator = torch.Generator()
-            generator.manual_seed(mix_seed((self.seed, 2, self.epoch, index)))
-            x = self.augment(x, generator)
+        if self.augment is None:
+            return torch.from_numpy(self.folder.model_input(index)).unsqueeze(0), torch.tensor([self.targets[k]]), index
+        generator = torch.Generator()
+        generator.manual_seed(mix_seed((self.seed, 2, self.epoch, index)))
+        if getattr(self.augment, 'stage', 'input') == 'raw':
+            # Detector augmentation works on raw intensities; the transform follows it.
+            raw = self.augment(torch.from_numpy(self.folder.raw(index)), generator)
+            x = torch.from_numpy(self.folder.transform_raw(raw.numpy(), index)).unsqueeze(0)
+        else:
+            x = self.augment(torch.from_numpy(self.folder.model_input(index)).unsqueeze(0), generator)
         return x, torch.tensor([self.targets[k]]), index
 
 
