@@ -1,5 +1,6 @@
-"""ONNX export of a trained model (opset 13, input 'patterns' (batch, 1, S, S), output 'prediction' (batch, 1) in the
-model's target units) with SSRO Studio's metadata embedded as ONNX metadata_props — without the onnx package.
+"""ONNX export of a trained model (opset 13, input 'patterns' (batch, 1, S, S), output 'prediction' (batch, K) in the
+model's target units: K = 1 for a single model, one column per member of a deep ensemble) with SSRO Studio's metadata
+embedded as ONNX metadata_props — without the onnx package.
 
 ModelProto field 14 is ``repeated StringStringEntryProto metadata_props`` (entry: 1 = key, 2 = value, strings).
 Protobuf parsers accept fields in any order and concatenate repeated fields, so appending length-delimited field-14
@@ -7,15 +8,35 @@ records to a serialized ModelProto is a valid edit. native-workers/lib/models/on
 
 The one key written is ``ssro``; its value is JSON (see `ssro_metadata`):
   {format: 'ssro-model', version: 1, architecture, target: 'd' | 'one_minus_d',
-   input: {name: 'patterns', shape: ['batch', 1, S, S]}, output: {name: 'prediction', shape: ['batch', 1], units},
-   preprocessing: {transform: 'log1-minmax', side, kmaxInvA, deltaKInvA, logClip: 1,
-                   normalisation: 'per-pattern min-max to [0,1]'},
-   trainingDatasetId, metrics, epochs, bestEpoch, seed, source, torch, createdAt}
+   input: {name: 'patterns', shape: ['batch', 1, S, S]}, output: {name: 'prediction', shape: ['batch', K], units},
+   preprocessing: the transform's record (ssro_torch.transforms.preprocessing_record: 'annulus-log' with version 2,
+                  beamMaskInvA, floorRatio, ceilingRatio; 'log1-minmax'; 'log1-globalmax' with globalLogMax),
+   trainingDatasetId, metrics, epochs, bestEpoch, seed, source, torch, createdAt,
+   ensemble: null | {members: K, sigmaScale: s, sigmaThreshold: t,
+                     calibration: {method, split: 'validation', count, spearman, coverage1, coverage2}},
+   ood: null | {features: 'ring-stats-v1', bins: 12, mean: [24], precision: [24·24 row-major], threshold: T,
+                quantiles: {p50, p99, p999}, count, regularisation}}
+
+ensemble (K > 1; null for one model): on the validation split, std = population std of the members' predictions in
+d units (floored at 1e-6), err = true d − ensemble-mean d, s = median(|err|/std)/0.6745, σ = s·std; spearman = ρ(σ,
+|err|); coverage1/2 = fractions of |err| ≤ σ / 2σ; t = 3 × the 99th percentile of validation σ (a frame with σ > t is
+out of distribution: the members disagree far more than on any validation pattern).
+
+ood (annulus-log models; null otherwise), ring-stats-v1 features of a model input y: the annulus beamMaskInvA ≤ |K| <
+kmaxInvA (membership as annulus-log decides it, compared squared) split into 12 rings of equal width in |K|, ring
+b = floor((|K| − kb)/(kmax − kb)·12) clamped to 11; f = [mean of y per ring (12), population std of y per ring (12)]
+(every node of the ring counts, an empty ring gives 0, 0). mean μ and covariance Σ (population) of f over the training
+samples as augmented (one pass); precision P = (Σ + λI)⁻¹ with λ = 1e-3·trace(Σ)/24; D² = (f − μ)ᵀP(f − μ);
+T = 2 × the 99.9th percentile of the training D² (quantiles: of the training D²). Frames with D² > T are flagged.
 
 CLI (importing e.g. the authors' checkpoints)::
 
   python3 -m ssro_torch.export --state-dict X.pt --model resnet18 --target one_minus_d \\
       --side 133 --kmax 1.0 --delta-k 0.015 --out model.onnx [--dataset-id ID]
+      [--transform log1-minmax | --transform log1-globalmax --global-log-max G]
+
+The authors' own code divides log-intensities by the training set's maximum (log1-globalmax with that maximum as G);
+their paper describes per-pattern min–max (log1-minmax, the default here).
 """
 import argparse
 import datetime
@@ -27,7 +48,9 @@ import os
 import torch
 
 from . import FORMAT_VERSION
-from .data import MODEL_INPUT_TRANSFORM, TARGETS
+from .data import TARGETS
+from .transforms import LOG1_GLOBALMAX, LOG1_MINMAX
+from .transforms import preprocessing_record as transform_record
 from .events import UserError, clean, emit, log, run_main
 from .models import ARCHITECTURES, build_model, load_weights
 
@@ -124,13 +147,13 @@ def with_metadata(model_bytes, entries):
 
 # ---- export ----
 
-def preprocessing_record(side, kmax_inv_a, delta_k_inv_a):
-    return {'transform': MODEL_INPUT_TRANSFORM, 'side': int(side), 'kmaxInvA': kmax_inv_a, 'deltaKInvA': delta_k_inv_a,
-            'logClip': 1, 'normalisation': 'per-pattern min-max to [0,1]'}
+def preprocessing_record(side, kmax_inv_a, delta_k_inv_a, transform=LOG1_MINMAX, global_log_max=None):
+    """The record of an imported checkpoint's transform (log1-minmax unless stated)."""
+    return transform_record(transform, side, kmax_inv_a, delta_k_inv_a, global_log_max=global_log_max)
 
 
 def ssro_metadata(architecture, target, preprocessing, *, dataset_id=None, metrics=None, epochs=None,
-                  best_epoch=None, seed=None, source=None):
+                  best_epoch=None, seed=None, source=None, members=1, ensemble=None, ood=None):
     """The JSON object stored under the 'ssro' key (see the module docstring)."""
     side = preprocessing['side']
     return {
@@ -139,7 +162,7 @@ def ssro_metadata(architecture, target, preprocessing, *, dataset_id=None, metri
         'architecture': architecture,
         'target': target,
         'input': {'name': 'patterns', 'shape': ['batch', 1, side, side]},
-        'output': {'name': 'prediction', 'shape': ['batch', 1], 'units': target},
+        'output': {'name': 'prediction', 'shape': ['batch', int(members)], 'units': target},
         'preprocessing': preprocessing,
         'trainingDatasetId': dataset_id,
         'metrics': metrics,
@@ -149,6 +172,8 @@ def ssro_metadata(architecture, target, preprocessing, *, dataset_id=None, metri
         'source': source,
         'torch': torch.__version__,
         'createdAt': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='milliseconds').replace('+00:00', 'Z'),
+        'ensemble': ensemble,
+        'ood': ood,
     }
 
 
@@ -196,7 +221,18 @@ def main(argv=None):
     parser.add_argument('--out', required=True, help='the .onnx file to write')
     parser.add_argument('--dataset-id', help='training dataset id to record (optional)')
     parser.add_argument('--threads', type=int, help='torch.set_num_threads')
+    parser.add_argument('--transform', choices=(LOG1_MINMAX, LOG1_GLOBALMAX), default=LOG1_MINMAX,
+                        help="the model's input transform: log1-minmax (per-pattern min-max, the paper's text; default) "
+                             "or log1-globalmax (divide by the training set's maximum log-intensity, the authors' code)")
+    parser.add_argument('--global-log-max', type=float, help='G of log1-globalmax: the training set\'s maximum of '
+                        'log(max(I, 1)) (required with --transform log1-globalmax)')
     args = parser.parse_args(argv)
+    if args.transform == LOG1_GLOBALMAX:
+        if args.global_log_max is None or not (math.isfinite(args.global_log_max) and args.global_log_max > 0):
+            raise UserError('--transform log1-globalmax needs --global-log-max G, a number > 0: the maximum of '
+                            'log(max(I, 1)) over the training set the model was trained on')
+    elif args.global_log_max is not None:
+        raise UserError('--global-log-max applies to --transform log1-globalmax only')
 
     missing = [flag for flag, value in (('--target', args.target), ('--side', args.side), ('--kmax', args.kmax),
                                         ('--delta-k', args.delta_k)) if value is None]
@@ -213,7 +249,8 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     model = build_model(args.model, args.side)
     load_weights(model, args.state_dict, args.model)
-    metadata = ssro_metadata(args.model, args.target, preprocessing_record(args.side, args.kmax, args.delta_k),
+    record = preprocessing_record(args.side, args.kmax, args.delta_k, args.transform, args.global_log_max)
+    metadata = ssro_metadata(args.model, args.target, record,
                              dataset_id=args.dataset_id,
                              source={'kind': 'imported-state-dict', 'file': os.path.basename(args.state_dict)})
     export_onnx(model, args.side, args.out, metadata)
