@@ -150,6 +150,10 @@ describe.skipIf(!torchAvailable)(title, () => {
       // One thread: fastest on a 2-core machine where another job may hold a core, and bit-exact comparisons need
       // the same thread count in every run (reduction order).
       threads: 1,
+      // The v1 transform and the paper's augmentation: this file checks v1 numbers (model-input.ts's log1-minmax,
+      // ssro_torch.predict) and the learning of the paper's pipeline; torch-ensemble.test.ts covers the defaults.
+      transform: 'log1-minmax',
+      augmentation: 'paper',
       ...extra,
     };
     fs.writeFileSync(file, JSON.stringify(config));

@@ -8,7 +8,13 @@ Config (JSON object; unknown keys are refused so a typo cannot silently fall bac
                                        (written by Node; rows with done.npy = 0 are left out and counted)
   outDir               str, required   where the run's files go; a last.pt found there is resumed
   datasetId            int|str|null    recorded in the ONNX metadata as trainingDatasetId
-  model                'resnet18' (default) | 'basecnn'
+  model                'resnet18' (default) | 'basecnn' | 'compactcnn' (a small CNN for ensemble members, see
+                       ssro_torch.models.CompactCNN)
+  members              int 1…16, default 1: deep-ensemble size (see "Ensembles" below)
+  transform            'annulus-log' (default; transform v2) | 'log1-minmax' (v1): how raw patterns become model inputs
+                       (ssro_torch.transforms); annulus-log needs the dataset's k-grid
+  transformParams      {beamMaskInvA ≥ 0, floorRatio > 0, ceilingRatio > 0} (any subset; the rest default to 0.1,
+                       0.05, 50) | null (the defaults); annulus-log only
   target               'one_minus_d' (default; the authors' convention) | 'd'
   epochs               int ≥ 1, default 400 (total, counting epochs done before a resume; raise it to extend a run)
   batchSize            int ≥ 1, default 64
@@ -26,7 +32,11 @@ Config (JSON object; unknown keys are refused so a typo cannot silently fall bac
   minImprovement       float ≥ 0, default 1e-4 (validation-loss units)
   plateauPatience      int ≥ 0, default 20 (ReduceLROnPlateau on validation loss)
   plateauFactor        float in (0, 1), default 0.5
-  augment              bool, default true (the paper's augmentation on training samples; see ssro_torch.augment)
+  augment              bool, default true: augment training samples with the pipeline `augmentation` names
+  augmentation         'detector' (default: detector nuisances on the raw pattern before the transform, see
+                       ssro_torch.detector_augment) | 'paper' (papers/000 §2.3 on the transformed input, ssro_torch.augment)
+  augmentationOptions  object | null: per-nuisance switches and ranges of 'detector' (detector_augment.DEFAULT_OPTIONS
+                       lists the keys; unknown keys are refused); must be null with 'paper'
   exportOnnx           bool, default true (false: stop after metrics.json; a sweep cell needs no model file)
   progressSeconds      float ≥ 0, default 0.25: at most one "batch" event per this many seconds (0 = every batch;
                        the last batch of an epoch is always reported)
@@ -41,6 +51,16 @@ Best checkpoint rule (epochs count from 1):
   * epoch bestAfterEpoch + 1 becomes the best unconditionally (warm-up bests are provisional, as in the authors'
     code, which starts keeping checkpoints only after epoch 10);
   * later epochs become the best when validation loss < best validation loss − minImprovement.
+
+Ensembles (members = K > 1; Lakshminarayanan, Pritzel & Blundell 2017): one nn.Module holds K independent members
+of the architecture (ssro_torch.models.Ensemble, output (batch, K)); member m is initialised after
+torch.manual_seed(mix_seed((seed, 4, m))). All members see the same augmented batches; diversity comes from the
+initialisation and from bootstrap weights: member m weighs training sample i (dataset index) by a fixed Poisson(1)
+draw seeded from (seed, 5, m, i) (Breiman's bagging in its Poisson form). The optimised loss is the sum over members of
+mean_batch(w·|output − target|); trainLoss and the batch events report that sum / K (the members' average, comparable
+with valLoss). Validation loss, metrics, best-epoch selection and val_predictions use the ensemble mean. K = 1 trains
+one bare model with the plain L1 loss, as before. The export adds the calibration of σ and out-of-distribution
+statistics (ssro_torch.export).
 
 Determinism: the model is initialised right after torch.manual_seed(seed); epoch e is shuffled by a fresh generator
 seeded from (seed, e) and each training sample is augmented by a generator seeded from (seed, e, dataset index);
@@ -60,17 +80,18 @@ refused with what to do: delete it to start over, best.pt can start a new run.
 
 Events on stdout (JSON lines; everything else goes to stderr):
   {"event":"device","device":"cpu","torch":…,"torchvision":…,"cuda":false,"mps":false,"threads":2,"deterministic":true}
-  {"event":"data","datasetDir":…,"side":133,"patternKind":…,"train":n,"validation":n,"excluded":n,"notDone":n,"target":…,"model":…}
+  {"event":"data","datasetDir":…,"side":133,"patternKind":…,"train":n,"validation":n,"excluded":n,"notDone":n,"target":…,"model":…,
+   "members":K,"transform":…,"augmentation":…|null}
   {"event":"resume","fromEpoch":e,"epochs":…,"bestEpoch":…,"threadsBefore":…}   (only when last.pt was found)
   {"event":"batch","epoch":e,"batch":b,"batches":B,"loss":…,"lr":…,"imagesPerSecond":…}
   {"event":"epoch","epoch":e,"epochs":E,"trainLoss":…,"valLoss":…,"valMae":…,"valRmse":…,"valR2":…,"lr":…,
    "nextLr":…,"seconds":…,"best":bool,"bestEpoch":…,"bestValLoss":…}   (after last.pt is on disk)
-  {"event":"phase","phase":"evaluate"|"export"}
+  {"event":"phase","phase":"evaluate"|"calibrate"|"export"}
   {"event":"done","epochs":E,"bestEpoch":…,"bestValLoss":…,"metrics":{…metrics.json},"outputs":{name: path},"seconds":…}
   {"event":"error","message":…,"kind":"refused"|"failure"} / {"event":"cancelled","message":…}   (see ssro_torch.events)
 
 Outputs in outDir: last.pt, best.pt (state_dict of the best epoch), history.json ({bestEpoch, bestValLoss,
-epochs: [epoch records]}), val_predictions.npy ((N_val, 3) float64: dataset index, true d, predicted d; best model),
+epochs: [epoch records]}), val_predictions.npy ((N_val, 3) float64: dataset index, true d, predicted d (the ensemble mean); best model),
 metrics.json ({target, units: 'd', bestEpoch, train: {count, mae, rmse, r2}, validation: {…}, regions: {train:
 {grain|actr|interior: {…}}, validation: {…}} when meta.npy has region codes}), model.onnx (best model, see
 ssro_torch.export for its metadata).
@@ -92,12 +113,14 @@ from torch import nn
 
 from . import FORMAT_VERSION
 from .augment import PatternAugment
-from .data import (REGION_KINDS, TARGETS, DatasetFolder, PatternSamples, load_split, make_loader, select_rows,
-                   to_d)
+from .data import (REGION_KINDS, TARGETS, DatasetFolder, PatternSamples, load_split, make_loader, mix_seed,
+                   select_rows, to_d)
+from .detector_augment import DetectorAugment, check_options
 from .events import Cancelled, UserError, emit, log, run_main
 from .export import export_onnx, ssro_metadata, write_bytes_atomic
 from .checkpoint import checkpoint_dict, read_checkpoint
-from .models import ARCHITECTURES, build_model, load_imagenet_init, load_weights
+from .models import ARCHITECTURES, MAX_MEMBERS, build_model, load_imagenet_init, load_weights
+from .transforms import ANNULUS_LOG, ANNULUS_LOG_DEFAULTS, OOD_BINS, TRAINING_TRANSFORMS, ring_features, ring_index
 
 
 def _usable_cores():
@@ -111,12 +134,18 @@ DEFAULTS = {
     'datasetId': None, 'model': 'resnet18', 'target': 'one_minus_d', 'epochs': 400, 'batchSize': 64, 'lr': 1e-3,
     'weightDecay': 1e-5, 'seed': 42, 'device': 'auto', 'numWorkers': 0, 'threads': None, 'imagenetWeights': None,
     'initStateDict': None, 'bestAfterEpoch': 10, 'minImprovement': 1e-4, 'plateauPatience': 20, 'plateauFactor': 0.5,
-    'augment': True, 'progressSeconds': 0.25, 'exportOnnx': True,
+    'augment': True, 'progressSeconds': 0.25, 'exportOnnx': True, 'transform': 'annulus-log', 'transformParams': None,
+    'augmentation': 'detector', 'augmentationOptions': None, 'members': 1,
 }
+AUGMENTATIONS = ('detector', 'paper')
 REQUIRED = ('datasetDir', 'splitFile', 'outDir')
 #: Config keys that define a run's trajectory: a last.pt made with other values is not resumed.
 FINGERPRINT_KEYS = ('model', 'target', 'batchSize', 'lr', 'weightDecay', 'seed', 'bestAfterEpoch', 'minImprovement',
-                    'plateauPatience', 'plateauFactor', 'augment')
+                    'plateauPatience', 'plateauFactor', 'augment', 'transform', 'transformParams', 'augmentation',
+                    'augmentationOptions', 'members')
+#: What runs started before these keys existed used (their last.pt fingerprints lack the keys).
+LEGACY_FINGERPRINT = {'transform': 'log1-minmax', 'transformParams': None, 'augmentation': 'paper',
+                      'augmentationOptions': None, 'members': 1}
 
 
 def _is_int(v):
@@ -173,6 +202,35 @@ def read_config(path):
     need(_is_number(cfg['progressSeconds']) and cfg['progressSeconds'] >= 0, 'progressSeconds', 'a number ≥ 0')
     need(cfg['datasetId'] is None or _is_int(cfg['datasetId']) or isinstance(cfg['datasetId'], str), 'datasetId',
          'an integer, a string or null')
+    need(cfg['transform'] in TRAINING_TRANSFORMS, 'transform', ' or '.join(f"'{t}'" for t in TRAINING_TRANSFORMS))
+    need(cfg['augmentation'] in AUGMENTATIONS, 'augmentation', "'detector' or 'paper'")
+    need(_is_int(cfg['members']) and 1 <= cfg['members'] <= MAX_MEMBERS, 'members', f'an integer from 1 to {MAX_MEMBERS}')
+    params = cfg['transformParams']
+    need(params is None or isinstance(params, dict), 'transformParams', 'an object or null')
+    if params is not None:
+        if cfg['transform'] != ANNULUS_LOG:
+            raise UserError('config field transformParams applies to the annulus-log transform only (give null)')
+        unknown = sorted(set(params) - set(ANNULUS_LOG_DEFAULTS))
+        if unknown:
+            raise UserError(f'config field transformParams: unknown key(s) {", ".join(unknown)}; allowed: '
+                            f'{", ".join(ANNULUS_LOG_DEFAULTS)}')
+        for key, value in params.items():
+            ok = _is_number(value) and (value >= 0 if key == 'beamMaskInvA' else value > 0)
+            if not ok:
+                raise UserError(f'config field transformParams.{key} must be a number '
+                                f'{"≥ 0" if key == "beamMaskInvA" else "> 0"} (got {json.dumps(value)})')
+    if cfg['transform'] == ANNULUS_LOG:
+        cfg['transformParams'] = {**ANNULUS_LOG_DEFAULTS, **(params or {})}
+    options = cfg['augmentationOptions']
+    if cfg['augmentation'] == 'detector':
+        try:
+            cfg['augmentationOptions'] = check_options(options)
+        except ValueError as error:
+            raise UserError(f'config field {error}') from None
+    elif options:
+        raise UserError("config field augmentationOptions applies to augmentation 'detector' only (give null)")
+    else:
+        cfg['augmentationOptions'] = None
     if cfg['imagenetWeights'] and cfg['initStateDict']:
         raise UserError('give imagenetWeights or initStateDict, not both')
     if cfg['imagenetWeights'] and cfg['model'] != 'resnet18':
@@ -249,18 +307,96 @@ def fit_metrics(true_d, pred_d):
             'r2': 1.0 - ss_res / ss_tot if ss_tot > 0 else None}
 
 
-def evaluate(model, samples, device, batch_size, num_workers, seed):
-    """Model outputs (target units, float64) for every sample of an unaugmented PatternSamples, in its order."""
+def evaluate(model, samples, device, batch_size, num_workers, seed, members=1):
+    """Model outputs (target units, float64) for every sample of an unaugmented PatternSamples, in its order:
+    (N, members), one column per ensemble member."""
     model.eval()
-    out = np.empty(len(samples), dtype=np.float64)
+    out = np.empty((len(samples), members), dtype=np.float64)
     loader = make_loader(samples, batch_size, False, seed, 0, num_workers, device.type == 'cuda')
     k = 0
     with torch.no_grad():
         for x, _, _ in loader:
-            y = model(x.to(device)).reshape(-1).float().cpu().numpy()
-            out[k:k + y.size] = y
-            k += y.size
+            y = model(x.to(device)).reshape(x.shape[0], members).float().cpu().numpy()
+            out[k:k + y.shape[0]] = y
+            k += y.shape[0]
     return out
+
+
+def member_seeds(seed, members):
+    """Member m of an ensemble is initialised after torch.manual_seed(member_seeds(seed, K)[m])."""
+    return [mix_seed((seed, 4, m)) for m in range(members)]
+
+
+def bootstrap_weights(seed, members, indices, sample_count):
+    """(members, sample_count) float32: member m weighs dataset row i by a Poisson(1) draw seeded from
+    (seed, 5, m, i) (rows not in `indices` stay 0); fixed for the whole run, independent of the split's order."""
+    weights = np.zeros((members, sample_count), dtype=np.float32)
+    for m in range(members):
+        for i in indices:
+            weights[m, i] = np.random.default_rng(mix_seed((seed, 5, m, int(i)))).poisson(1.0)
+    return torch.from_numpy(weights)
+
+
+def _ranks(values):
+    """Ranks from 1 with ties averaged (for Spearman's ρ)."""
+    values = np.asarray(values, dtype=np.float64)
+    order = np.argsort(values, kind='mergesort')
+    ranks = np.empty(values.size, dtype=np.float64)
+    ranks[order] = np.arange(1, values.size + 1, dtype=np.float64)
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    sums = np.bincount(inverse, weights=ranks)
+    return (sums / counts)[inverse]
+
+
+def spearman(a, b):
+    """Spearman's ρ (Pearson correlation of tie-averaged ranks); None when either side is constant."""
+    ra, rb = _ranks(a), _ranks(b)
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    den = math.sqrt(float(np.sum(ra * ra)) * float(np.sum(rb * rb)))
+    return float(np.sum(ra * rb)) / den if den > 0 else None
+
+
+def ensemble_calibration(true_d, member_d):
+    """The 'ensemble' metadata from validation predictions (N, K) in d units: std = population std of the members,
+    floored at 1e-6; s = median(|err|/std)/0.6745 with err = true − mean, so that σ = s·std matches the validation
+    errors' spread (0.6745 = the median of |z| for a normal z); Spearman ρ(σ, |err|), the fractions of |err| within
+    1σ and 2σ, and the out-of-distribution threshold t = 3 × the 99th percentile of validation σ."""
+    true_d = np.asarray(true_d, dtype=np.float64)
+    member_d = np.asarray(member_d, dtype=np.float64)
+    k = member_d.shape[1]
+    std = np.maximum(member_d.std(axis=1), 1e-6)
+    err = np.abs(true_d - member_d.mean(axis=1))
+    s = float(np.median(err / std) / 0.6745)
+    if not s > 0:
+        s = 1e-6  # every validation error 0: any positive scale fits
+    sigma = s * std
+    return {'members': k, 'sigmaScale': s, 'sigmaThreshold': float(3 * np.percentile(sigma, 99)),
+            'calibration': {'method': 'validation median |err|/std, normal quantile 0.6745', 'split': 'validation',
+                            'count': int(true_d.size), 'spearman': spearman(sigma, err),
+                            'coverage1': float(np.mean(err <= sigma)), 'coverage2': float(np.mean(err <= 2 * sigma))}}
+
+
+def ood_statistics(samples, preprocessing, batch_size, num_workers, seed):
+    """The 'ood' metadata (ring-stats-v1, see ssro_torch.export) from one pass over the training samples as augmented
+    (epoch 0, a stream no training epoch uses), so inputs as noisy as the training ones count as in distribution."""
+    rings = ring_index(preprocessing['side'], preprocessing['kmaxInvA'], preprocessing['deltaKInvA'],
+                       preprocessing['beamMaskInvA'], OOD_BINS)
+    loader = make_loader(samples, batch_size, False, seed, 0, num_workers)
+    features = np.concatenate([ring_features(x[:, 0].numpy(), rings, OOD_BINS) for x, _, _ in loader])
+    mean = features.mean(axis=0)
+    centred = features - mean
+    cov = centred.T @ centred / features.shape[0]
+    dim = cov.shape[0]
+    lam = 1e-3 * float(np.trace(cov)) / dim
+    if not lam > 0:
+        lam = 1e-12  # constant features (e.g. all-zero inputs): keep the matrix invertible
+    precision = np.linalg.inv(cov + lam * np.eye(dim))
+    d2 = np.einsum('ni,ij,nj->n', centred, precision, centred)
+    p50, p99, p999 = (float(np.percentile(d2, q)) for q in (50, 99, 99.9))
+    return {'features': 'ring-stats-v1', 'bins': OOD_BINS, 'mean': mean.tolist(),
+            'precision': precision.reshape(-1).tolist(), 'threshold': max(2 * p999, 1e-12),
+            'quantiles': {'p50': p50, 'p99': p99, 'p999': p999}, 'count': int(features.shape[0]),
+            'regularisation': lam}
 
 
 def new_best(cfg, epoch, val_loss, best):
@@ -303,12 +439,14 @@ def train(cfg):
          mps=mps, threads=torch.get_num_threads(), deterministic=device.type == 'cpu',
          cudaDevice=torch.cuda.get_device_name(device) if device.type == 'cuda' else None)
 
-    folder = DatasetFolder(cfg['datasetDir'])
+    folder = DatasetFolder(cfg['datasetDir'], cfg['transform'], cfg['transformParams'])
     split = load_split(cfg['splitFile'], folder.sample_count)
     train_idx, val_idx, counts = select_rows(folder, split)
     target = cfg['target']
+    members = cfg['members']
+    augmentation = cfg['augmentation'] if cfg['augment'] else None
     emit('data', datasetDir=folder.dir, side=folder.side, patternKind=folder.pattern_kind, target=target,
-         model=cfg['model'], **counts)
+         model=cfg['model'], members=members, transform=cfg['transform'], augmentation=augmentation, **counts)
     if counts['notDone']:
         log(f'{counts["notDone"]} patterns of the split are not built yet (done.npy = 0) and are left out')
 
@@ -320,12 +458,13 @@ def train(cfg):
 
     seed = cfg['seed']
     seed_everything(seed)
-    model = build_model(cfg['model'], folder.side)
+    model = build_model(cfg['model'], folder.side, members, member_seeds(seed, members) if members > 1 else None)
     fingerprint = run_fingerprint(cfg, folder, split)
     checkpoint = read_checkpoint(paths['last']) if os.path.exists(paths['last']) else None
     if checkpoint is None:
         if cfg['imagenetWeights']:
-            load_imagenet_init(model, cfg['imagenetWeights'])
+            for member in (model.members if members > 1 else [model]):
+                load_imagenet_init(member, cfg['imagenetWeights'])
         elif cfg['initStateDict']:
             load_weights(model, cfg['initStateDict'], cfg['model'])
     model.to(device)
@@ -334,8 +473,10 @@ def train(cfg):
                                                            patience=cfg['plateauPatience'])
     start_epoch, best, history, best_state = 1, None, [], None
     if checkpoint is not None:
-        if checkpoint.get('fingerprint') != fingerprint:
-            old = checkpoint.get('fingerprint') or {}
+        old = dict(checkpoint.get('fingerprint') or {})
+        if 'transform' not in old:
+            old.update(LEGACY_FINGERPRINT)
+        if old != fingerprint:
             diff = sorted(k for k in set(old) | set(fingerprint) if old.get(k) != fingerprint.get(k))
             raise UserError(f'{out_dir} holds a run with other settings (differs in: {", ".join(diff)}); '
                             f'choose another outDir or delete its last.pt to start over')
@@ -357,7 +498,18 @@ def train(cfg):
             log(f'note: the run used {threads_before} threads before and {torch.get_num_threads()} now; results stay '
                 f'valid but are no longer bit-identical to an uninterrupted run')
 
-    augment = PatternAugment() if cfg['augment'] else None
+    augment = None
+    if augmentation == 'paper':
+        augment = PatternAugment()
+    elif augmentation == 'detector':
+        if folder.pattern_kind != 'raw-intensity':
+            raise UserError(f"{folder.dir} holds model inputs, not raw patterns: detector augmentation needs raw "
+                            f"intensities (choose augmentation 'paper')")
+        try:
+            augment = DetectorAugment(folder.side, folder.kmax_inv_a, folder.delta_k_inv_a, cfg['augmentationOptions'])
+        except ValueError as error:
+            raise UserError(f'{folder.dir}: {error}') from None
+    weights = bootstrap_weights(seed, members, train_idx, folder.sample_count).to(device) if members > 1 else None
     train_samples = PatternSamples(folder, train_idx, target, augment, seed)
     train_eval = PatternSamples(folder, train_idx, target, None, seed)
     val_samples = PatternSamples(folder, val_idx, target, None, seed)
@@ -372,14 +524,18 @@ def train(cfg):
         loader = make_loader(train_samples, cfg['batchSize'], True, seed, epoch, cfg['numWorkers'], pin)
         batches = len(loader)
         loss_sum, seen, last_report = 0.0, 0, 0.0
-        for b, (x, y, _) in enumerate(loader, 1):
+        for b, (x, y, index) in enumerate(loader, 1):
             x = x.to(device, non_blocking=pin)
             y = y.to(device, non_blocking=pin)
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
+            if weights is None:
+                loss = loss_fn(model(x), y)
+            else:
+                w = weights[:, index.to(device)].t()  # (B, K)
+                loss = (w * (model(x) - y).abs()).mean(dim=0).sum()
             loss.backward()
             optimizer.step()
-            value = float(loss.item())
+            value = float(loss.item()) / members
             loss_sum += value * x.shape[0]
             seen += x.shape[0]
             if cancel.signal is not None:
@@ -392,7 +548,7 @@ def train(cfg):
                      imagesPerSecond=seen / max(now - epoch_start, 1e-9))
         train_loss = loss_sum / max(seen, 1)
 
-        predicted = evaluate(model, val_samples, device, cfg['batchSize'], cfg['numWorkers'], seed)
+        predicted = evaluate(model, val_samples, device, cfg['batchSize'], cfg['numWorkers'], seed, members).mean(axis=1)
         val_true = val_samples.targets.astype(np.float64)
         val_loss = float(np.mean(np.abs(predicted - val_true)))
         m = fit_metrics(to_d(val_true, target), to_d(predicted, target))
@@ -418,8 +574,9 @@ def train(cfg):
     emit('phase', phase='evaluate')
     model.load_state_dict(best_state)
     model.to(device)
-    val_pred = evaluate(model, val_samples, device, cfg['batchSize'], cfg['numWorkers'], seed)
-    train_pred = evaluate(model, train_eval, device, cfg['batchSize'], cfg['numWorkers'], seed)
+    val_members = evaluate(model, val_samples, device, cfg['batchSize'], cfg['numWorkers'], seed, members)
+    val_pred = val_members.mean(axis=1)
+    train_pred = evaluate(model, train_eval, device, cfg['batchSize'], cfg['numWorkers'], seed, members).mean(axis=1)
     labels = np.asarray(folder.labels)
     val_true_d, train_true_d = labels[val_idx].astype(np.float64), labels[train_idx].astype(np.float64)
     val_pred_d, train_pred_d = to_d(val_pred, target), to_d(train_pred, target)
@@ -447,11 +604,22 @@ def train(cfg):
         emit('done', epochs=len(history), bestEpoch=best['epoch'], bestValLoss=best['valLoss'], metrics=metrics,
              outputs=outputs, seconds=time.time() - started)
         return
+    emit('phase', phase='calibrate')
+    preprocessing = folder.preprocessing()
+    ensemble = ensemble_calibration(val_true_d, to_d(val_members, target)) if members > 1 else None
+    ood = None
+    if preprocessing['transform'] == ANNULUS_LOG:
+        ood = ood_statistics(train_samples, preprocessing, cfg['batchSize'], cfg['numWorkers'], seed)
     emit('phase', phase='export')
-    metadata = ssro_metadata(cfg['model'], target, folder.preprocessing(), dataset_id=cfg['datasetId'],
+    described = augment.describe() if augment else None
+    if described is not None and augmentation == 'paper':
+        described = {'kind': 'paper', **described}
+    metadata = ssro_metadata(cfg['model'], target, preprocessing, dataset_id=cfg['datasetId'],
                              metrics={'train': metrics['train'], 'validation': metrics['validation']},
-                             epochs=len(history), best_epoch=best['epoch'], seed=seed,
-                             source={'kind': 'trained', 'augment': augment.describe() if augment else None,
+                             epochs=len(history), best_epoch=best['epoch'], seed=seed, members=members,
+                             ensemble=ensemble, ood=ood,
+                             source={'kind': 'trained', 'augment': described, 'augmentation': described,
+                                     'transform': preprocessing, 'members': members, 'model': cfg['model'],
                                      'lr': cfg['lr'], 'batchSize': cfg['batchSize'], 'weightDecay': cfg['weightDecay']})
     export_onnx(model, folder.side, paths['onnx'], metadata)
     emit('done', epochs=len(history), bestEpoch=best['epoch'], bestValLoss=best['valLoss'], metrics=metrics,
