@@ -365,10 +365,106 @@ function emdfileMetadata(h: Hdf5File, group: string, metadata: Metadata): void {
   }
 }
 
+/** py4DSTEM's Calibration (pixel sizes, units, mean origin) as stored by emdfile; null where absent or not a number / string. */
+interface Py4dstemCalibration {
+  path: string;
+  qPixelSize: number | null;
+  qPixelUnits: string | null;
+  rPixelSize: number | null;
+  rPixelUnits: string | null;
+  qx0Mean: number | null;
+  qy0Mean: number | null;
+}
+
+/**
+ * py4DSTEM (≥ 0.13) keeps its calibration as an emdfile Metadata group, python_class 'Calibration' (named
+ * 'calibration'), in the metadatabundle of the data tree's root — the array's nearest ancestor that has one. Each
+ * entry is a dataset: a scalar number (attribute type 'number'), a byte string ('string'), or "_None" ('None').
+ */
+function py4dstemCalibration(h: Hdf5File, group: string): Py4dstemCalibration | null {
+  const parts = group.split('/').filter((s) => s.length > 0);
+  for (let depth = parts.length; depth >= 0; depth--) {
+    const bundle = normalisePath(`/${parts.slice(0, depth).join('/')}/metadatabundle`);
+    if (objectType(h, bundle) !== 'group') continue;
+    const name = childNames(h, bundle).find((n) => {
+      const p = `${bundle}/${n}`;
+      return objectType(h, p) === 'group' && (readAttribute(h, p, 'python_class') === 'Calibration' || n === 'calibration');
+    });
+    if (name === undefined) continue;
+    const p = `${bundle}/${name}`;
+    const scalar = (key: string): number | null => {
+      const d = `${p}/${key}`;
+      if (objectType(h, d) !== 'dataset') return null;
+      const meta = datasetMetadata(h, d);
+      if (typeof numericType(h, meta) === 'string' || (meta.shape ?? []).reduce((a, b) => a * b, 1) !== 1) return null;
+      const value = readNumbers(h, d)[0]!;
+      return Number.isFinite(value) ? value : null;
+    };
+    const textValue = (key: string): string | null => {
+      const d = `${p}/${key}`;
+      if (objectType(h, d) !== 'dataset' || readAttribute(h, d, 'type') === 'None') return null;
+      const value = readStrings(h, d)[0];
+      return value !== undefined && value.trim().length > 0 ? value.trim() : null;
+    };
+    return {
+      path: p,
+      qPixelSize: scalar('Q_pixel_size'),
+      qPixelUnits: textValue('Q_pixel_units'),
+      rPixelSize: scalar('R_pixel_size'),
+      rPixelUnits: textValue('R_pixel_units'),
+      qx0Mean: scalar('qx0_mean'),
+      qy0Mean: scalar('qy0_mean'),
+    };
+  }
+  return null;
+}
+
+/**
+ * A py4DSTEM datacube's axes from its Calibration, which py4DSTEM itself reads them from (on loading it recomputes
+ * the dim vectors from it, so the dims may be stale): Qx, Qy (frame rows, columns) get Q_pixel_size in Q_pixel_units
+ * ('A^-1' or 'mrad'; 'pixels' means uncalibrated) with the origin (qx0_mean, qy0_mean, in pixels) at 0; Rx, Ry (the
+ * scan) get R_pixel_size in R_pixel_units.
+ */
+function applyPy4dstemCalibration(h: Hdf5File, array: EmdArray, calibrations: AxisCalibration[], notes: string[]): void {
+  const pythonClass = readAttribute(h, array.group, 'python_class');
+  const rank = array.data.shape.length;
+  if (array.reversedBecause !== null || !(pythonClass === 'DataCube' || (pythonClass === null && rank === 4))) return;
+  const calibration = py4dstemCalibration(h, array.group);
+  if (calibration === null) return;
+  const { layout } = array;
+  const describe = (a: AxisCalibration): string => (a.scale === null ? 'uncalibrated' : `${a.scale} ${a.units ?? ''}`.trim());
+  const qUnits = emdUnits(calibration.qPixelUnits);
+  const q = finitePositive(calibration.qPixelSize);
+  if (qUnits !== null && q !== null) {
+    const origins = [calibration.qx0Mean, calibration.qy0Mean];
+    [layout.rowAxis, layout.colAxis].forEach((axis, k) => {
+      const before = calibrations[axis]!;
+      const origin = origins[k] ?? null;
+      const after: AxisCalibration = { name: before.name, size: before.size, scale: q, offset: origin === null ? 0 : -origin * q, units: qUnits };
+      if (before.scale !== null && (Math.abs(before.scale - q) > 1e-9 * q || before.units !== qUnits)) {
+        notes.push(`${before.name}: the dim vector says ${describe(before)}, py4DSTEM's calibration ${q} ${qUnits}; the calibration is used, as py4DSTEM does.`);
+      }
+      calibrations[axis] = after;
+    });
+    notes.push(`Diffraction axes from py4DSTEM's calibration (${calibration.path}): ${q} ${qUnits} per pixel${origins.every((o) => o !== null) ? `, origin at (${origins.join(', ')}) px` : ''}.`);
+  } else if (calibration.qPixelUnits !== null) {
+    notes.push(`py4DSTEM's calibration (${calibration.path}) gives the diffraction pixel size in ${calibration.qPixelUnits}: the frame is uncalibrated.`);
+  }
+  const rUnits = emdUnits(calibration.rPixelUnits);
+  const r = finitePositive(calibration.rPixelSize);
+  if (rUnits !== null && r !== null) {
+    for (const axis of layout.scanAxes) {
+      const before = calibrations[axis]!;
+      calibrations[axis] = { name: before.name, size: before.size, scale: r, offset: 0, units: rUnits };
+    }
+  }
+}
+
 function emdSource(h: Hdf5File, array: EmdArray, options: OpenOptions, notes: string[]): FrameSource {
   const { shape } = array.data;
   const rank = shape.length;
   const calibrations = shape.map((size, axis) => emdAxis(h, array.group, `dim${axis + array.firstDim}`, size, notes));
+  applyPy4dstemCalibration(h, array, calibrations, notes);
   if (array.reversedBecause) notes.push(`Axes read in reverse storage order: ${array.reversedBecause}.`);
   const { layout } = array;
   const frameCount = layout.scanAxes.reduce((p, a) => p * shape[a]!, 1);
