@@ -17,11 +17,14 @@
  * signal axes (first in array order = rows); the navigation axes, in array order, are the scan (slowest first) — so
  * frame index = row-major index over the navigation shape, and frame i is hs.load(file).inav[…] at that index.
  *
+ * The same layout in a zarr store is HyperSpy's .zspy (./zspy): the rules here work on a HyperSpyTree, which both
+ * containers provide.
+ *
  * Calibration is reported as the file has it: signal axes → detectorAxes (1/nm, 1/Å, mrad … which the 'metadata'
  * calibration turns into Å⁻¹/px), navigation axes → scanAxes. An axis without units (HyperSpy's default scale 1 and
  * offset 0) is reported uncalibrated.
  */
-import { MicroscopyFileError, type AxisCalibration, type FrameSource, type MicroscopyInfo, type OpenOptions } from '../frame-source';
+import { MicroscopyFileError, type AxisCalibration, type FrameSource, type MicroscopyInfo, type OpenOptions, type StoredDtype } from '../frame-source';
 import { openHdf5Auto } from './emd';
 import {
   allPaths,
@@ -36,7 +39,6 @@ import {
   objectType,
   openHdf5File,
   plainDatasetSource,
-  readAttribute,
   readAttributes,
   type AttrValue,
   type DatasetRef,
@@ -49,12 +51,27 @@ type Metadata = Record<string, string | number | boolean | null>;
 
 const METADATA_LIMIT = 400;
 
-/** One HyperSpy signal: its group, data shape and type description, and format version. */
-interface HspySignal {
+/** What the HyperSpy rules need from a container (HDF5 or zarr): groups, their attributes, the data arrays. */
+export interface HyperSpyTree {
+  /** Absolute path of the file or store. */
+  readonly file: string;
+  isGroup(p: string): boolean;
+  /** Names of the direct children (groups and arrays) of a group. */
+  children(p: string): string[];
+  /** Every group below `p` (absolute paths), not `p` itself. */
+  subgroups(p: string): string[];
+  /** The attributes of a group ({} when it has none or is absent). */
+  attributes(p: string): Record<string, AttrValue>;
+  /** The array at `p`: its shape and element type (a StoredDtype, or a description of an unsupported type). */
+  array(p: string): { shape: number[]; dtype: StoredDtype | string } | null;
+}
+
+/** One HyperSpy signal: its group and data. */
+export interface HspySignal {
   group: string;
   dataPath: string;
   shape: number[];
-  dtype: string;
+  dtype: StoredDtype | string;
 }
 
 interface HspyAxis {
@@ -64,23 +81,23 @@ interface HspyAxis {
 }
 
 /** HyperSpy's text for "no value": None written as '_None_', traits' Undefined as '<undefined>'. */
-function text(value: AttrValue): string | null {
+function text(value: AttrValue | undefined): string | null {
   if (typeof value !== 'string') return null;
   const t = value.trim();
   return t.length === 0 || t === '_None_' || t === '<undefined>' || t === '<auto>' ? null : t;
 }
 
-function finite(value: AttrValue): number | null {
+function finite(value: AttrValue | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-function finitePositive(value: AttrValue): number | null {
+function finitePositive(value: AttrValue | undefined): number | null {
   const n = finite(value);
   return n !== null && n > 0 ? n : null;
 }
 
-/** h5py writes NumPy booleans as an HDF5 enum (FALSE = 0, TRUE = 1); h5wasm hands back the number. */
-function flag(value: AttrValue): boolean | null {
+/** h5py writes NumPy booleans as an HDF5 enum (FALSE = 0, TRUE = 1), which h5wasm hands back as the number. */
+function flag(value: AttrValue | undefined): boolean | null {
   if (typeof value === 'boolean') return value;
   if (value === 0 || value === 1) return value === 1;
   if (value === 'True' || value === 'False') return value === 'True';
@@ -88,8 +105,8 @@ function flag(value: AttrValue): boolean | null {
 }
 
 /** The root attribute file_format_version as [major, minor]; 1.0 when absent (HyperSpy's own rule). */
-function formatVersion(h: Hdf5File): [number, number] {
-  const raw = readAttribute(h, '/', 'file_format_version');
+function formatVersion(tree: HyperSpyTree): [number, number] {
+  const raw = tree.attributes('/').file_format_version;
   const textValue = typeof raw === 'number' ? raw.toFixed(2) : typeof raw === 'string' ? raw : '1.0';
   const m = /^\s*(\d+)(?:\.(\d+))?/.exec(textValue);
   return m ? [Number(m[1]), Number(m[2] ?? 0)] : [1, 0];
@@ -99,45 +116,34 @@ function versionBelow(version: [number, number], major: number, minor: number): 
   return version[0] < major || (version[0] === major && version[1] < minor);
 }
 
-function hspySignals(h: Hdf5File): HspySignal[] {
-  if (objectType(h, '/Experiments') !== 'group') return [];
+/** The signals of a HyperSpy file: the groups under /Experiments that hold an array named data. */
+export function hspySignals(tree: HyperSpyTree): HspySignal[] {
+  if (!tree.isGroup('/Experiments')) return [];
   const out: HspySignal[] = [];
-  for (const name of childNames(h, '/Experiments')) {
+  for (const name of tree.children('/Experiments')) {
     const group = `/Experiments/${name}`;
     const dataPath = `${group}/data`;
-    if (objectType(h, group) !== 'group' || objectType(h, dataPath) !== 'dataset') continue;
-    const meta = datasetMetadata(h, dataPath);
-    const type = numericType(h, meta);
-    out.push({ group, dataPath, shape: meta.shape ?? [], dtype: typeof type === 'string' ? type : type.dtype });
+    const array = tree.isGroup(group) ? tree.array(dataPath) : null;
+    if (array) out.push({ group, dataPath, shape: array.shape, dtype: array.dtype });
   }
   return out;
 }
 
-/**
- * A HyperSpy file: the root says file_format = 'HyperSpy', or (format 1.0, which wrote no root attributes) an
- * /Experiments group holds a signal group with data and axis-0.
- */
-export function isHyperSpyFile(h: Hdf5File): boolean {
-  const format = text(readAttribute(h, '/', 'file_format'));
-  if (format !== null) return format.toLowerCase() === 'hyperspy';
-  return hspySignals(h).some((s) => objectType(h, `${s.group}/axis-0`) === 'group');
-}
-
 /** One axis-i group as an axis calibration (units absent → uncalibrated, as HyperSpy's default scale 1 means). */
-function readAxis(h: Hdf5File, signal: HspySignal, index: number, notes: string[]): HspyAxis {
+function readAxis(tree: HyperSpyTree, signal: HspySignal, index: number, notes: string[]): HspyAxis {
   const size = signal.shape[index]!;
   const p = `${signal.group}/axis-${index}`;
-  if (objectType(h, p) !== 'group') {
-    throw new MicroscopyFileError(h.file, `${signal.group} has no axis-${index} group for its ${signal.shape.length}-dimensional data: not a valid HyperSpy signal`);
+  if (!tree.isGroup(p)) {
+    throw new MicroscopyFileError(tree.file, `${signal.group} has no axis-${index} group for its ${signal.shape.length}-dimensional data: not a valid HyperSpy signal`);
   }
-  const attrs = readAttributes(h, p);
-  const name = text(attrs.name ?? null) ?? `axis ${index}`;
-  const navigate = flag(attrs.navigate ?? null);
-  const storedSize = finite(attrs.size ?? null);
+  const attrs = tree.attributes(p);
+  const name = text(attrs.name) ?? `axis ${index}`;
+  const navigate = flag(attrs.navigate);
+  const storedSize = finite(attrs.size);
   if (storedSize !== null && storedSize !== size) notes.push(`axis-${index} (${name}) says size ${storedSize}, the data has ${size}: the data's size is used.`);
-  const units = text(attrs.units ?? null);
-  let scale = finite(attrs.scale ?? null);
-  let offset = finite(attrs.offset ?? null) ?? 0;
+  const units = text(attrs.units);
+  let scale = finite(attrs.scale);
+  let offset = finite(attrs.offset) ?? 0;
   const vector = attrs.axis;
   if (scale === null && Array.isArray(vector) && vector.length >= 2 && vector.every((v) => typeof v === 'number' && Number.isFinite(v))) {
     // A non-uniform DataAxis: reported with its mean step, as the frame is resampled on a uniform grid anyway.
@@ -147,7 +153,7 @@ function readAxis(h: Hdf5File, signal: HspySignal, index: number, notes: string[
     notes.push(`axis-${index} (${name}) is a non-uniform axis: reported with its mean step ${scale}.`);
   }
   if (scale === null) {
-    if (size > 1) notes.push(`axis-${index} (${name}) has no scale HyperSpy's reader would use (${text(attrs._type ?? null) ?? 'no _type'}): axis uncalibrated.`);
+    if (size > 1) notes.push(`axis-${index} (${name}) has no scale HyperSpy's reader would use (${text(attrs._type) ?? 'no _type'}): axis uncalibrated.`);
     return { calibration: { name, size, scale: null, offset: 0, units: null }, navigate };
   }
   if (units === null) {
@@ -169,41 +175,52 @@ function signalAxes(axes: HspyAxis[], recordBy: string | null): { indices: numbe
 }
 
 /** Attributes of `group` and every group below it, as 'Sub.Group.key' → value, up to the metadata limit. */
-function flattenGroup(h: Hdf5File, group: string, prefix: string, into: Metadata): void {
-  if (objectType(h, group) !== 'group') return;
+function flattenGroup(tree: HyperSpyTree, group: string, prefix: string, into: Metadata): void {
+  if (!tree.isGroup(group)) return;
   const base = normalisePath(group);
-  const groups = [base, ...allPaths(h, base).filter((p) => objectType(h, p) === 'group')];
-  for (const g of groups) {
+  for (const g of [base, ...tree.subgroups(base)]) {
     const relative = g.slice(base.length).split('/').filter((s) => s.length > 0).join('.');
-    for (const [key, value] of Object.entries(readAttributes(h, g))) {
+    for (const [key, value] of Object.entries(tree.attributes(g))) {
       if (Object.keys(into).length >= METADATA_LIMIT) return;
-      const shown = Array.isArray(value) ? JSON.stringify(value.slice(0, 16)) : typeof value === 'string' && value === '_None_' ? null : value;
+      const shown = Array.isArray(value) ? JSON.stringify(value.slice(0, 16)) : value === '_None_' ? null : value;
       into[`${prefix}${relative ? `${relative}.` : ''}${key}`] = shown;
     }
   }
 }
 
-/** A value from the metadata tree: the first of the candidate group paths (relative to the metadata group) that has it. */
-function metadataValue(h: Hdf5File, metadataGroup: string, groups: string[], key: string): AttrValue {
+/** A value from the metadata tree: the first of the candidate groups (relative to the metadata group) that has it. */
+function metadataValue(tree: HyperSpyTree, metadataGroup: string, groups: string[], key: string): AttrValue {
   for (const g of groups) {
     const p = normalisePath(`${metadataGroup}/${g}`);
-    if (objectType(h, p) !== 'group') continue;
-    const value = readAttribute(h, p, key);
-    if (value !== null) return value;
+    if (!tree.isGroup(p)) continue;
+    const value = tree.attributes(p)[key];
+    if (value !== undefined && value !== null) return value;
   }
   return null;
 }
 
-function hspySource(h: Hdf5File, signal: HspySignal, options: OpenOptions, notes: string[]): FrameSource {
-  const version = formatVersion(h);
+/** What a HyperSpy signal reads as: the frame layout over its data and the info, less the container's dtype. */
+export interface HspyDescription {
+  layout: FrameLayout;
+  info: Omit<MicroscopyInfo, 'dtype'>;
+}
+
+/**
+ * Applies HyperSpy's rules to one signal: which axes are the frame and which the scan, their calibrations, beam
+ * energy, camera length and metadata. Refuses a signal that has no two signal axes; the caller checks the data's
+ * element type (after this, so that a spectrum is refused as one rather than as too few dimensions).
+ */
+export function describeHspySignal(tree: HyperSpyTree, signal: HspySignal, options: OpenOptions, notes: string[]): HspyDescription {
+  const version = formatVersion(tree);
   const { shape } = signal;
   const rank = shape.length;
-  const axes = shape.map((_, i) => readAxis(h, signal, i, notes));
+  const axes = shape.map((_, i) => readAxis(tree, signal, i, notes));
   // Format < 1.2 named the metadata tree mapped_parameters and kept TEM and record_by at its top level.
-  const metadataGroup = `${signal.group}/${versionBelow(version, 1, 2) ? 'mapped_parameters' : 'metadata'}`;
-  const recordBy = text(metadataValue(h, metadataGroup, ['Signal', ''], 'record_by'));
+  const old = versionBelow(version, 1, 2);
+  const metadataGroup = `${signal.group}/${old ? 'mapped_parameters' : 'metadata'}`;
+  const recordBy = text(metadataValue(tree, metadataGroup, ['Signal', ''], 'record_by'));
   const { indices: signalIndices, rule } = signalAxes(axes, recordBy);
-  const title = text(metadataValue(h, metadataGroup, ['General', ''], 'title')) ?? signal.group.slice('/Experiments/'.length);
+  const title = text(metadataValue(tree, metadataGroup, ['General', ''], 'title')) ?? signal.group.slice('/Experiments/'.length);
 
   let layout: FrameLayout;
   if (signalIndices.length === 2) {
@@ -217,16 +234,14 @@ function hspySource(h: Hdf5File, signal: HspySignal, options: OpenOptions, notes
   } else {
     const kind = signalIndices.length === 1 ? 'a 1-dimensional signal (spectra)' : 'no signal axis';
     throw new MicroscopyFileError(
-      h.file,
+      tree.file,
       `the HyperSpy signal "${title}" (${signal.dataPath}, ${shape.join('×')}) has ${kind} (${rule}); diffraction frames need 2 signal axes — in HyperSpy, s.as_signal2D((x_axis, y_axis)).save(…) makes an image signal`,
     );
   }
 
-  // Checked after the axes, so that a spectrum is refused as one rather than as a dataset of too few dimensions.
-  const ref: DatasetRef = numericDataset(h, signal.dataPath);
   const frameCount = layout.scanAxes.reduce((p, a) => p * shape[a]!, 1);
   const scan = applyScanShape(
-    h.file,
+    tree.file,
     layout.scanAxes.map((a) => shape[a]!),
     layout.scanAxes.map((a) => axes[a]!.calibration),
     frameCount,
@@ -238,27 +253,28 @@ function hspySource(h: Hdf5File, signal: HspySignal, options: OpenOptions, notes
 
   // Beam energy (keV) and camera length (mm) where HyperSpy keeps them (format < 1.2: TEM at the top of the tree).
   const temGroups = ['Acquisition_instrument/TEM', 'TEM'];
-  const beamEnergyKeV = finitePositive(metadataValue(h, metadataGroup, temGroups, 'beam_energy'));
-  const cameraLengthMm = finitePositive(metadataValue(h, metadataGroup, temGroups, 'camera_length'));
+  const beamEnergyKeV = finitePositive(metadataValue(tree, metadataGroup, temGroups, 'beam_energy'));
+  const cameraLengthMm = finitePositive(metadataValue(tree, metadataGroup, temGroups, 'camera_length'));
 
   const metadata: Metadata = {
+    'HyperSpy.file_format': text(tree.attributes('/').file_format) ?? 'HyperSpy',
     'HyperSpy.file_format_version': `${version[0]}.${version[1]}`,
     'HyperSpy.signal': signal.group,
     'HyperSpy.title': title,
     'HyperSpy.signal_axes': rule,
   };
-  const signalType = text(metadataValue(h, metadataGroup, ['Signal', ''], 'signal_type'));
+  const signalType = text(metadataValue(tree, metadataGroup, ['Signal', ''], 'signal_type'));
   if (signalType !== null) metadata['HyperSpy.signal_type'] = signalType;
-  const groupAttrs = readAttributes(h, signal.group);
-  if (typeof groupAttrs.package === 'string' && groupAttrs.package.length > 0) metadata['HyperSpy.package'] = `${groupAttrs.package} ${text(groupAttrs.package_version ?? null) ?? ''}`.trim();
-  flattenGroup(h, metadataGroup, 'metadata.', metadata);
-  flattenGroup(h, `${signal.group}/${versionBelow(version, 1, 2) ? 'original_parameters' : 'original_metadata'}`, 'original_metadata.', metadata);
+  const groupAttrs = tree.attributes(signal.group);
+  const pkg = text(groupAttrs.package);
+  if (pkg !== null) metadata['HyperSpy.package'] = `${pkg} ${text(groupAttrs.package_version) ?? ''}`.trim();
+  flattenGroup(tree, metadataGroup, 'metadata.', metadata);
+  flattenGroup(tree, `${signal.group}/${old ? 'original_parameters' : 'original_metadata'}`, 'original_metadata.', metadata);
   if (rank > 4) notes.push(`${rank}-dimensional data: the ${layout.scanAxes.length} navigation axes are all read as the scan.`);
 
-  const info: MicroscopyInfo = {
-    file: h.file,
+  const info: Omit<MicroscopyInfo, 'dtype'> = {
+    file: tree.file,
     format: 'hdf5',
-    dtype: ref.type.dtype,
     frameShape: [shape[layout.rowAxis]!, shape[layout.colAxis]!],
     frameCount,
     scanShape: scan.scanShape,
@@ -269,18 +285,20 @@ function hspySource(h: Hdf5File, signal: HspySignal, options: OpenOptions, notes
     metadata,
     notes,
   };
-  return createHdf5FrameSource(h, ref, layout, info);
+  return { layout, info };
 }
 
-function entry(signal: HspySignal): Hdf5DatasetEntry {
+export function hspyEntry(signal: HspySignal): Hdf5DatasetEntry {
   return { path: signal.dataPath, shape: signal.shape, dtype: signal.dtype, label: signal.group.slice('/Experiments/'.length) };
 }
 
 /**
  * The signal to read: the one datasetPath names (its group or its data); else the only one; else the only one of
- * the highest rank, said in a note; else an error listing them.
+ * the highest rank, said in a note; else an error listing them. Null when datasetPath names no signal.
  */
-function chooseSignal(h: Hdf5File, signals: HspySignal[], datasetPath: string | undefined, notes: string[]): HspySignal | null {
+export function chooseHspySignal(tree: HyperSpyTree, datasetPath: string | undefined, notes: string[]): HspySignal | null {
+  const signals = hspySignals(tree);
+  if (signals.length === 0) throw new MicroscopyFileError(tree.file, 'a HyperSpy file without any signal (no /Experiments/<title>/data): models or analysis results only?');
   if (datasetPath !== undefined) {
     const p = normalisePath(datasetPath);
     return signals.find((s) => s.group === p || s.dataPath === p) ?? null;
@@ -293,18 +311,51 @@ function chooseSignal(h: Hdf5File, signals: HspySignal[], datasetPath: string | 
     notes.push(`Read the only ${top}-dimensional HyperSpy signal, ${highest[0]!.group}; also in the file: ${others.join(', ')}.`);
     return highest[0]!;
   }
-  throw new Hdf5DatasetChoiceError(h.file, highest.map(entry), 'HyperSpy signals');
+  throw new Hdf5DatasetChoiceError(tree.file, highest.map(hspyEntry), 'HyperSpy signals');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HDF5 (.hspy)
+
+function hdf5Tree(h: Hdf5File): HyperSpyTree {
+  return {
+    file: h.file,
+    isGroup: (p) => objectType(h, p) === 'group',
+    children: (p) => childNames(h, p),
+    subgroups: (p) => allPaths(h, p).filter((q) => objectType(h, q) === 'group'),
+    attributes: (p) => readAttributes(h, p),
+    array: (p) => {
+      if (objectType(h, p) !== 'dataset') return null;
+      const meta = datasetMetadata(h, p);
+      const type = numericType(h, meta);
+      return { shape: meta.shape ?? [], dtype: typeof type === 'string' ? type : type.dtype };
+    },
+  };
+}
+
+/**
+ * A HyperSpy HDF5 file: the root says file_format = 'HyperSpy', or (format 1.0, which wrote no root attributes) an
+ * /Experiments group holds a signal group with data and axis-0.
+ */
+export function isHyperSpyFile(h: Hdf5File): boolean {
+  const tree = hdf5Tree(h);
+  const format = text(tree.attributes('/').file_format);
+  if (format !== null) return format.toLowerCase() === 'hyperspy';
+  return hspySignals(tree).some((s) => tree.isGroup(`${s.group}/axis-0`));
 }
 
 function openOpened(h: Hdf5File, options: OpenOptions): FrameSource {
   const notes: string[] = [];
-  const signals = hspySignals(h);
-  if (signals.length === 0) throw new MicroscopyFileError(h.file, 'a HyperSpy file without any signal (no /Experiments/<title>/data): models or analysis results only?');
-  const chosen = chooseSignal(h, signals, options.datasetPath, notes);
-  if (chosen) return hspySource(h, chosen, options, notes);
-  // A path outside the signals: read as a plain dataset, as for any HDF5 file.
-  const wanted = options.datasetPath!;
-  return plainDatasetSource(h, numericDataset(h, wanted), options, [`${normalisePath(wanted)} is not a HyperSpy signal: read as a plain HDF5 dataset.`]);
+  const tree = hdf5Tree(h);
+  const chosen = chooseHspySignal(tree, options.datasetPath, notes);
+  if (!chosen) {
+    // A path outside the signals: read as a plain dataset, as for any HDF5 file.
+    const wanted = options.datasetPath!;
+    return plainDatasetSource(h, numericDataset(h, wanted), options, [`${normalisePath(wanted)} is not a HyperSpy signal: read as a plain HDF5 dataset.`]);
+  }
+  const described = describeHspySignal(tree, chosen, options, notes);
+  const ref: DatasetRef = numericDataset(h, chosen.dataPath);
+  return createHdf5FrameSource(h, ref, described.layout, { ...described.info, dtype: ref.type.dtype });
 }
 
 /** Opens a HyperSpy .hspy file (options.datasetPath: a signal group /Experiments/<title> or its data). */
