@@ -1,0 +1,315 @@
+/**
+ * Detector augmentation and deep ensembles in the PyTorch training engine (ssro_torch), on a small synthetic dataset
+ * written by the real PatternStore (49 × 49 patterns, kmax 0.72 Å⁻¹, so the dose annulus 0.3–0.6 Å⁻¹ is on the grid):
+ * DetectorAugment is reproducible per (seed, epoch, index), its Poisson stage gives the requested dose, and with its
+ * switches off it changes nothing but the geometry; a compactcnn ensemble of three trains with the default
+ * annulus-log transform and detector augmentation, exports an ONNX model with one output column per member (equal
+ * to the run's own ensemble-mean predictions in onnxruntime-node) and the calibration and OOD metadata; an ensemble
+ * run resumed from its last.pt ends bit for bit where an uninterrupted run ends.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openPatternStore } from '../../native-workers/lib/datasets/pattern-store';
+import { mulberry32, randomSplit } from '../../native-workers/lib/datasets/random-split';
+import { readOnnxMetadata, SSRO_METADATA_KEY } from '../../native-workers/lib/models/onnx-metadata';
+import { npyHeader, readNpy } from '../../native-workers/lib/npy';
+import { syntheticPattern } from '../support/synthetic-dataset';
+import { tempDir } from '../support/temp';
+
+const PYTHON = '/usr/bin/python3';
+const PY_DIR = path.resolve('native-workers/train/python');
+const torchAvailable = fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch, torchvision, numpy'], { stdio: 'ignore' }).status === 0;
+const env = { ...process.env, PYTHONPATH: PY_DIR, PYTHONDONTWRITEBYTECODE: '1' };
+
+const GRID = { kmaxInvA: 0.72, deltaKInvA: 0.03 }; // 2·floor(0.72/0.03) + 1 = 49
+const SIDE = 49;
+const N = 96;
+const SEED = 7;
+const MEMBERS = 3;
+
+interface EngineEvent {
+  event: string;
+  [key: string]: unknown;
+}
+
+interface PyRun {
+  status: number | null;
+  events: EngineEvent[];
+  stdout: string;
+  stderr: string;
+}
+
+function python(args: string[]): PyRun {
+  const r = spawnSync(PYTHON, args, { cwd: PY_DIR, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const events = r.stdout
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as EngineEvent);
+  return { status: r.status, events, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectSuccess(run: PyRun): void {
+  if (run.status !== 0) throw new Error(`python exited ${run.status}: ${JSON.stringify(run.events.find((e) => e.event === 'error'))}\n${run.stderr.slice(-3000)}`);
+}
+
+function pythonJson<T>(script: string, ...args: string[]): T {
+  const run = python(['-c', script, ...args]);
+  expectSuccess(run);
+  const lines = run.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1] as string) as T;
+}
+
+/** A one-dimensional int8 .npy (npy.ts has no int8). */
+function writeInt8Npy(file: string, values: Int8Array): void {
+  const header = npyHeader('<u1', [values.length]);
+  const text = header.toString('latin1').replace("'<u1'", "'|i1'");
+  fs.writeFileSync(file, Buffer.concat([Buffer.from(text, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]));
+}
+
+function buildDataset(dir: string): void {
+  const random = mulberry32(11);
+  const store = openPatternStore(dir, {
+    sampleCount: N,
+    side: SIDE,
+    grid: GRID,
+    patternKind: 'raw-intensity',
+    structures: [{ id: 1, name: 'synthetic rings' }],
+    zones: ['z'],
+    probes: [{ kind: 'cylinder', radiusA: 5, heightA: 20 }],
+  });
+  try {
+    for (let i = 0; i < N; i++) {
+      const d = random();
+      store.write(i, { pattern: syntheticPattern(d, random, SIDE), labels: { meanD: d, atomCount: 40, region: 0, regionFractions: [1, 0, 0] }, centreA: [i, 0, 0], structure: 0 });
+    }
+  } finally {
+    store.close();
+  }
+}
+
+const AUGMENT_SCRIPT = String.raw`
+import json, sys
+import numpy as np, torch
+from ssro_torch.data import DatasetFolder, PatternSamples, mix_seed
+from ssro_torch.detector_augment import DetectorAugment, SWITCHES
+
+folder = DatasetFolder(sys.argv[1])
+aug = DetectorAugment(folder.side, folder.kmax_inv_a, folder.delta_k_inv_a)
+idx = np.arange(12)
+a = PatternSamples(folder, idx, 'd', aug, seed=3)
+b = PatternSamples(folder, idx, 'd', DetectorAugment(folder.side, folder.kmax_inv_a, folder.delta_k_inv_a), seed=3)
+a.set_epoch(2); b.set_epoch(2)
+same = all(torch.equal(a[k][0], b[k][0]) for k in range(12))
+# The sample of dataset row 5 does not depend on where it sits in the list of indices.
+c = PatternSamples(folder, np.array([5]), 'd', aug, seed=3); c.set_epoch(2)
+order_free = torch.equal(c[0][0], a[5][0])
+a.set_epoch(3)
+other_epoch = not torch.equal(a[5][0], b[5][0])
+other_index = not torch.equal(b[4][0], b[5][0])
+in_range = bool(all(0 <= float(b[k][0].min()) and float(b[k][0].max()) <= 1 for k in range(12)))
+
+raw = torch.from_numpy(folder.raw(0).astype(np.float64))
+dose_only = DetectorAugment(folder.side, folder.kmax_inv_a, folder.delta_k_inv_a,
+                            {'geometry': False, 'blur': False, 'background': False, 'beam': False, 'saturation': False})
+ratios = []
+for s in range(12):
+    g = torch.Generator(); g.manual_seed(mix_seed((9, s)))
+    p = dose_only.draw(g)
+    counts = dose_only.apply(raw, p, g)
+    ratios.append({'dose': p['dose'], 'ratio': float(counts[dose_only.dose_mask].mean()) / p['dose'],
+                   'integers': bool(torch.equal(counts, counts.round()))})
+
+off = DetectorAugment(folder.side, folder.kmax_inv_a, folder.delta_k_inv_a, {k: False for k in SWITCHES})
+g = torch.Generator(); g.manual_seed(1)
+identity = bool(torch.equal(off(raw, g), raw))
+geo = DetectorAugment(folder.side, folder.kmax_inv_a, folder.delta_k_inv_a, {k: k == 'geometry' for k in SWITCHES})
+g1 = torch.Generator(); g1.manual_seed(4); g2 = torch.Generator(); g2.manual_seed(4)
+p = geo.draw(g1)
+geometry_only = bool(torch.equal(geo(raw, g2), geo.geometry(raw, p)))
+moved = float((geo.geometry(raw, p) - raw).abs().max() / raw.max())
+# Drawing is independent of the switches: the same generator state gives the same parameters.
+g3 = torch.Generator(); g3.manual_seed(4); g4 = torch.Generator(); g4.manual_seed(4)
+same_draws = geo.draw(g3) == aug.draw(g4)
+print(json.dumps({'same': same, 'orderFree': order_free, 'otherEpoch': other_epoch, 'otherIndex': other_index,
+                  'inRange': in_range, 'ratios': ratios, 'identity': identity, 'geometryOnly': geometry_only,
+                  'moved': moved, 'sameDraws': same_draws, 'described': aug.describe()}))
+`;
+
+const INPUTS_SCRIPT = String.raw`
+import sys, numpy as np
+from ssro_torch.data import DatasetFolder
+folder = DatasetFolder(sys.argv[1])
+rows = [int(v) for v in sys.argv[3].split(',')]
+np.save(sys.argv[2], np.stack([folder.model_input(r) for r in rows]).astype(np.float32))
+print('{"event":"inputs"}')
+`;
+
+const COMPARE_SCRIPT = String.raw`
+import sys, json, torch
+a, b = (torch.load(p, map_location='cpu') for p in sys.argv[1:3])
+same = a['model'].keys() == b['model'].keys() and all(torch.equal(a['model'][k], b['model'][k]) for k in a['model'])
+print(json.dumps({'event': 'compare', 'same': same, 'keys': len(a['model'])}))
+`;
+
+const title = torchAvailable ? 'detector augmentation and deep ensembles (ssro_torch)' : `detector augmentation and deep ensembles — skipped: ${PYTHON} cannot import torch and torchvision`;
+
+describe.skipIf(!torchAvailable)(title, () => {
+  const work = tempDir('ssro-ensemble-');
+  const datasetDir = path.join(work, 'dataset');
+  const splitFile = path.join(work, 'split.npy');
+  let split = new Int8Array(0);
+  const config = (outDir: string, extra: Record<string, unknown> = {}): string => {
+    const file = path.join(work, `${path.basename(outDir)}-${Object.keys(extra).join('-') || 'base'}.json`);
+    // Defaults on purpose: transform annulus-log and augmentation detector.
+    const body = { datasetDir, splitFile, outDir, datasetId: 3, model: 'compactcnn', members: MEMBERS, target: 'd', epochs: 3, batchSize: 16, bestAfterEpoch: 1, seed: SEED, device: 'cpu', threads: 1, progressSeconds: 0, ...extra };
+    fs.writeFileSync(file, JSON.stringify(body));
+    return file;
+  };
+  const runA = path.join(work, 'run-a');
+
+  beforeAll(() => {
+    buildDataset(datasetDir);
+    split = Int8Array.from(randomSplit(N, { seed: SEED }).split);
+    writeInt8Npy(splitFile, split);
+  });
+
+  it('DetectorAugment is reproducible per (seed, epoch, index), hits the requested dose and changes nothing when switched off', () => {
+    const r = pythonJson<{
+      same: boolean;
+      orderFree: boolean;
+      otherEpoch: boolean;
+      otherIndex: boolean;
+      inRange: boolean;
+      ratios: { dose: number; ratio: number; integers: boolean }[];
+      identity: boolean;
+      geometryOnly: boolean;
+      moved: number;
+      sameDraws: boolean;
+      described: { kind: string; options: Record<string, unknown>; uniformsPerSample: number };
+    }>(AUGMENT_SCRIPT, datasetDir);
+    expect([r.same, r.orderFree, r.otherEpoch, r.otherIndex, r.inRange]).toEqual([true, true, true, true, true]);
+    // Doses span 10 … 10⁴ counts per pixel; the halo annulus of a 49 × 49 grid holds ≈ 940 pixels, so even 10 counts
+    // per pixel average to within a few per cent.
+    expect(Math.min(...r.ratios.map((x) => x.dose))).toBeGreaterThanOrEqual(10);
+    expect(Math.max(...r.ratios.map((x) => x.dose))).toBeLessThanOrEqual(1e4);
+    for (const x of r.ratios) {
+      expect(Math.abs(x.ratio - 1), `dose ${x.dose}`).toBeLessThan(0.05);
+      expect(x.integers).toBe(true);
+    }
+    expect(r.identity).toBe(true);
+    expect(r.geometryOnly).toBe(true);
+    expect(r.moved).toBeGreaterThan(0.01);
+    expect(r.sameDraws).toBe(true);
+    expect(r.described).toMatchObject({ kind: 'detector', uniformsPerSample: 15, options: { rotationDeg: 180, doseRange: [10, 1e4], poisson: true } });
+  });
+
+  it(`trains a compactcnn ensemble of ${MEMBERS} (annulus-log, detector augmentation) and exports one output column per member with calibration and OOD statistics`, async () => {
+    const run = python(['-m', 'ssro_torch.train', '--config', config(runA)]);
+    expectSuccess(run);
+    expect(run.events.find((e) => e.event === 'data')).toMatchObject({ members: MEMBERS, transform: 'annulus-log', augmentation: 'detector', model: 'compactcnn' });
+    expect(run.events.filter((e) => e.event === 'epoch').map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(run.events.filter((e) => e.event === 'phase').map((e) => e.phase)).toEqual(['evaluate', 'calibrate', 'export']);
+
+    const bytes = new Uint8Array(fs.readFileSync(path.join(runA, 'model.onnx')));
+    const meta = JSON.parse(readOnnxMetadata(bytes)[SSRO_METADATA_KEY] as string) as {
+      architecture: string;
+      output: { shape: (string | number)[] };
+      preprocessing: Record<string, unknown>;
+      ensemble: { members: number; sigmaScale: number; sigmaThreshold: number; calibration: { method: string; count: number; spearman: number | null; coverage1: number; coverage2: number } };
+      ood: { features: string; bins: number; mean: number[]; precision: number[]; threshold: number; quantiles: { p50: number; p99: number; p999: number } };
+      source: { augmentation: { kind: string }; transform: { transform: string }; members: number };
+    };
+    expect(meta.architecture).toBe('compactcnn');
+    expect(meta.output.shape).toEqual(['batch', MEMBERS]);
+    expect(meta.preprocessing).toMatchObject({ transform: 'annulus-log', version: 2, side: SIDE, kmaxInvA: GRID.kmaxInvA, deltaKInvA: GRID.deltaKInvA, beamMaskInvA: 0.1, floorRatio: 0.05, ceilingRatio: 50 });
+    const validation = split.filter((s) => s === 1).length;
+    expect(meta.ensemble).toMatchObject({ members: MEMBERS, calibration: { count: validation } });
+    expect(meta.ensemble.sigmaScale).toBeGreaterThan(0);
+    expect(meta.ensemble.sigmaThreshold).toBeGreaterThan(0);
+    expect(meta.ensemble.calibration.coverage1).toBeGreaterThanOrEqual(0);
+    expect(meta.ensemble.calibration.coverage2).toBeGreaterThanOrEqual(meta.ensemble.calibration.coverage1);
+    expect(meta.ensemble.calibration.coverage2).toBeLessThanOrEqual(1);
+    expect(meta.ood).toMatchObject({ features: 'ring-stats-v1', bins: 12 });
+    expect(meta.ood.mean).toHaveLength(24);
+    expect(meta.ood.precision).toHaveLength(24 * 24);
+    expect(meta.ood.threshold).toBeGreaterThan(0);
+    expect(meta.ood.threshold).toBeCloseTo(2 * meta.ood.quantiles.p999, 9);
+    expect(meta.ood.quantiles.p50).toBeLessThanOrEqual(meta.ood.quantiles.p99);
+    expect(meta.source).toMatchObject({ augmentation: { kind: 'detector' }, transform: { transform: 'annulus-log' }, members: MEMBERS });
+
+    // onnxruntime-node: K columns whose mean is the run's own validation prediction (d).
+    const table = readNpy(path.join(runA, 'val_predictions.npy'));
+    const rows = table.data as Float64Array;
+    const count = table.shape[0] as number;
+    const index = Array.from({ length: count }, (_, r) => rows[3 * r] as number);
+    const inputsFile = path.join(work, 'inputs.npy');
+    expectSuccess(python(['-c', INPUTS_SCRIPT, datasetDir, inputsFile, index.join(',')]));
+    const inputs = readNpy(inputsFile).data as Float32Array;
+    const session = await ort.InferenceSession.create(bytes);
+    const out = (await session.run({ patterns: new ort.Tensor('float32', inputs, [count, 1, SIDE, SIDE]) })).prediction;
+    expect(out?.dims).toEqual([count, MEMBERS]);
+    const values = out?.data as Float32Array;
+    for (let r = 0; r < count; r++) {
+      let mean = 0;
+      for (let m = 0; m < MEMBERS; m++) mean += (values[r * MEMBERS + m] as number) / MEMBERS;
+      expect(Math.abs(mean - (rows[3 * r + 2] as number))).toBeLessThan(1e-4);
+    }
+    // The members disagree (different initialisation and bootstrap weights).
+    expect(values[1]).not.toBe(values[0]);
+  });
+
+  it('an ensemble run resumed from last.pt ends bit for bit where the uninterrupted run ends', () => {
+    const runB = path.join(work, 'run-b');
+    const first = python(['-m', 'ssro_torch.train', '--config', config(runB, { epochs: 1, exportOnnx: false })]);
+    expectSuccess(first);
+    const resumed = python(['-m', 'ssro_torch.train', '--config', config(runB)]);
+    expectSuccess(resumed);
+    expect(resumed.events.find((e) => e.event === 'resume')).toMatchObject({ fromEpoch: 2, epochs: 3 });
+    expect(resumed.events.filter((e) => e.event === 'epoch').map((e) => e.epoch)).toEqual([2, 3]);
+    const history = (p: string): number[][] =>
+      (JSON.parse(fs.readFileSync(path.join(p, 'history.json'), 'utf8')) as { epochs: { trainLoss: number; valLoss: number }[] }).epochs.map((e) => [e.trainLoss, e.valLoss]);
+    expect(history(runB)).toEqual(history(runA));
+    expect(fs.readFileSync(path.join(runB, 'val_predictions.npy')).equals(fs.readFileSync(path.join(runA, 'val_predictions.npy')))).toBe(true);
+    const compared = python(['-c', COMPARE_SCRIPT, path.join(runA, 'last.pt'), path.join(runB, 'last.pt')]);
+    expectSuccess(compared);
+    expect(compared.events[0]).toMatchObject({ event: 'compare', same: true });
+    expect(compared.events[0]?.keys as number).toBeGreaterThan(MEMBERS * 10);
+
+    // A changed ensemble setting is a different run: refused, naming the key.
+    const other = python(['-m', 'ssro_torch.train', '--config', config(runB, { members: 2 })]);
+    expect(other.status).toBe(2);
+    expect(String(other.events.find((e) => e.event === 'error')?.message)).toMatch(/differs in: members/);
+  });
+
+  it('refuses bad ensemble, transform and augmentation settings with the field named', () => {
+    const cases: Record<string, unknown>[] = [
+      { members: 17 },
+      { augmentationOptions: { dose: true, gamma: 2 } },
+      { augmentationOptions: { doseRange: [0, 10] } },
+      { augmentation: 'paper', augmentationOptions: { blur: false } },
+      { transform: 'log1-minmax', transformParams: { floorRatio: 0.1 } },
+      { transformParams: { floorRatio: 0 } },
+      { transform: 'log1-globalmax' },
+    ];
+    // One interpreter checks every config (read_config is what a run calls first).
+    const files = cases.map((extra, k) => {
+      const file = path.join(work, `bad-${k}.json`);
+      fs.copyFileSync(config(path.join(work, 'run-bad'), extra), file);
+      return file;
+    });
+    const messages = pythonJson<string[]>(
+      'import sys, json\nfrom ssro_torch.train import read_config\nfrom ssro_torch.events import UserError\nout = []\nfor f in sys.argv[1:]:\n    try:\n        read_config(f); out.append("")\n    except UserError as e:\n        out.append(str(e))\nprint(json.dumps(out))',
+      ...files,
+    );
+    expect(messages[0]).toMatch(/config field members must be an integer from 1 to 16/);
+    expect(messages[1]).toMatch(/augmentationOptions: unknown key\(s\) gamma/);
+    expect(messages[2]).toMatch(/augmentationOptions\.doseRange must be \[lo, hi\] with 0 < lo ≤ hi/);
+    expect(messages[3]).toMatch(/applies to augmentation 'detector' only/);
+    expect(messages[4]).toMatch(/annulus-log transform only/);
+    expect(messages[5]).toMatch(/transformParams\.floorRatio must be a number > 0/);
+    expect(messages[6]).toMatch(/config field transform must be 'annulus-log' or 'log1-minmax'/);
+  });
+});
