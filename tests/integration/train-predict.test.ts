@@ -53,7 +53,9 @@ function seriesOf(jobId: number, key: string): number[][] {
   return series.filter((s) => s.jobId === jobId && s.key === key).flatMap((s) => s.rows);
 }
 
-const quick = { model: 'basecnn' as const, batchSize: 16, device: 'cpu' as const, seed: 42 };
+// The v1 transform and the paper's augmentation: the predictions below are compared with ssro_torch.predict, which
+// preprocesses with log1-minmax, and the transform is asserted in the provenance.
+const quick = { model: 'basecnn' as const, batchSize: 16, device: 'cpu' as const, seed: 42, transform: 'log1-minmax' as const, augmentation: 'paper' as const };
 
 function isAlive(pid: number): boolean {
   try {
