@@ -23,6 +23,8 @@ const PYTHON = '/usr/bin/python3';
 const HS_DIR = '/usr/lib/python3/dist-packages/hyperspy/tests/io/hdf5_files';
 const peersAvailable = fs.existsSync(PYTHON) && fs.existsSync(HS_DIR) && spawnSync(PYTHON, ['-c', 'import hyperspy.api, h5py, numpy'], { stdio: 'ignore' }).status === 0;
 const PEER_HELP = `${PYTHON} with HyperSpy and h5py, and HyperSpy's test files in ${HS_DIR} (apt install python3-hyperspy python3-h5py)`;
+/** HyperSpy writes .zspy only with the zarr package (Debian python3-zarr). */
+const zarrAvailable = peersAvailable && spawnSync(PYTHON, ['-c', 'import zarr'], { stdio: 'ignore' }).status === 0;
 
 interface HsAxis {
   name: string | null;
@@ -79,6 +81,18 @@ big.data[...] = (1000 * np.exp(-(r / 0.05) ** 2) + 200 * np.exp(-((r - 0.42) / 0
 big.data *= (1 + 0.05 * np.arange(16).reshape(4, 4, 1, 1)).astype(np.float32)
 big.save(f'{out}/map-me.hspy')
 hs.signals.Signal1D(np.arange(24.0).reshape(2, 3, 4)).save(f'{out}/spectra.hspy')
+try:
+    import zarr
+except ImportError:
+    zarr = None
+if zarr is not None:
+    # The same signals as zarr stores: HyperSpy's default chunks, and chunks that split frames across files.
+    signal((3, 4, 8, 6), np.uint16, '1/Å', 0.0125, -0.05).save(f'{out}/scan-inv-angstrom.zspy')
+    signal((2, 5, 7, 9), np.float32, '1/nm', 0.125, -0.5, beam=300.0, camera=None).save(f'{out}/scan-inv-nm.zspy', chunks=(1, 2, 4, 5))
+    signal((4, 3, 6, 6), np.int32, 'mrad', 0.25, -0.75, beam=200.0, camera=None).save(f'{out}/scan-mrad.zspy')
+    signal((5, 8, 8), np.float64, None, 1.0, 0.0, nav_units='s', nav_scale=0.1, beam=None, camera=None).save(f'{out}/stack-uncalibrated.zspy')
+    big.save(f'{out}/map-me.zspy')
+    hs.signals.Signal1D(np.arange(24.0).reshape(2, 3, 4)).save(f'{out}/spectra.zspy')
 `;
 
 /** Loads each file with hs.load (argv[1] = JSON list of [name, file], argv[2] = folder): data (.npy) and axes (.json). */
@@ -163,12 +177,14 @@ const hsDir = path.join(work, 'hyperspy');
 
 describe.skipIf(!peersAvailable)(peersAvailable ? 'HyperSpy .hspy reader vs HyperSpy' : `HyperSpy .hspy reader — skipped: needs ${PEER_HELP}`, () => {
   const synthetic = ['scan-inv-angstrom', 'scan-inv-nm', 'scan-mrad', 'stack-uncalibrated', 'single', 'map-me'];
+  const zspy = ['scan-inv-angstrom', 'scan-inv-nm', 'scan-mrad', 'stack-uncalibrated', 'map-me'];
   const shipped = ['example2_v2.2.hspy', 'example2_v3.1.hspy', 'test_marker_bad_marker_type.hdf5', 'test_marker_point_y2_data_deleted.hdf5'];
 
   beforeAll(() => {
     fs.mkdirSync(hsDir, { recursive: true });
     python(WRITE_SCRIPT, [work]);
     const jobs = [...synthetic.map((n) => [n, path.join(work, `${n}.hspy`)]), ...shipped.map((f) => [f, path.join(HS_DIR, f)])];
+    if (zarrAvailable) jobs.push(...zspy.map((n) => [`${n}.zspy`, path.join(work, `${n}.zspy`)]));
     python(LOAD_SCRIPT, [JSON.stringify(jobs), hsDir]);
   }, 300_000);
 
@@ -190,6 +206,30 @@ describe.skipIf(!peersAvailable)(peersAvailable ? 'HyperSpy .hspy reader vs Hype
     } finally {
       source.close();
     }
+  });
+
+  it.skipIf(!zarrAvailable).each(zspy)('%s.zspy (zarr store) written by HyperSpy: axes, metadata and every frame as hs.load', async (name) => {
+    const source = await openMicroscopy(path.join(work, `${name}.zspy`));
+    try {
+      expect(source.info.metadata['HyperSpy.file_format']).toBe('ZSpy');
+      expect(source.info.metadata['zarr.codecs']).toBe('blosc');
+      expectMatchesHyperSpy(source, hsResult(hsDir, `${name}.zspy`), `${name}.zspy`);
+      // A frame read again, out of order, into a given array.
+      const again = new Float32Array(source.info.frameShape[0] * source.info.frameShape[1]);
+      const last = source.info.frameCount - 1;
+      expect(Array.from(source.readFrame(last, again))).toEqual(Array.from(source.readFrame(last)));
+    } finally {
+      source.close();
+    }
+    expect(() => source.readFrame(0)).toThrow(/the file is closed/);
+  });
+
+  it.skipIf(!zarrAvailable)('refuses a .zspy that is a spectrum, or a zipped store, saying what to do', async () => {
+    const spectra = path.join(work, 'spectra.zspy');
+    await expect(openMicroscopy(spectra)).rejects.toThrow(/spectra\.zspy: the HyperSpy signal .*1-dimensional signal \(spectra\)/);
+    const zipped = path.join(work, 'zipped.zspy');
+    fs.writeFileSync(zipped, Buffer.from('PK\u0003\u0004 not really a zip'));
+    await expect(openMicroscopy(zipped)).rejects.toThrow(/zipped\.zspy: a zipped zarr store .*s\.save\('file\.hspy'\)/);
   });
 
   it("the signal axes give the 'metadata' calibration its Å⁻¹ per pixel (1/Å as is, 1/nm ÷ 10, mrad with the beam energy)", async () => {

@@ -18,6 +18,7 @@ import { openMrc, sniffMrc } from './readers/mrc';
 import { openNpyStack, sniffNpy } from './readers/npy-stack';
 import { openPng, sniffPng } from './readers/png';
 import { openTiff, sniffTiff } from './readers/tiff/index';
+import { isZarrStore, openZspy } from './readers/zspy';
 
 const HEAD_BYTES = 4096;
 
@@ -41,7 +42,7 @@ export const READERS: readonly Reader[] = [
   { format: 'mrc', describe: 'MRC / MRC2014', sniff: sniffMrc, open: openMrc },
 ];
 
-export const SUPPORTED_FORMATS_TEXT = `${READERS.map((r) => r.describe).join('; ')}; or a folder of single patterns`;
+export const SUPPORTED_FORMATS_TEXT = `${READERS.map((r) => r.describe).join('; ')}; HyperSpy .zspy (zarr folder); or a folder of single patterns`;
 
 function readHead(file: string): Buffer {
   let fd: number;
@@ -100,6 +101,8 @@ async function openReader(location: string, options: OpenOptions, guarded: boole
   } catch (error) {
     throw new MicroscopyFileError(file, `cannot open: ${(error as Error).message}`);
   }
+  // HyperSpy's .zspy is a zarr store: a folder (or, zipped, a file the zspy reader refuses with what to do).
+  if ((stat.isDirectory() && isZarrStore(file)) || /\.zspy$/i.test(file)) return openZspy(file, options);
   if (stat.isDirectory()) return openFolder(file, options);
   if (stat.size === 0) throw new MicroscopyFileError(file, 'the file is empty');
   const head = readHead(file);
