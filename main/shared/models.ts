@@ -4,13 +4,28 @@
  * Fig. 8 from. Shared by the core, the CLI, the workers and the renderer.
  */
 import { z } from 'zod';
+import { annulusLogParamsSchema, DEFAULT_TRANSFORM, modelPreprocessingSchema, TRAINING_TRANSFORMS, type ModelPreprocessing } from './model-transform';
 
-export const MODEL_ARCHITECTURES = ['resnet18', 'basecnn'] as const;
+export { modelPreprocessingSchema, type ModelPreprocessing } from './model-transform';
+
+/** 'compactcnn': a small network (tens of M multiply-adds) meant as a deep-ensemble member. */
+export const MODEL_ARCHITECTURES = ['resnet18', 'basecnn', 'compactcnn'] as const;
 export type ModelArchitecture = (typeof MODEL_ARCHITECTURES)[number];
 
 /** What a model's output holds: d itself, or 1 − d (the authors' convention, their published checkpoints). */
 export const MODEL_TARGETS = ['one_minus_d', 'd'] as const;
 export type ModelTarget = (typeof MODEL_TARGETS)[number];
+
+/**
+ * Training augmentation: 'detector' simulates what a detector adds to the raw pattern before the transform
+ * (geometry, blur, dose and Poisson counts, background, a direct-beam disc; ssro_torch/detector_augment.py);
+ * 'paper' is papers/000 §2.3's pipeline on the transformed input (rotation, autocontrast, Gaussian noise, sharpness).
+ */
+export const AUGMENTATIONS = ['detector', 'paper'] as const;
+export type Augmentation = (typeof AUGMENTATIONS)[number];
+
+/** Deep-ensemble size limit: members are trained side by side in one run. */
+export const MAX_ENSEMBLE_MEMBERS = 16;
 
 export const TRAIN_DEVICES = ['auto', 'cpu', 'cuda', 'mps'] as const;
 export type TrainDevice = (typeof TRAIN_DEVICES)[number];
@@ -53,30 +68,20 @@ export const trainingRequestSchema = z
     imagenetWeights: filePath.nullable().default(null),
     /** A full state_dict of the chosen architecture to start from (e.g. the authors' checkpoint). */
     initStateDict: filePath.nullable().default(null),
+    /** How raw patterns become inputs (model-transform.ts); annulus-log is invariant to the detector's scale. */
+    transform: z.enum(TRAINING_TRANSFORMS).default(DEFAULT_TRANSFORM),
+    /** annulus-log constants; null = the defaults. */
+    transformParams: annulusLogParamsSchema.nullable().default(null),
+    augment: z.boolean().default(true),
+    augmentation: z.enum(AUGMENTATIONS).default('detector'),
+    /** Deep-ensemble members trained together; more than one gives every prediction a σ. */
+    members: z.number().int().min(1).max(MAX_ENSEMBLE_MEMBERS).default(1),
   })
   .strict()
+  .refine((r) => r.transformParams === null || r.transform === 'annulus-log', { message: 'transformParams apply to the annulus-log transform only', path: ['transformParams'] })
   .refine((r) => !(r.imagenetWeights && r.initStateDict), { message: 'give imagenetWeights or initStateDict, not both', path: ['initStateDict'] })
   .refine((r) => !r.imagenetWeights || r.model === 'resnet18', { message: 'ImageNet weights apply to resnet18 only', path: ['imagenetWeights'] });
 export type TrainingRequest = z.output<typeof trainingRequestSchema>;
-
-/** How a model's input is made from a raw pattern (native-workers/lib/diffraction/model-input.ts). */
-export interface ModelPreprocessing {
-  transform: 'log1-minmax';
-  side: number;
-  kmaxInvA: number | null;
-  deltaKInvA: number | null;
-  logClip: number;
-  normalisation: string;
-}
-
-export const modelPreprocessingSchema = z.object({
-  transform: z.literal('log1-minmax'),
-  side: z.number().int().positive(),
-  kmaxInvA: z.number().positive().nullable(),
-  deltaKInvA: z.number().positive().nullable(),
-  logClip: z.number(),
-  normalisation: z.string(),
-}) satisfies z.ZodType<ModelPreprocessing>;
 
 /** MAE, RMSE and R² in d units; R² is null when the true values are constant, all null without samples. */
 export interface FitMetrics {
@@ -147,8 +152,18 @@ export const modelImportRequestSchema = z
     target: z.enum(MODEL_TARGETS).optional(),
     kmaxInvA: z.number().positive().max(10).optional(),
     deltaKInvA: z.number().positive().max(1).optional(),
+    /**
+     * The transform the imported model expects, when the file does not record one: 'log1-globalmax' with the
+     * training set's maximum of log(max(I, 1)) for checkpoints of the paper authors' code.
+     */
+    transform: z.enum(['log1-minmax', 'log1-globalmax']).optional(),
+    globalLogMax: z.number().positive().finite().optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => (r.transform === 'log1-globalmax') === (r.globalLogMax !== undefined), {
+    message: 'log1-globalmax needs globalLogMax (the maximum of log(max(I, 1)) over the training set), and globalLogMax needs log1-globalmax',
+    path: ['globalLogMax'],
+  });
 export type ModelImportRequest = z.output<typeof modelImportRequestSchema>;
 
 /** Which patterns a prediction runs on. */

@@ -10,6 +10,7 @@ import type { PredictionInput } from '../../main/shared/models';
 import { runWorker, JobCancelled, type JobContext } from '../runtime/worker-runtime';
 import { PatternReader } from '../lib/datasets/pattern-store';
 import { randomSplit } from '../lib/datasets/random-split';
+import type { ModelInputSpec } from '../../main/shared/model-transform';
 import { loadInferenceModel, outputsToD, predictSource } from '../lib/models/onnx-inference';
 import { checkSourceFitsModel, openDatasetSource, openExportSource, openNpyStackSource, type PatternSource } from '../lib/models/pattern-sources';
 import { evaluatePredictions } from '../lib/models/prediction-evaluation';
@@ -36,14 +37,14 @@ export interface PredictJobResult {
   metrics: unknown;
 }
 
-function openSource(params: PredictJobParams): PatternSource {
+function openSource(params: PredictJobParams, spec: ModelInputSpec): PatternSource {
   switch (params.input.kind) {
     case 'dataset':
-      return openDatasetSource(params.location);
+      return openDatasetSource(params.location, spec);
     case 'npy':
-      return openNpyStackSource(params.location);
+      return openNpyStackSource(params.location, spec);
     case 'export':
-      return openExportSource(params.location);
+      return openExportSource(params.location, spec);
   }
 }
 
@@ -54,7 +55,7 @@ async function predict(params: PredictJobParams, ctx: JobContext): Promise<Predi
     throw new Error(`${params.modelFile} changed since it was registered (sha256 ${model.sha256.slice(0, 12)}…, recorded ${params.model.sha256.slice(0, 12)}…); import it again`);
   }
   const { metadata } = model;
-  const source = openSource(params);
+  const source = openSource(params, model.metadata.preprocessing);
   try {
     for (const note of checkSourceFitsModel(source, metadata.preprocessing)) ctx.log(note);
     let indices: Int32Array = Int32Array.from({ length: source.count }, (_, i) => i);

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { patternSide } from '../../shared/diffraction';
 import { MODEL_ARCHITECTURES, MODEL_TARGETS, type ModelArchitecture, type ModelTarget } from '../../shared/models';
+import { describeTransform, transformSpecOf } from '../../shared/model-transform';
 import { Project } from '../../core/project/project';
 import { defaultSettings } from '../../core/project/settings-repo';
 import { pythonForImport } from '../../core/engine-trust';
@@ -49,6 +50,10 @@ export function modelInfo(file: string): Record<string, unknown> {
   };
 }
 
+function pct(value: number | null): string {
+  return value === null ? 'n/a' : `${(100 * value).toFixed(0)} %`;
+}
+
 function printInfo(info: ReturnType<typeof modelInfo>): void {
   const out: string[] = [];
   const graph = info.graph as ReturnType<typeof readOnnxGraph>;
@@ -62,7 +67,16 @@ function printInfo(info: ReturnType<typeof modelInfo>): void {
     const p = meta.preprocessing;
     out.push(`architecture  ${meta.architecture}`);
     out.push(`target        ${meta.target === 'one_minus_d' ? 'one_minus_d (the output is 1 − d)' : 'd'}`);
-    out.push(`input         ${p.side}×${p.side}, kmax ${p.kmaxInvA ?? '?'} Å⁻¹, Δk ${p.deltaKInvA ?? '?'} Å⁻¹; ${p.transform}: log(max(I, ${p.logClip})), ${p.normalisation}`);
+    out.push(`input         ${p.side}×${p.side}, kmax ${p.kmaxInvA ?? '?'} Å⁻¹, Δk ${p.deltaKInvA ?? '?'} Å⁻¹`);
+    out.push(`transform     ${describeTransform(transformSpecOf(p))}`);
+    const e = meta.ensemble;
+    if (e) {
+      const c = e.calibration;
+      out.push(`ensemble      ${e.members} members; σ = ${e.sigmaScale.toPrecision(3)} × their spread (validation n ${c.count}, Spearman ρ(σ, |error|) ${c.spearman?.toFixed(2) ?? 'n/a'}, |error| ≤ σ ${pct(c.coverage1)}, ≤ 2σ ${pct(c.coverage2)}); flagged above σ ${e.sigmaThreshold.toPrecision(3)}`);
+    } else {
+      out.push('ensemble      none (a single model: no σ per frame)');
+    }
+    out.push(`OOD check     ${meta.ood ? `${meta.ood.features}, ${meta.ood.bins} rings; flagged above D² ${meta.ood.threshold.toPrecision(3)}` : 'none recorded'}`);
     out.push(`training      dataset ${meta.trainingDatasetId ?? 'n/a'}; epochs ${meta.epochs ?? 'n/a'}, best epoch ${meta.bestEpoch ?? 'n/a'}, seed ${meta.seed ?? 'n/a'}`);
     out.push(`validation    ${metricsLine(meta.metrics?.validation)}`);
     out.push(`train         ${metricsLine(meta.metrics?.train)}`);
@@ -74,7 +88,17 @@ function printInfo(info: ReturnType<typeof modelInfo>): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/** For models that do not record their input transform (foreign ONNX files, PyTorch checkpoints). */
+function transformOption(): Option {
+  return new Option(
+    '--transform <name>',
+    "the input transform it was trained with: log1-minmax (per-pattern min–max, the paper's description) or log1-globalmax (the authors' code: log(max(I, 1)) / the training set's maximum, give --global-log-max)",
+  ).choices(['log1-minmax', 'log1-globalmax']);
+}
+
 interface ImportTorchOptions {
+  transform?: 'log1-minmax' | 'log1-globalmax';
+  globalLogMax?: number;
   out: string;
   model: ModelArchitecture;
   target: ModelTarget;
@@ -86,6 +110,8 @@ interface ImportTorchOptions {
 }
 
 interface ImportOptions {
+  transform?: 'log1-minmax' | 'log1-globalmax';
+  globalLogMax?: number;
   name?: string;
   model?: string;
   target?: ModelTarget;
@@ -116,6 +142,8 @@ export function registerModelCommands(program: Command): void {
     .option('--delta-k <invA>', 'Δk of its training patterns (Å⁻¹)', parsePositive, 0.015)
     .option('--side <n>', 'pattern side in pixels (default: 2·floor(kmax/Δk) + 1)', parsePositiveInteger)
     .option('--dataset-id <id>', 'training dataset to record')
+    .addOption(transformOption())
+    .option('--global-log-max <value>', 'log1-globalmax: the maximum of log(max(I, 1)) over the training set', parsePositive)
     .option('--python <path>', 'Python with torch and torchvision', defaultSettings().python3Path)
     .action(async (stateDict: string, opts: ImportTorchOptions) => {
       const side = opts.side ?? patternSide({ kmaxInvA: opts.kmax, deltaKInvA: opts.deltaK });
@@ -128,6 +156,8 @@ export function registerModelCommands(program: Command): void {
         deltaKInvA: opts.deltaK,
         side,
         ...(opts.datasetId !== undefined ? { datasetId: opts.datasetId } : {}),
+        ...(opts.transform !== undefined ? { transform: opts.transform } : {}),
+        ...(opts.globalLogMax !== undefined ? { globalLogMax: opts.globalLogMax } : {}),
       });
       process.stderr.write(`model: ${metadata.architecture}, target ${metadata.target}, ${side}×${side} → ${path.resolve(opts.out)}\n`);
       process.stdout.write(`${path.resolve(opts.out)}\n`);
@@ -142,6 +172,8 @@ export function registerModelCommands(program: Command): void {
     .addOption(new Option('--target <target>', 'what the model predicts').choices([...MODEL_TARGETS]))
     .option('--kmax <invA>', 'kmax of its training patterns (Å⁻¹)', parsePositive)
     .option('--delta-k <invA>', 'Δk of its training patterns (Å⁻¹)', parsePositive)
+    .addOption(transformOption())
+    .option('--global-log-max <value>', 'log1-globalmax: the maximum of log(max(I, 1)) over the training set', parsePositive)
     .action(async (dir: string, file: string, opts: ImportOptions) => {
       const project = Project.open(dir);
       try {
@@ -154,6 +186,8 @@ export function registerModelCommands(program: Command): void {
             ...(opts.target !== undefined ? { target: opts.target } : {}),
             ...(opts.kmax !== undefined ? { kmaxInvA: opts.kmax } : {}),
             ...(opts.deltaK !== undefined ? { deltaKInvA: opts.deltaK } : {}),
+            ...(opts.transform !== undefined ? { transform: opts.transform } : {}),
+            ...(opts.globalLogMax !== undefined ? { globalLogMax: opts.globalLogMax } : {}),
           },
           pythonForImport(project, file),
         );

@@ -48,7 +48,7 @@ export function registerPredictCommand(program: Command): void {
         stated: { target: opts.target, kmaxInvA: opts.kmax, deltaKInvA: opts.deltaK },
         statedNames: { target: '--target', kmaxInvA: '--kmax', deltaKInvA: '--delta-k' },
       });
-      const source = openPatternSource(path.resolve(input));
+      const source = openPatternSource(path.resolve(input), model.metadata.preprocessing);
       try {
         const labels = source.kind === 'export' ? readExportLabels(source.location) : null;
         if (opts.metrics && !labels) throw new Error(`--metrics needs a labelled dataset export (targets.npy); ${input} has no labels`);

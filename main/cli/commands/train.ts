@@ -4,7 +4,8 @@
  */
 import { Option, type Command } from 'commander';
 import { describeIssues } from '../../shared/ipc-contract';
-import { MODEL_ARCHITECTURES, MODEL_TARGETS, TRAIN_DEVICES, trainingRequestSchema } from '../../shared/models';
+import { AUGMENTATIONS, MODEL_ARCHITECTURES, MODEL_TARGETS, TRAIN_DEVICES, trainingRequestSchema } from '../../shared/models';
+import { TRAINING_TRANSFORMS } from '../../shared/model-transform';
 import { jobHooks } from '../../core/app-core';
 import { JobManager } from '../../core/jobs/job-manager';
 import { Project } from '../../core/project/project';
@@ -30,6 +31,10 @@ interface TrainOptions {
   init?: string;
   resume?: number;
   python?: string;
+  transform?: string;
+  augmentation?: string;
+  augment?: boolean;
+  members?: number;
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -49,6 +54,10 @@ export function registerTrainCommand(program: Command): void {
     .option('--name <name>', 'model name')
     .option('--imagenet-weights <file>', 'start resnet18 from a torchvision ImageNet state_dict file (never downloaded)')
     .option('--init <file>', 'start from a full state_dict of the same architecture (e.g. the authors\' checkpoint)')
+    .addOption(new Option('--transform <name>', 'input transform: annulus-log (v2, scale-invariant, beam masked) or log1-minmax (v1)').choices([...TRAINING_TRANSFORMS]))
+    .addOption(new Option('--augmentation <kind>', "detector (counts, beam, geometry on raw patterns) or paper (papers/000's pipeline)").choices([...AUGMENTATIONS]))
+    .option('--no-augment', 'train without augmentation')
+    .option('--members <n>', 'deep-ensemble members trained together (σ per prediction when > 1)', parsePositiveInteger)
     .option('--resume <modelId>', 'continue the incomplete run of this model from its last checkpoint', parsePositiveInteger)
     .option('--python <path>', 'Python with torch and torchvision (default: the project setting)')
     .action(async (dir: string, opts: TrainOptions) => {
@@ -58,7 +67,7 @@ export function registerTrainCommand(program: Command): void {
         const python = opts.python ?? project.settings.enginePath('python3Path', '--python');
         let submitted;
         if (opts.resume !== undefined) {
-          const ignored = (['dataset', 'model', 'target', 'batch', 'lr', 'weightDecay', 'seed', 'device', 'imagenetWeights', 'init'] as const).filter((k) => opts[k] !== undefined);
+          const ignored = (['dataset', 'model', 'target', 'batch', 'lr', 'weightDecay', 'seed', 'device', 'imagenetWeights', 'init', 'transform', 'augmentation', 'members'] as const).filter((k) => opts[k] !== undefined);
           if (ignored.length > 0) throw new Error(`--resume continues the run with its own settings; leave out ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (only --epochs may change)`);
           submitted = resumeTraining(project, jobs, opts.resume, python, opts.epochs);
           process.stderr.write(`train: resuming model ${submitted.model.id} (${submitted.model.name})\n`);
@@ -77,6 +86,10 @@ export function registerTrainCommand(program: Command): void {
             ...(opts.device !== undefined ? { device: opts.device } : {}),
             imagenetWeights: opts.imagenetWeights ?? null,
             initStateDict: opts.init ?? null,
+            ...(opts.transform !== undefined ? { transform: opts.transform } : {}),
+            ...(opts.augmentation !== undefined ? { augmentation: opts.augmentation } : {}),
+            ...(opts.augment === false ? { augment: false } : {}),
+            ...(opts.members !== undefined ? { members: opts.members } : {}),
           });
           if (!parsed.success) throw new Error(`train: ${describeIssues(parsed.error)}`);
           submitted = submitTraining(project, jobs, parsed.data, python);

@@ -13,7 +13,7 @@ import { seededPermutation } from '../../../native-workers/lib/datasets/random-s
 import { fitMetrics } from '../../../native-workers/lib/models/fit-metrics';
 import { kernelDensity2d } from '../../../native-workers/lib/models/kernel-density';
 import { describeModel } from '../../../native-workers/lib/models/model-description';
-import { readSsroModelMetadata, SSRO_METADATA_KEY, withOnnxMetadata, type SsroModelMetadata } from '../../../native-workers/lib/models/onnx-metadata';
+import { parseSsroModelMetadata, readSsroModelMetadata, SSRO_METADATA_KEY, withOnnxMetadata, type SsroModelMetadata } from '../../../native-workers/lib/models/onnx-metadata';
 import { describeTorchFailure, runTorch, torchErrorEvent } from '../../../native-workers/lib/models/torch-engine';
 import { MODEL_FILES, readRunHistory, RUN_FILES, type RunHistory } from '../../../native-workers/lib/models/train-config';
 import { readNpy } from '../../../native-workers/lib/npy';
@@ -137,7 +137,7 @@ function importOnnx(project: Project, request: ModelImportRequest): ModelSummary
       source: 'imported-onnx',
       state: 'imported',
       datasetId: null,
-      params: { file, ownMetadata: own, ...(own ? {} : { stated: { target: request.target, kmaxInvA: request.kmaxInvA, deltaKInvA: request.deltaKInvA } }) },
+      params: { file, ownMetadata: own, ...(own ? {} : { stated: { target: request.target, kmaxInvA: request.kmaxInvA, deltaKInvA: request.deltaKInvA, transform: request.transform, globalLogMax: request.globalLogMax } }) },
       preprocessing: metadata.preprocessing,
       metrics: (metadata.metrics as Record<string, unknown> | null) ?? null,
       onnxFile: MODEL_FILES.importedOnnx,
@@ -157,6 +157,9 @@ export interface TorchExportRequest {
   /** Pattern side; defaults to the k-grid's 2·floor(kmax/Δk) + 1. */
   side?: number;
   datasetId?: string;
+  /** The input transform the checkpoint was trained with (default log1-minmax); log1-globalmax needs its constant. */
+  transform?: 'log1-minmax' | 'log1-globalmax';
+  globalLogMax?: number;
 }
 
 /** Runs ssro_torch.export: a state_dict (checked key by key against the architecture) → ONNX with our metadata. */
@@ -171,6 +174,8 @@ export async function exportStateDict(python3Path: string, request: TorchExportR
     '--delta-k', String(request.deltaKInvA),
     '--out', path.resolve(request.out),
     ...(request.datasetId !== undefined ? ['--dataset-id', request.datasetId] : []),
+    ...(request.transform !== undefined ? ['--transform', request.transform] : []),
+    ...(request.globalLogMax !== undefined ? ['--global-log-max', String(request.globalLogMax)] : []),
   ];
   const result = await runTorch(python3Path, 'ssro_torch.export', args);
   const done = result.events.find((e) => e.event === 'done');
@@ -178,7 +183,11 @@ export async function exportStateDict(python3Path: string, request: TorchExportR
     const error = torchErrorEvent(result);
     throw new Error(describeTorchFailure(python3Path, result, typeof error?.message === 'string' ? error.message : null));
   }
-  return done.metadata as SsroModelMetadata;
+  try {
+    return parseSsroModelMetadata(done.metadata);
+  } catch (error) {
+    throw new Error(`ssro_torch.export returned a model description this app cannot read: ${(error as Error).message}`);
+  }
 }
 
 /** Registers a PyTorch state_dict of one of our architectures, exported to ONNX inside the model's folder. */
@@ -212,6 +221,8 @@ async function importStateDict(project: Project, request: ModelImportRequest, py
         target: request.target as ModelTarget,
         kmaxInvA: request.kmaxInvA as number,
         deltaKInvA: request.deltaKInvA as number,
+        ...(request.transform !== undefined ? { transform: request.transform } : {}),
+        ...(request.globalLogMax !== undefined ? { globalLogMax: request.globalLogMax } : {}),
       });
     } catch (error) {
       throw new ApiError('invalid-request', (error as Error).message);

@@ -48,15 +48,15 @@ export function submitPrediction(project: Project, jobs: JobManager, request: Pr
     splitSeed = typeof recipe.splitSeed === 'number' ? recipe.splitSeed : 42;
     datasetId = input.datasetId;
     name = `${model.name} on ${dataset.name}${input.split === 'all' ? '' : ` (${input.split})`}`;
-    checkInput(() => openDatasetSource(location), model.preprocessing);
+    checkInput(() => openDatasetSource(location, model.preprocessing ?? undefined), model.preprocessing);
   } else if (input.kind === 'npy') {
     location = path.resolve(input.path);
     name = `${model.name} on ${path.basename(location)}`;
-    checkInput(() => openNpyStackSource(location), model.preprocessing);
+    checkInput(() => openNpyStackSource(location, model.preprocessing ?? undefined), model.preprocessing);
   } else {
     location = path.resolve(input.dir);
     name = `${model.name} on ${path.basename(location)}`;
-    checkInput(() => openExportSource(location), model.preprocessing);
+    checkInput(() => openExportSource(location, model.preprocessing ?? undefined), model.preprocessing);
   }
   const params: PredictJobParams = {
     name: request.name ?? name,

@@ -75,6 +75,11 @@ function configFor(request: TrainingRequest, datasetDir: string, modelDir: strin
     imagenetWeights: request.imagenetWeights,
     initStateDict: request.initStateDict,
     progressSeconds: 0.5,
+    transform: request.transform,
+    transformParams: request.transformParams,
+    augment: request.augment,
+    augmentation: request.augmentation,
+    members: request.members,
   };
 }
 

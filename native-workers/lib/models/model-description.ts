@@ -3,7 +3,8 @@
  * metadata built from the preprocessing the user states (never guessed), checked against the graph's input shape.
  */
 import { patternSide } from '../../../main/shared/diffraction';
-import type { ModelPreprocessing, ModelTarget } from '../../../main/shared/models';
+import type { ModelTarget } from '../../../main/shared/models';
+import { preprocessingRecord, type ModelPreprocessing, type TransformSpec } from '../../../main/shared/model-transform';
 import { readOnnxGraph, shapeText, type OnnxGraphInfo } from './onnx-graph';
 import { readSsroModelMetadata, type SsroModelMetadata } from './onnx-metadata';
 
@@ -13,6 +14,9 @@ export interface StatedPreprocessing {
   kmaxInvA?: number | undefined;
   deltaKInvA?: number | undefined;
   architecture?: string | undefined;
+  /** The input transform (default log1-minmax, what the paper describes); log1-globalmax needs globalLogMax. */
+  transform?: 'log1-minmax' | 'log1-globalmax' | undefined;
+  globalLogMax?: number | undefined;
 }
 
 export class MissingPreprocessingError extends Error {
@@ -70,7 +74,11 @@ export function foreignModelMetadata(
   if (graphSide !== null && graphSide !== side) {
     throw new Error(`${file}: the model's input is ${graphSide}×${graphSide}, but kmax ${kmaxInvA} / Δk ${deltaKInvA} gives ${side}×${side} patterns; check the k-grid it was trained on`);
   }
-  const preprocessing: ModelPreprocessing = { transform: 'log1-minmax', side, kmaxInvA, deltaKInvA, logClip: 1, normalisation: 'per-pattern min-max to [0,1]' };
+  if (stated.transform === 'log1-globalmax' && stated.globalLogMax === undefined) {
+    throw new Error(`${file}: the log1-globalmax transform needs its constant, the maximum of log(max(I, 1)) over the model's training set (globalLogMax)`);
+  }
+  const spec: TransformSpec = stated.transform === 'log1-globalmax' ? { transform: 'log1-globalmax', globalLogMax: stated.globalLogMax as number } : { transform: 'log1-minmax' };
+  const preprocessing: ModelPreprocessing = preprocessingRecord(spec, { side, kmaxInvA, deltaKInvA });
   const input = graph.inputs[0] as OnnxGraphInfo['inputs'][number];
   const output = graph.outputs[0];
   return {

@@ -1,3 +1,7 @@
+import { z } from 'zod';
+import { MODEL_TRANSFORMS, modelPreprocessingSchema } from '../../../main/shared/model-transform';
+import { ensembleInfoSchema, oodInfoSchema } from '../../../main/shared/model-uncertainty';
+
 /** Reads and writes the metadata_props (string key → string value) of a serialized ONNX model without an ONNX library. */
 
 /*
@@ -139,15 +143,7 @@ export function withOnnxMetadata(bytes: Uint8Array, entries: Record<string, stri
   return out;
 }
 
-/** How a model's input is made from a raw pattern (see native-workers/lib/diffraction/model-input.ts). */
-export interface SsroPreprocessing {
-  transform: 'log1-minmax';
-  side: number;
-  kmaxInvA: number | null;
-  deltaKInvA: number | null;
-  logClip: number;
-  normalisation: string;
-}
+export type { ModelPreprocessing as SsroPreprocessing } from '../../../main/shared/model-transform';
 
 export interface SsroFitMetrics {
   count: number;
@@ -156,35 +152,79 @@ export interface SsroFitMetrics {
   r2: number | null;
 }
 
-/** The JSON stored under SSRO_METADATA_KEY by ssro_torch.export (format 'ssro-model', version 1). */
-export interface SsroModelMetadata {
-  format: 'ssro-model';
-  version: number;
-  architecture: 'resnet18' | 'basecnn' | string;
-  /** What the output 'prediction' holds: d or 1 − d (the authors' convention). */
-  target: 'd' | 'one_minus_d';
-  input: { name: string; shape: (string | number)[] };
-  output: { name: string; shape: (string | number)[]; units: string };
-  preprocessing: SsroPreprocessing;
-  trainingDatasetId: number | string | null;
-  /** d units; null for imported checkpoints. */
-  metrics: { train: SsroFitMetrics; validation: SsroFitMetrics } | null;
-  epochs: number | null;
-  bestEpoch: number | null;
-  seed: number | null;
-  source: Record<string, unknown> | null;
-  /** The torch version that exported it; null for foreign ONNX models given metadata at import. */
-  torch: string | null;
-  createdAt: string;
-}
+const fitMetricsSchema = z.object({ count: z.number(), mae: z.number().nullable(), rmse: z.number().nullable(), r2: z.number().nullable() }).passthrough();
+
+/**
+ * The JSON stored under SSRO_METADATA_KEY by ssro_torch.export (format 'ssro-model', version 1). Unknown extra
+ * fields are kept (a newer exporter may add some); the fields this app acts on are checked.
+ */
+const ssroModelMetadataSchema = z
+  .object({
+    format: z.literal('ssro-model'),
+    version: z.number(),
+    /** 'resnet18' | 'basecnn' | 'compactcnn', or what an imported model says. */
+    architecture: z.string(),
+    /** What the output 'prediction' holds: d or 1 − d (the authors' convention). */
+    target: z.enum(['d', 'one_minus_d']),
+    input: z.object({ name: z.string(), shape: z.array(z.union([z.string(), z.number()])) }).passthrough(),
+    /** shape ['batch', K]: K = 1, or one column per ensemble member. */
+    output: z.object({ name: z.string(), shape: z.array(z.union([z.string(), z.number()])), units: z.string() }).passthrough(),
+    preprocessing: modelPreprocessingSchema,
+    trainingDatasetId: z.union([z.number(), z.string()]).nullable(),
+    /** d units; null for imported checkpoints. */
+    metrics: z.object({ train: fitMetricsSchema, validation: fitMetricsSchema }).passthrough().nullable(),
+    epochs: z.number().nullable(),
+    bestEpoch: z.number().nullable(),
+    seed: z.number().nullable(),
+    source: z.record(z.string(), z.unknown()).nullable(),
+    /** The torch version that exported it; null for foreign ONNX models given metadata at import. */
+    torch: z.string().nullable(),
+    createdAt: z.string(),
+    /** A deep ensemble's calibration (absent for single models). */
+    ensemble: ensembleInfoSchema.nullable().optional(),
+    /** Training-input feature statistics for out-of-distribution flags (absent for older models). */
+    ood: oodInfoSchema.nullable().optional(),
+  })
+  .passthrough();
+
+export type SsroModelMetadata = z.output<typeof ssroModelMetadataSchema>;
 
 /** The parsed SSRO description of a model, or null when it has none; throws when it is there but malformed. */
 export function readSsroModelMetadata(bytes: Uint8Array): SsroModelMetadata | null {
   const text = readOnnxMetadata(bytes)[SSRO_METADATA_KEY];
   if (text === undefined) return null;
-  const value = JSON.parse(text) as SsroModelMetadata;
-  if (value === null || typeof value !== 'object' || value.format !== 'ssro-model') throw new Error(`ONNX metadata '${SSRO_METADATA_KEY}' is not an ssro-model description`);
-  if (value.target !== 'd' && value.target !== 'one_minus_d') throw new Error(`ONNX metadata '${SSRO_METADATA_KEY}': unknown target ${String(value.target)}`);
-  if (value.preprocessing?.transform !== 'log1-minmax' || !Number.isInteger(value.preprocessing.side)) throw new Error(`ONNX metadata '${SSRO_METADATA_KEY}': missing or unknown preprocessing`);
-  return value;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`ONNX metadata '${SSRO_METADATA_KEY}' is not JSON (${(error as Error).message})`);
+  }
+  return parseSsroModelMetadata(value);
+}
+
+/** Checks a model description (from a file's metadata or from the Python exporter). */
+export function parseSsroModelMetadata(value: unknown): SsroModelMetadata {
+  if (value === null || typeof value !== 'object' || (value as { format?: unknown }).format !== 'ssro-model') {
+    throw new Error(`ONNX metadata '${SSRO_METADATA_KEY}' is not an ssro-model description`);
+  }
+  const target = (value as { target?: unknown }).target;
+  if (target !== 'd' && target !== 'one_minus_d') throw new Error(`ONNX metadata '${SSRO_METADATA_KEY}': unknown target ${String(target)}`);
+  const parsed = ssroModelMetadataSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? issue.path.join('.') : '';
+    if (where.startsWith('preprocessing')) {
+      const transform = (value as { preprocessing?: { transform?: unknown } }).preprocessing?.transform;
+      throw new Error(
+        `ONNX metadata '${SSRO_METADATA_KEY}': missing or unknown preprocessing (transform ${JSON.stringify(transform)}; this app knows ${MODEL_TRANSFORMS.join(', ')}) — update SSRO Studio, or re-import the model stating its transform`,
+      );
+    }
+    throw new Error(`ONNX metadata '${SSRO_METADATA_KEY}': ${where || 'the description'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** Ensemble members in a model's output (1 for a single model). */
+export function ensembleMembers(metadata: Pick<SsroModelMetadata, 'ensemble'>): number {
+  return metadata.ensemble?.members ?? 1;
 }

@@ -2,7 +2,8 @@
  * Patterns to predict on, read one at a time as model inputs: a project dataset folder (raw intensities), a .npy
  * stack of raw intensities ((N, S, S) or (S, S), float32 or float64, as `ssro diffract --raw` writes), or a dataset
  * export folder (diffraction_patterns.npy already holds model inputs; export.json says which transform made them).
- * Raw patterns get the model's transform (model-input.ts), so simulated and experimental inputs are treated alike.
+ * Raw patterns get the model's own transform (model-input.ts), so simulated and experimental inputs are treated alike;
+ * without a model's spec the v1 transform (log1-minmax) is used, which is what older exports hold.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +12,8 @@ import type { ModelPreprocessing } from '../../../main/shared/models';
 import { EXPORT_FILES } from '../datasets/dataset-export';
 import { bytesOf, NpyRecords } from '../datasets/npy-records';
 import { PatternReader } from '../datasets/pattern-store';
-import { MODEL_INPUT, modelInput } from '../diffraction/model-input';
+import { MODEL_INPUT, modelInputFor } from '../diffraction/model-input';
+import type { ModelInputSpec } from '../../../main/shared/model-transform';
 import { readNpy } from '../npy';
 
 export interface PatternSource {
@@ -30,7 +32,12 @@ export interface PatternSource {
 }
 
 /** A project dataset folder (pattern-store.ts): raw intensities or model inputs, on the dataset's k-grid. */
-export function openDatasetSource(dir: string): PatternSource {
+/** The v1 transform on a side × side grid (when no model's spec is given). */
+function v1(side: number): ModelInputSpec {
+  return { transform: 'log1-minmax', side, kmaxInvA: null, deltaKInvA: null };
+}
+
+export function openDatasetSource(dir: string, spec?: ModelInputSpec): PatternSource {
   const reader = PatternReader.open(dir);
   const { manifest } = reader;
   const raw = new Float32Array(manifest.side * manifest.side);
@@ -49,7 +56,7 @@ export function openDatasetSource(dir: string): PatternSource {
       }
       reader.readPattern(index, raw);
       try {
-        modelInput(raw, out);
+        modelInputFor(raw, spec ?? { ...v1(manifest.side), ...manifest.grid }, { out });
       } catch (error) {
         throw new Error(`${dir}: pattern ${index}: ${(error as Error).message}`);
       }
@@ -59,7 +66,7 @@ export function openDatasetSource(dir: string): PatternSource {
 }
 
 /** A .npy stack of raw intensities, read record by record (a stack of any size is never held whole). */
-export function openNpyStackSource(file: string): PatternSource {
+export function openNpyStackSource(file: string, spec?: ModelInputSpec): PatternSource {
   if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
   const records = NpyRecords.open(file, 'read');
   const { dtype, shape } = records.layout;
@@ -92,7 +99,7 @@ export function openNpyStackSource(file: string): PatternSource {
       if (whole !== null) raw = whole;
       else records.readBytes(index, bytesOf(values));
       try {
-        modelInput(raw, out);
+        modelInputFor(raw, spec ?? v1(side), { out });
       } catch (error) {
         throw new Error(`${file}: pattern ${index}: ${(error as Error).message}`);
       }
@@ -111,14 +118,18 @@ interface ExportProvenance {
 }
 
 /** A dataset export folder (dataset-export.ts): model inputs made by the transform export.json names. */
-export function openExportSource(dir: string): PatternSource {
+export function openExportSource(dir: string, spec?: ModelInputSpec): PatternSource {
   const provenanceFile = path.join(dir, EXPORT_FILES.provenance);
   if (!fs.existsSync(provenanceFile)) throw new Error(`${dir}: not a dataset export (no ${EXPORT_FILES.provenance}); give an export folder or a .npy stack`);
   const provenance = JSON.parse(fs.readFileSync(provenanceFile, 'utf8')) as ExportProvenance;
   const transform = provenance.patterns?.transform ?? null;
   const storedKind = provenance.patterns?.storedKind;
-  if (!(transform === MODEL_INPUT || (transform === null && storedKind === 'model-input'))) {
-    throw new Error(`${provenanceFile}: the patterns were made with transform ${String(transform)} from ${String(storedKind)}; this app's models read ${MODEL_INPUT} model inputs`);
+  const wanted = spec?.transform ?? MODEL_INPUT;
+  if (!(transform === wanted || (transform === null && storedKind === 'model-input' && wanted === MODEL_INPUT))) {
+    throw new Error(
+      `${provenanceFile}: the patterns were made with transform ${String(transform)} from ${String(storedKind)}; the model reads ${wanted} model inputs` +
+        (wanted !== MODEL_INPUT ? ' — predict on the project dataset itself (raw intensities get the model\'s transform)' : ''),
+    );
   }
   const file = path.join(dir, provenance.patterns.file ?? EXPORT_FILES.patterns);
   const side = provenance.side;
@@ -138,14 +149,14 @@ export function openExportSource(dir: string): PatternSource {
 }
 
 /** Opens a file or folder: an export folder when it holds export.json, else a .npy stack. */
-export function openPatternSource(location: string): PatternSource {
+export function openPatternSource(location: string, spec?: ModelInputSpec): PatternSource {
   const stat = fs.statSync(location, { throwIfNoEntry: false });
   if (stat === undefined) throw new Error(`${location}: no such file or folder`);
   if (stat.isDirectory()) {
-    if (fs.existsSync(path.join(location, 'dataset.json'))) return openDatasetSource(location);
-    return openExportSource(location);
+    if (fs.existsSync(path.join(location, 'dataset.json'))) return openDatasetSource(location, spec);
+    return openExportSource(location, spec);
   }
-  return openNpyStackSource(location);
+  return openNpyStackSource(location, spec);
 }
 
 function close(a: number, b: number): boolean {

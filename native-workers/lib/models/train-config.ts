@@ -4,7 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ModelArchitecture, ModelTarget, TrainDevice } from '../../../main/shared/models';
+import type { Augmentation, ModelArchitecture, ModelTarget, TrainDevice } from '../../../main/shared/models';
+import type { AnnulusLogParams, TrainingTransform } from '../../../main/shared/model-transform';
 import { writeNpy } from '../npy';
 import { randomSplit } from '../datasets/random-split';
 
@@ -28,6 +29,13 @@ export interface TrainConfig {
   /** At most one batch event per this many seconds. */
   progressSeconds: number;
   augment?: boolean;
+  /** Which augmentation runs when augment is on (ssro_torch: 'detector' on raw patterns, 'paper' on inputs). */
+  augmentation?: Augmentation;
+  /** The input transform (default annulus-log) and its constants (null = defaults). */
+  transform?: TrainingTransform;
+  transformParams?: AnnulusLogParams | null;
+  /** Deep-ensemble members trained together (default 1). */
+  members?: number;
   bestAfterEpoch?: number;
   numWorkers?: number;
   /** False: the run stops after metrics.json (no ONNX file; a sweep cell). */

@@ -4,6 +4,7 @@
  */
 import type { DatasetSummary } from '../../../main/shared/domain';
 import type { ModelSummary } from '../../../main/shared/models';
+import { describeTransform, transformSpecOf } from '../../../main/shared/model-transform';
 import { formatDateTime, formatDurationMs } from '../format';
 import { architectureLabel, asRecord, formatSmall, numberField, TARGET_LABELS, textField } from './model-format';
 import type { ModelDetails } from './use-model-details';
@@ -22,6 +23,29 @@ const SOURCE_LABELS: Record<ModelSummary['source'], string> = {
 
 type Fact = [label: string, value: string, title?: string];
 
+/** The ensemble's calibration and the out-of-distribution check, from the model file's metadata. */
+function uncertaintyFacts(metadata: Record<string, unknown> | null): Fact[] {
+  const ensemble = asRecord(metadata?.ensemble);
+  const calibration = asRecord(ensemble?.calibration);
+  const members = numberField(ensemble, 'members');
+  const facts: Fact[] = [];
+  if (members === null) {
+    facts.push(['uncertainty', 'none (a single model: no σ per frame)']);
+  } else {
+    const rho = numberField(calibration, 'spearman');
+    const c1 = numberField(calibration, 'coverage1');
+    facts.push([
+      'uncertainty',
+      `ensemble of ${members}; σ = ${formatSmall(numberField(ensemble, 'sigmaScale'))} × spread`,
+      `On validation: Spearman ρ(σ, |error|) ${rho === null ? 'n/a' : rho.toFixed(2)}, |error| ≤ σ for ${c1 === null ? 'n/a' : `${(100 * c1).toFixed(0)} %`} of patterns`,
+    ]);
+  }
+  const ood = asRecord(metadata?.ood);
+  const threshold = numberField(ood, 'threshold');
+  facts.push(['out-of-distribution check', threshold === null ? 'none recorded' : `${textField(ood, 'features') ?? 'features'}; flagged above D² ${formatSmall(threshold)}`]);
+  return facts;
+}
+
 export function ModelFacts({ model, details, datasets }: ModelFactsProps) {
   const p = model.preprocessing;
   const metadata = details?.metadata ?? null;
@@ -32,12 +56,14 @@ export function ModelFacts({ model, details, datasets }: ModelFactsProps) {
 
   const preprocessing: Fact[] = p
     ? [
-        ['transform', p.transform === 'log1-minmax' ? 'log(max(I, 1)), min–max to [0, 1]' : p.transform],
+        ['transform', p.transform, describeTransform(transformSpecOf(p))],
         ['pattern side', `${p.side} × ${p.side} px`],
         ['kmax', p.kmaxInvA === null ? 'not recorded' : `${p.kmaxInvA} Å⁻¹`],
         ['Δk', p.deltaKInvA === null ? 'not recorded' : `${p.deltaKInvA} Å⁻¹`],
-        ['log clip', String(p.logClip)],
+        ...(p.transform === 'annulus-log' ? ([['beam mask', `|K| < ${p.beamMaskInvA} Å⁻¹`]] as Fact[]) : ([['log clip', String(p.logClip)]] as Fact[])),
+        ...(p.transform === 'log1-globalmax' ? ([['global log max', String(p.globalLogMax)]] as Fact[]) : []),
         ['normalisation', p.normalisation],
+        ...uncertaintyFacts(metadata),
       ]
     : [];
 
