@@ -1,12 +1,13 @@
 /**
  * The preprocessing recipe stored with every experimental result (issue 6: "The recipe is stored with every
  * result"): what was done to each frame before the model saw it, with the paper's defaults (papers/000 Fig. 10:
- * TV denoising weight 0.1, ε 2e-4, ≤ 200 iterations; the model's own k-grid and log1-minmax transform).
+ * TV denoising weight 0.1, ε 2e-4, ≤ 200 iterations; the model's own k-grid and input transform).
  *
  * Pure TypeScript + zod with no Node import: shared by the core, the workers and the renderer.
  */
 import { z } from 'zod';
-import { MODEL_INPUT_TRANSFORM, patternSide } from './diffraction';
+import { patternSide } from './diffraction';
+import { ANNULUS_LOG_DEFAULTS } from './model-transform';
 
 const filePath = z.string().trim().min(1, 'a path is required').max(4096);
 const pixel = z.number().finite();
@@ -15,13 +16,38 @@ export const CENTRE_METHODS = ['com', 'xcorr', 'fixed'] as const;
 export const CALIBRATION_METHODS = ['metadata', 'ring', 'halo', 'manual'] as const;
 export const DENOISE_METHODS = ['none', 'tv-chambolle'] as const;
 /**
- * How the TV weight relates to the frame's values. 'range': the weight is relative to the frame's value range
+ * How the TV weight relates to the frame's values. 'halo' (default): relative to the value range (max − min) of the
+ * pixels the model sees, beamMask ≤ |K| < kmax around the frame's centre, so the direct beam (10³–10⁵ × the halo on
+ * a detector) does not set a weight that erases the halo's speckle; invariant to the detector's scale. 'range': the weight is relative to the frame's value range
  * (max − min), as for the paper's images, which scikit-image saw in [0, 1] (8-bit figures through img_as_float);
  * identical to denoising (I − min)/(max − min) and scaling back, since Chambolle's iteration and its stopping rule
  * are invariant under I → aI + b, λ → aλ. 'absolute': the weight is in the frame's own units (counts), which is
  * what scikit-image does with a float image.
  */
-export const DENOISE_SCALES = ['range', 'absolute'] as const;
+export const DENOISE_SCALES = ['halo', 'range', 'absolute'] as const;
+
+const modelGrid = {
+  kmaxInvA: z.number().positive().max(10),
+  deltaKInvA: z.number().positive().max(1),
+  side: z.number().int().min(3).max(2049),
+};
+
+/** The recipe's model section: the grid and the transform (recipes stored before transform v2 hold log1-minmax). */
+const recipeModelSchema = z
+  .discriminatedUnion('transform', [
+    z.object({ ...modelGrid, transform: z.literal('log1-minmax') }).strict(),
+    z.object({ ...modelGrid, transform: z.literal('log1-globalmax'), globalLogMax: z.number().positive().finite() }).strict(),
+    z
+      .object({
+        ...modelGrid,
+        transform: z.literal('annulus-log'),
+        beamMaskInvA: z.number().min(0).max(5).default(ANNULUS_LOG_DEFAULTS.beamMaskInvA),
+        floorRatio: z.number().positive().max(100).default(ANNULUS_LOG_DEFAULTS.floorRatio),
+        ceilingRatio: z.number().positive().max(1e6).default(ANNULUS_LOG_DEFAULTS.ceilingRatio),
+      })
+      .strict(),
+  ])
+  .refine((m) => patternSide(m) === m.side, { message: 'side must be 2·floor(kmax/Δk) + 1', path: ['side'] });
 
 export const preprocessRecipeSchema = z
   .object({
@@ -80,7 +106,7 @@ export const preprocessRecipeSchema = z
         weight: z.number().positive().max(1e9).default(0.1),
         eps: z.number().nonnegative().max(1).default(2e-4),
         maxIterations: z.number().int().min(1).max(10_000).default(200),
-        scale: z.enum(DENOISE_SCALES).default('range'),
+        scale: z.enum(DENOISE_SCALES).default('halo'),
       })
       .strict()
       .prefault({}),
@@ -93,16 +119,8 @@ export const preprocessRecipeSchema = z
       })
       .strict()
       .prefault({}),
-    /** The model's k-grid and input transform (from its recorded preprocessing). */
-    model: z
-      .object({
-        kmaxInvA: z.number().positive().max(10),
-        deltaKInvA: z.number().positive().max(1),
-        side: z.number().int().min(3).max(2049),
-        transform: z.literal(MODEL_INPUT_TRANSFORM),
-      })
-      .strict()
-      .refine((m) => patternSide(m) === m.side, { message: 'side must be 2·floor(kmax/Δk) + 1', path: ['side'] }),
+    /** The model's k-grid and input transform with its constants (from its recorded preprocessing). */
+    model: recipeModelSchema,
   })
   .strict();
 

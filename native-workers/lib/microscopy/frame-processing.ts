@@ -8,8 +8,12 @@ import type { MapPlan, VirtualDetectors } from './mapping';
 import { CentreFindingError, type BeamCentre } from './preprocess/centre';
 import { createPreprocessWorkspace, preprocessFrame, type PreprocessWorkspace } from './preprocess/recipe';
 
-/** Frame flags stored in flags.npy. */
-export const FRAME_FLAGS = ['ok', 'saturated', 'empty', 'non-finite', 'no-centre'] as const;
+/**
+ * Frame flags stored in flags.npy (codes are indices: new flags are only ever appended). Every flag but 'ok' and
+ * 'out-of-distribution' means the frame was not mapped (d is NaN); an out-of-distribution frame keeps its d but is
+ * shown greyed, because the model has not seen anything like it (mapping.ts says how that is decided).
+ */
+export const FRAME_FLAGS = ['ok', 'saturated', 'empty', 'non-finite', 'no-centre', 'vacuum', 'out-of-distribution'] as const;
 export type FrameFlag = (typeof FRAME_FLAGS)[number];
 
 export interface ProcessedFrame {

@@ -627,7 +627,7 @@ describe('preprocessing recipe', () => {
 
   it("fills the paper's defaults and refuses incomplete recipes", () => {
     const recipe = preprocessRecipeSchema.parse(minimal);
-    expect(recipe.denoise).toEqual({ method: 'tv-chambolle', weight: 0.1, eps: 2e-4, maxIterations: 200, scale: 'range' });
+    expect(recipe.denoise).toEqual({ method: 'tv-chambolle', weight: 0.1, eps: 2e-4, maxIterations: 200, scale: 'halo' });
     expect(recipe.hotPixels).toEqual({ enabled: true, threshold: 8 });
     expect(recipe.centre).toMatchObject({ method: 'com', perFrame: true, radiusPx: null });
     expect(recipe.dark).toBeNull();

@@ -2,17 +2,18 @@
  * One experimental frame → the model's input, following a stored recipe (main/shared/preprocess-recipe.ts), in this order:
  *
  *   quality check (raw) → dark subtraction → bad pixels and mask → beam centre → TV denoising → resampling onto the
- *   model's k-grid → the model's transform (log1-minmax, native-workers/lib/diffraction/model-input.ts)
+ *   model's k-grid → the model's transform (the one the model records, native-workers/lib/diffraction/model-input.ts)
  *
  * TV denoising comes before resampling. papers/000 Fig. 10 says the images "were denoised using total variation
  * denoising … Prior to model input, images were resized to 133×133 and pixel intensities were normalized to the
  * [0, 1] range": denoising on the recorded pixels, then the resize. It also matters numerically: on the detector
  * grid TV removes counting noise pixel by pixel, which is what the weight 0.1 was tuned for; after an area-averaging
  * downsample the noise is already averaged and the same weight would smooth away real speckle. The weight is
- * relative to the frame's value range by default (main/shared/preprocess-recipe.ts DENOISE_SCALES says why).
+ * relative to the value range of the pixels the model sees (the halo, the direct beam excluded) by default;
+ * main/shared/preprocess-recipe.ts DENOISE_SCALES says why.
  */
-import type { ModelPreprocessing } from '../../../../main/shared/models';
-import { modelInput } from '../../diffraction/model-input';
+import { ANNULUS_LOG_DEFAULTS, transformSpecOf, type ModelPreprocessing } from '../../../../main/shared/model-transform';
+import { modelInputFor } from '../../diffraction/model-input';
 import type { MicroscopyInfo, StoredDtype } from '../frame-source';
 import {
   calibrationFromHalo,
@@ -40,8 +41,75 @@ export function recipeModelFromPreprocessing(preprocessing: ModelPreprocessing):
     kmaxInvA: preprocessing.kmaxInvA,
     deltaKInvA: preprocessing.deltaKInvA,
     side: preprocessing.side,
-    transform: preprocessing.transform,
+    ...transformSpecOf(preprocessing),
   });
+}
+
+/**
+ * The inner radius (Å⁻¹) of what the model sees: the transform's beam mask, or for transforms without one the
+ * annulus-log default (used to keep the direct beam out of the TV weight and of the vacuum check).
+ */
+export function beamMaskInvA(model: PreprocessRecipe['model']): number {
+  return model.transform === 'annulus-log' ? model.beamMaskInvA : ANNULUS_LOG_DEFAULTS.beamMaskInvA;
+}
+
+/** Fraction of a frame's counts that must fall outside the beam mask for it to count as a specimen, not vacuum. */
+export const MIN_HALO_FRACTION = 1e-4;
+
+export interface HaloStatistics {
+  /** Pixels with beamMask ≤ |K| < kmax about the centre. */
+  pixels: number;
+  min: number;
+  max: number;
+  sum: number;
+  /** Sum of the whole frame. */
+  total: number;
+}
+
+/** Statistics of the detector pixels the model sees (beamMask ≤ |K| < kmax about `centre`). */
+export function haloStatistics(frame: ArrayLike<number>, rows: number, cols: number, centre: BeamCentre, invAPerPixel: number, model: PreprocessRecipe['model']): HaloStatistics {
+  const inner = (beamMaskInvA(model) / invAPerPixel) ** 2;
+  const outer = (model.kmaxInvA / invAPerPixel) ** 2;
+  let pixels = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const dr2 = (r - centre.row) ** 2;
+    for (let c = 0; c < cols; c++) {
+      const v = frame[r * cols + c] as number;
+      total += v;
+      const q2 = dr2 + (c - centre.col) ** 2;
+      if (q2 < inner || q2 >= outer) continue;
+      pixels += 1;
+      sum += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return { pixels, min, max, sum, total };
+}
+
+/**
+ * Model-grid nodes (inside kmax) whose detector position lies off the detector, for the transform to leave out of
+ * its normalisation; null when every node is on the detector. Same geometry as resampleToModelGrid.
+ */
+function nodesOffDetector(rows: number, cols: number, centre: BeamCentre, invAPerPixel: number, model: PreprocessRecipe['model']): Uint8Array | null {
+  const side = model.side;
+  const n = (side - 1) / 2;
+  const f = model.deltaKInvA / invAPerPixel;
+  const on = (value: number, count: number): boolean => value >= -0.5 && value <= count - 0.5;
+  let mask: Uint8Array | null = null;
+  for (let row = 0; row < side; row++) {
+    const rowOn = on(centre.row + (row - n) * f, rows);
+    for (let col = 0; col < side; col++) {
+      if (rowOn && on(centre.col + (col - n) * f, cols)) continue;
+      mask ??= new Uint8Array(side * side);
+      mask[row * side + col] = 1;
+    }
+  }
+  return mask;
 }
 
 /** Finds the centre of one frame (or of a scan's mean frame) as the recipe says. */
@@ -135,11 +203,15 @@ export interface PreprocessStep {
   cols: number;
 }
 
+/** A frame's flag after preprocessing: the raw quality check's, or 'vacuum' when its halo holds no counts. */
+export type PreprocessFlag = FrameQuality['flag'] | 'vacuum';
+export type PreprocessQuality = Omit<FrameQuality, 'flag'> & { flag: PreprocessFlag };
+
 export interface PreprocessResult {
   /** side² values in [0, 1]; all zeros when the frame is 'empty' or 'non-finite' (check quality.flag first). */
   modelInput: Float32Array;
   steps: PreprocessStep[];
-  quality: FrameQuality;
+  quality: PreprocessQuality;
   /** The centre used (null when the frame was not processed). */
   centre: BeamCentre | null;
   /** Model-grid nodes inside kmax that fell outside the detector (they are 0). */
@@ -238,11 +310,28 @@ export function preprocessFrame(frame: ArrayLike<number>, shape: readonly [numbe
   // 3. Beam centre.
   const centre = recipe.centre.perFrame || recipe.centre.method === 'fixed' ? findCentre(work, rows, cols, recipe.centre, residualMask) : (context.centre as BeamCentre);
 
-  // 4. TV denoising (on the detector grid, before resampling: see the module comment).
+  // 4. Vacuum: a frame whose counts are (almost) all in the direct beam has no halo to read d from.
+  const halo = haloStatistics(work, rows, cols, centre, invAPerPixel, recipe.model);
+  if (halo.pixels === 0 || !(halo.sum > MIN_HALO_FRACTION * halo.total)) {
+    const share = halo.total > 0 ? halo.sum / halo.total : 0;
+    const vacuum: PreprocessQuality = {
+      ...quality,
+      flag: 'vacuum',
+      detail:
+        halo.pixels === 0
+          ? `no detector pixel lies between the beam mask (${beamMaskInvA(recipe.model)} Å⁻¹) and kmax (${recipe.model.kmaxInvA} Å⁻¹) about the centre`
+          : `the halo (${beamMaskInvA(recipe.model)}–${recipe.model.kmaxInvA} Å⁻¹) holds ${(100 * share).toPrecision(2)} % of the frame's counts, below ${100 * MIN_HALO_FRACTION} %: vacuum or no specimen`,
+    };
+    return { modelInput: empty, steps, quality: vacuum, centre, outsideFraction: 0, denoiseIterations: 0, filledPixels, unfilledPixels };
+  }
+
+  // 5. TV denoising (on the detector grid, before resampling: see the module comment).
   let denoiseIterations = 0;
   if (recipe.denoise.method === 'tv-chambolle') {
     let weight = recipe.denoise.weight;
-    if (recipe.denoise.scale === 'range') {
+    if (recipe.denoise.scale === 'halo') {
+      weight *= halo.max > halo.min ? halo.max - halo.min : 1;
+    } else if (recipe.denoise.scale === 'range') {
       let lo = Infinity;
       let hi = -Infinity;
       for (let k = 0; k < size; k++) {
@@ -263,15 +352,15 @@ export function preprocessFrame(frame: ArrayLike<number>, shape: readonly [numbe
     keep('denoised', work, rows, cols);
   }
 
-  // 5. Resampling onto the model's k-grid.
+  // 6. Resampling onto the model's k-grid.
   const resampled = resampleToModelGrid(work, rows, cols, centre, invAPerPixel, recipe.model, { mask: residualMask, out: ws.resampled });
   keep('resampled', resampled.image, side, side);
 
-  // 6. The model's transform. Values below 1 (negative ones after a dark subtraction included) all map to log 1 = 0,
-  //    so clamping negatives to 0 first changes nothing but satisfies modelInput's check for impossible intensities.
+  // 7. The model's transform (negative values after a dark subtraction read as 0); nodes off the detector are left
+  //    out of annulus-log's normalisation.
   const image = resampled.image;
-  for (let k = 0; k < image.length; k++) if (image[k]! < 0) image[k] = 0;
-  const input = modelInput(image);
+  const offDetector = resampled.outsideFraction > 0 ? nodesOffDetector(rows, cols, centre, invAPerPixel, recipe.model) : null;
+  const input = modelInputFor(image, recipe.model, { invalid: offDetector, clampNegative: true });
   keep('model-input', input, side, side);
   return { modelInput: input, steps, quality, centre, outsideFraction: resampled.outsideFraction, denoiseIterations, filledPixels, unfilledPixels };
 }
