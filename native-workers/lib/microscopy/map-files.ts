@@ -4,6 +4,8 @@ export const MAP_FILES = {
   work: 'work',
   done: 'done.npy',
   d: 'd.npy',
+  sigma: 'sigma.npy',
+  ood: 'ood.npy',
   flags: 'flags.npy',
   vbf: 'vbf.npy',
   vadf: 'vadf.npy',

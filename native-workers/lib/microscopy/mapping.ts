@@ -1,7 +1,9 @@
 /**
  * Maps d over an experimental scan or folder (issue 6): every frame is read, preprocessed with a stored recipe
- * (preprocess/recipe.ts) and, unless flagged (saturated, empty, non-finite), put through the model in batches with
- * onnxruntime; beside d, the virtual bright-field (direct-beam disc) and annular dark-field (halo annulus) intensity
+ * (preprocess/recipe.ts) and, unless flagged (saturated, empty, non-finite, vacuum), put through the model in batches
+ * with onnxruntime; an ensemble model also gives σ(d), and a frame unlike the training inputs (feature distance, or
+ * members that disagree beyond the model's threshold: models/uncertainty.ts) keeps its d but is flagged
+ * 'out-of-distribution'; beside d, the virtual bright-field (direct-beam disc) and annular dark-field (halo annulus) intensity
  * of every frame, its beam centre and its flag are kept for orientation.
  *
  * Resumable: the per-frame results go to flat work files (work/*.npy, created at full size) and done.npy marks the
@@ -9,6 +11,8 @@
  * plan.json is continued; one whose plan differs (other model, input or recipe) is refused. When every frame is done,
  * the user-facing files are written (write-then-rename) with the scan's shape:
  *   d.npy (ny, nx) float32, NaN where flagged   flags.npy (ny, nx) uint8 (FRAME_FLAGS)
+ *   sigma.npy (ny, nx) float32: σ(d) of an ensemble model (NaN for single models and unmapped frames)
+ *   ood.npy (ny, nx) float32: the frame's squared feature distance to the training inputs (NaN when not recorded)
  *   vbf.npy, vadf.npy (ny, nx) float32         centres.npy (ny, nx, 2) float32 (row, col px)
  *   d.csv (the map as rows), d.tif (float32)   frames.csv (index, scan position, [group, file], d, flag, …)
  *   map.json (input, model, resolved recipe, calibration, counts, d statistics, timings)
@@ -20,7 +24,8 @@ import type { ModelTarget } from '../../../main/shared/models';
 import { canonicalJson, fsyncDirectory, writeFileAtomic } from '../datasets/atomic-files';
 import { bytesOf, createNpyFile, NpyRecords } from '../datasets/npy-records';
 import { csvField } from '../datasets/dataset-export';
-import { runModelInputs, type InferenceModel } from '../models/onnx-inference';
+import { predictFrames, type InferenceModel } from '../models/onnx-inference';
+import { oodDistance, outOfDistributionReason } from '../models/uncertainty';
 import { writeNpy } from '../npy';
 import { PatternReader } from '../datasets/pattern-store';
 import { MicroscopyFileError, type FrameSource, type MicroscopyInfo } from './frame-source';
@@ -96,9 +101,14 @@ export interface MapOptions {
 export interface MapSummary {
   dir: string;
   frameCount: number;
+  /** Frames with a d value (out-of-distribution ones included). */
   mapped: number;
   flagged: Record<FrameFlag, number>;
   d: { mean: number | null; std: number | null; min: number | null; max: number | null };
+  /** Mean and largest σ(d) over mapped frames (null without an ensemble). */
+  sigma: { mean: number | null; max: number | null };
+  /** The thresholds frames were flagged out-of-distribution with (null when the model records none). */
+  outOfDistribution: { sigmaThreshold: number | null; distanceThreshold: number | null };
   /** read and preprocess are summed over threads (thread-seconds); inference and total are wall time. */
   seconds: { read: number; preprocess: number; inference: number; total: number };
   resumedFrom: number;
@@ -258,6 +268,8 @@ export function planMap(source: FrameSource, model: InferenceModel, recipeInput:
 
 interface WorkFiles {
   d: NpyRecords;
+  sigma: NpyRecords;
+  ood: NpyRecords;
   flags: NpyRecords;
   vbf: NpyRecords;
   vadf: NpyRecords;
@@ -269,6 +281,8 @@ function openWork(dir: string, n: number, create: boolean): WorkFiles {
   const work = path.join(dir, MAP_FILES.work);
   const spec = {
     d: { dtype: '<f4' as const, shape: [n] },
+    sigma: { dtype: '<f4' as const, shape: [n] },
+    ood: { dtype: '<f4' as const, shape: [n] },
     flags: { dtype: '<u1' as const, shape: [n] },
     vbf: { dtype: '<f4' as const, shape: [n] },
     vadf: { dtype: '<f4' as const, shape: [n] },
@@ -279,9 +293,17 @@ function openWork(dir: string, n: number, create: boolean): WorkFiles {
     for (const [name, s] of Object.entries(spec)) createNpyFile(path.join(work, `${name}.npy`), s.dtype, s.shape);
     createNpyFile(path.join(dir, MAP_FILES.done), '<u1', [n]);
     fsyncDirectory(work);
+  } else {
+    // A map begun before σ and the feature distance were kept: its frames done so far have none (zeros).
+    for (const name of ['sigma', 'ood'] as const) {
+      const file = path.join(work, `${name}.npy`);
+      if (!fs.existsSync(file)) createNpyFile(file, spec[name].dtype, spec[name].shape);
+    }
   }
   return {
     d: NpyRecords.open(path.join(work, 'd.npy'), 'write', spec.d),
+    sigma: NpyRecords.open(path.join(work, 'sigma.npy'), 'write', spec.sigma),
+    ood: NpyRecords.open(path.join(work, 'ood.npy'), 'write', spec.ood),
     flags: NpyRecords.open(path.join(work, 'flags.npy'), 'write', spec.flags),
     vbf: NpyRecords.open(path.join(work, 'vbf.npy'), 'write', spec.vbf),
     vadf: NpyRecords.open(path.join(work, 'vadf.npy'), 'write', spec.vadf),
@@ -345,6 +367,9 @@ export async function runMap(
     const pixels = side * side;
     const batch = new Float32Array(batchSize * pixels);
     const flagCodes = new Map(FRAME_FLAGS.map((f, i) => [f, i]));
+    const ensemble = model.metadata.ensemble ?? null;
+    // Ring statistics are defined on annulus-log inputs only; older models have no training statistics anyway.
+    const ood = plan.recipe.model.transform === 'annulus-log' ? (model.metadata.ood ?? null) : null;
     const batches: number[][] = [];
     for (let start = 0; start < todo.length; start += batchSize) batches.push(todo.slice(start, start + batchSize));
     const threads = options.threads ?? 0;
@@ -371,24 +396,39 @@ export async function runMap(
         }
       }
       const t = performance.now();
-      const outputs = inBatch.length > 0 ? await runModelInputs(model, batch.subarray(0, inBatch.length * pixels), inBatch.length) : new Float32Array(0);
+      const predicted = inBatch.length > 0 ? await predictFrames(model, batch.subarray(0, inBatch.length * pixels), inBatch.length) : { d: new Float32Array(0), sigma: null };
       seconds.inference += (performance.now() - t) / 1000;
-      const dOf = new Map(inBatch.map((index, j) => [index, model.metadata.target === 'd' ? (outputs[j] as number) : 1 - (outputs[j] as number)]));
+      const row = new Map(inBatch.map((index, j) => [index, j]));
       for (const r of results) {
-        files.d.writeBytes(r.index, bytesOf(Float32Array.of(dOf.get(r.index) ?? Number.NaN)));
-        files.flags.writeBytes(r.index, Uint8Array.of(flagCodes.get(r.flag) ?? 0));
+        const j = row.get(r.index);
+        let d = Number.NaN;
+        let sigma = Number.NaN;
+        let distance = Number.NaN;
+        let flag: FrameFlag = r.flag;
+        if (j !== undefined && r.modelInput) {
+          d = predicted.d[j] as number;
+          sigma = predicted.sigma ? (predicted.sigma[j] as number) : Number.NaN;
+          if (ood) distance = oodDistance(r.modelInput, plan.recipe.model, ood);
+          const reason = outOfDistributionReason(predicted.sigma ? sigma : null, ood ? distance : null, ensemble, ood);
+          if (reason !== null) flag = 'out-of-distribution';
+        }
+        files.d.writeBytes(r.index, bytesOf(Float32Array.of(d)));
+        files.sigma.writeBytes(r.index, bytesOf(Float32Array.of(sigma)));
+        files.ood.writeBytes(r.index, bytesOf(Float32Array.of(distance)));
+        files.flags.writeBytes(r.index, Uint8Array.of(flagCodes.get(flag) ?? 0));
         files.vbf.writeBytes(r.index, bytesOf(Float32Array.of(r.vbf)));
         files.vadf.writeBytes(r.index, bytesOf(Float32Array.of(r.vadf)));
         files.centres.writeBytes(r.index, bytesOf(Float32Array.of(r.centre.row, r.centre.col)));
       }
       // Data first, then the marks: a mark never claims a frame whose values might be missing.
-      for (const f of [files.d, files.flags, files.vbf, files.vadf, files.centres]) f.sync();
+      for (const f of [files.d, files.sigma, files.ood, files.flags, files.vbf, files.vadf, files.centres]) f.sync();
       for (const r of results) files.done.writeBytes(r.index, Uint8Array.of(1));
       files.done.sync();
       finished += results.length;
       options.onProgress?.({ done: finished, total: n, seconds });
     }
-    const summary = finalize(source, plan, dir, files, seconds, resumedFrom, started, pool ? threads : 0);
+    const thresholds = { sigmaThreshold: model.metadata.ensemble?.sigmaThreshold ?? null, distanceThreshold: model.metadata.ood?.threshold ?? null };
+    const summary = finalize(source, plan, dir, files, seconds, resumedFrom, started, pool ? threads : 0, thresholds);
     try {
       writeMapReport(dir, options.reportTitle !== undefined ? { title: options.reportTitle } : {});
     } catch (error) {
@@ -402,15 +442,29 @@ export async function runMap(
   }
 }
 
-function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFiles, seconds: MapProgress['seconds'], resumedFrom: number, started: number, preprocessThreads: number): MapSummary {
+function finalize(
+  source: FrameSource,
+  plan: MapPlan,
+  dir: string,
+  files: WorkFiles,
+  seconds: MapProgress['seconds'],
+  resumedFrom: number,
+  started: number,
+  preprocessThreads: number,
+  outOfDistribution: MapSummary['outOfDistribution'],
+): MapSummary {
   const n = plan.input.frameCount;
   const shape = plan.input.scanShape;
   const d = new Float32Array(files.d.readRange(0, n).slice().buffer);
+  const sigma = new Float32Array(files.sigma.readRange(0, n).slice().buffer);
+  const ood = new Float32Array(files.ood.readRange(0, n).slice().buffer);
   const flags = files.flags.readRange(0, n).slice();
   const vbf = new Float32Array(files.vbf.readRange(0, n).slice().buffer);
   const vadf = new Float32Array(files.vadf.readRange(0, n).slice().buffer);
   const centres = new Float32Array(files.centres.readRange(0, n).slice().buffer);
   writeNpyAtomic(dir, MAP_FILES.d, d, shape);
+  writeNpyAtomic(dir, MAP_FILES.sigma, sigma, shape);
+  writeNpyAtomic(dir, MAP_FILES.ood, ood, shape);
   writeNpyAtomic(dir, MAP_FILES.flags, flags, shape);
   writeNpyAtomic(dir, MAP_FILES.vbf, vbf, shape);
   writeNpyAtomic(dir, MAP_FILES.vadf, vadf, shape);
@@ -424,7 +478,7 @@ function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFi
   writeFileAtomic(path.join(dir, MAP_FILES.dCsv), `${lines.join('\n')}\n`);
 
   const folder = (source as Partial<FolderFrameSource>).frames;
-  const header = ['index', ...(shape.length >= 2 ? ['row', 'col'] : []), ...(folder ? ['group', 'file'] : []), 'd', 'flag', 'vbf', 'vadf', 'centre_row', 'centre_col'];
+  const header = ['index', ...(shape.length >= 2 ? ['row', 'col'] : []), ...(folder ? ['group', 'file'] : []), 'd', 'sigma', 'ood_distance2', 'flag', 'vbf', 'vadf', 'centre_row', 'centre_col'];
   const rowsOut = [header.join(',')];
   for (let i = 0; i < n; i++) {
     const cells = [String(i)];
@@ -433,7 +487,8 @@ function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFi
     const entry = folder?.[i];
     if (folder) cells.push(csvField(entry?.group ?? ''), csvField(entry ? path.relative(source.info.file, entry.file) : ''));
     const v = d[i] as number;
-    cells.push(Number.isFinite(v) ? String(v) : '', FRAME_FLAGS[flags[i] as number] ?? 'ok', String(vbf[i]), String(vadf[i]), String(centres[2 * i]), String(centres[2 * i + 1]));
+    const number = (x: number): string => (Number.isFinite(x) ? String(x) : '');
+    cells.push(number(v), number(sigma[i] as number), number(ood[i] as number), FRAME_FLAGS[flags[i] as number] ?? 'ok', String(vbf[i]), String(vadf[i]), String(centres[2 * i]), String(centres[2 * i + 1]));
     rowsOut.push(cells.join(','));
   }
   writeFileAtomic(path.join(dir, MAP_FILES.frames), `${rowsOut.join('\n')}\n`);
@@ -444,12 +499,21 @@ function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFi
   let min = Infinity;
   let max = -Infinity;
   let mapped = 0;
+  let sigmaSum = 0;
+  let sigmaCount = 0;
+  let sigmaMax = -Infinity;
   for (let i = 0; i < n; i++) {
     const f = FRAME_FLAGS[flags[i] as number] ?? 'ok';
     flagged[f]++;
     const v = d[i] as number;
     if (!Number.isFinite(v)) continue;
     mapped++;
+    const s = sigma[i] as number;
+    if (Number.isFinite(s)) {
+      sigmaSum += s;
+      sigmaCount += 1;
+      if (s > sigmaMax) sigmaMax = s;
+    }
     sum += v;
     sum2 += v * v;
     if (v < min) min = v;
@@ -462,6 +526,8 @@ function finalize(source: FrameSource, plan: MapPlan, dir: string, files: WorkFi
     mapped,
     flagged,
     d: { mean, std: mean !== null ? Math.sqrt(Math.max(sum2 / mapped - mean * mean, 0)) : null, min: mapped ? min : null, max: mapped ? max : null },
+    sigma: { mean: sigmaCount > 0 ? sigmaSum / sigmaCount : null, max: sigmaCount > 0 ? sigmaMax : null },
+    outOfDistribution,
     seconds: { ...seconds, total: (Date.now() - started) / 1000 },
     resumedFrom,
     preprocessThreads,

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { DEFAULT_PREDICT_BATCH, type ModelTarget } from '../../../main/shared/models';
 import { describeModel, type StatedPreprocessing } from './model-description';
-import type { SsroModelMetadata } from './onnx-metadata';
+import { ensembleMembers, type SsroModelMetadata } from './onnx-metadata';
+import { ensembleD } from './uncertainty';
 import type { PatternSource } from './pattern-sources';
 
 /** Both cores of the reference machine; more threads than cores only adds contention. */
@@ -71,20 +72,45 @@ export async function loadInferenceModel(file: string, options: LoadOptions = {}
   };
 }
 
-/** Model outputs (target units) for `count` model inputs stored back to back (count · side² float32). */
-export async function runModelInputs(model: InferenceModel, inputs: Float32Array, count: number): Promise<Float32Array> {
+/**
+ * The members' outputs (target units) for `count` model inputs stored back to back (count · side² float32):
+ * count × members values, row-major (members = 1 for a single model).
+ */
+export async function runModelMembers(model: InferenceModel, inputs: Float32Array, count: number): Promise<Float32Array> {
   const side = model.metadata.preprocessing.side;
   if (inputs.length !== count * side * side) throw new Error(`${count} patterns of ${side}×${side} need ${count * side * side} values, got ${inputs.length}`);
+  const members = ensembleMembers(model.metadata);
   const rank = model.metadata.input.shape.length === 3 ? [count, side, side] : [count, 1, side, side];
   const feeds = { [model.inputName]: new ort.Tensor('float32', inputs, rank) };
   const result = await model.session.run(feeds);
   const output = result[model.outputName];
   if (output === undefined) throw new Error(`${model.file}: the model returned no output ${model.outputName}`);
   const data = output.data;
-  if (!(data instanceof Float32Array) || data.length !== count) {
-    throw new Error(`${model.file}: output ${model.outputName} has ${String(data.length)} values of type ${output.type} for ${count} patterns; a d model gives one float per pattern`);
+  if (!(data instanceof Float32Array) || data.length !== count * members) {
+    const expected = members === 1 ? 'a d model gives one float per pattern' : `an ensemble of ${members} members gives ${members} floats per pattern`;
+    throw new Error(`${model.file}: output ${model.outputName} has ${String(data.length)} values of type ${output.type} for ${count} patterns; ${expected}`);
   }
   return data;
+}
+
+/** Model outputs (target units; an ensemble's mean) for `count` model inputs stored back to back. */
+export async function runModelInputs(model: InferenceModel, inputs: Float32Array, count: number): Promise<Float32Array> {
+  const outputs = await runModelMembers(model, inputs, count);
+  const members = ensembleMembers(model.metadata);
+  if (members === 1) return outputs;
+  const mean = new Float32Array(count);
+  for (let f = 0; f < count; f++) {
+    let sum = 0;
+    for (let m = 0; m < members; m++) sum += outputs[f * members + m] as number;
+    mean[f] = sum / members;
+  }
+  return mean;
+}
+
+/** d and, for a calibrated ensemble, σ(d) of `count` model inputs stored back to back. */
+export async function predictFrames(model: InferenceModel, inputs: Float32Array, count: number): Promise<{ d: Float32Array; sigma: Float32Array | null }> {
+  const outputs = await runModelMembers(model, inputs, count);
+  return ensembleD(outputs, count, ensembleMembers(model.metadata), model.metadata.target, model.metadata.ensemble ?? null);
 }
 
 export interface InferenceOptions {
