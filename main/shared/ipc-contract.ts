@@ -580,12 +580,18 @@ export const contract = {
   },
   'maps.list': { request: empty, response: z.array(mapRecordSchema) },
   'maps.get': { request: z.object({ id }).strict(), response: mapRecordSchema },
-  /** A map's arrays in scan order (d null where the frame was flagged or, while it is made, not yet mapped). */
+  /** A map's arrays in scan order (d null where the frame was not mapped: flagged or, while it is made, not yet). */
   'maps.arrays': {
     request: z.object({ id }).strict(),
     response: z.object({
       shape: z.array(z.number().int()),
       d: z.array(z.number().nullable()),
+      /** σ(d) of an ensemble model; null for a single model, unmapped frames and maps made before σ was kept. */
+      sigma: z.array(z.number().nullable()),
+      /** Squared feature distance D² of each frame to the training inputs; null where not recorded. */
+      oodDistance: z.array(z.number().nullable()),
+      /** The thresholds frames were flagged 'out-of-distribution' with (null when the model records none). */
+      oodThresholds: z.object({ sigma: z.number().nullable(), distance: z.number().nullable() }),
       flags: z.array(z.number().int()),
       /** Null where a frame is not mapped yet. */
       vbf: z.array(z.number().nullable()),

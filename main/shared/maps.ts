@@ -102,10 +102,27 @@ export const MAP_EXPORTS = {
 export type MapExportName = keyof typeof MAP_EXPORTS;
 export const MAP_EXPORT_NAMES = Object.keys(MAP_EXPORTS) as [MapExportName, ...MapExportName[]];
 
-/** A map's arrays in scan order (maps.arrays): d null where flagged or not yet mapped; groups/files of a folder. */
+/**
+ * The frame flags of flags.npy by code (native-workers/lib/microscopy/frame-processing.ts FRAME_FLAGS, which only ever
+ * appends; a unit test keeps the two equal), for readers that cannot import the workers (the renderer). Every flag but
+ * 'ok' and 'out-of-distribution' means the frame was not mapped; an out-of-distribution frame keeps its d.
+ */
+export const MAP_FRAME_FLAGS = ['ok', 'saturated', 'empty', 'non-finite', 'no-centre', 'vacuum', 'out-of-distribution'] as const;
+export type MapFrameFlag = (typeof MAP_FRAME_FLAGS)[number];
+
+/**
+ * A map's arrays in scan order (maps.arrays): d null where the frame was not mapped (flagged, or not yet mapped) —
+ * an out-of-distribution frame keeps its d; groups/files of a folder.
+ */
 export interface MapArrays {
   shape: number[];
   d: (number | null)[];
+  /** σ(d) of an ensemble model; null for a single model, an unmapped frame, or a map made before σ was kept. */
+  sigma: (number | null)[];
+  /** The frame's squared feature distance D² to the training inputs; null where the model records no statistics. */
+  oodDistance: (number | null)[];
+  /** What σ and D² were compared with to flag frames 'out-of-distribution'; null when the model records none. */
+  oodThresholds: { sigma: number | null; distance: number | null };
   flags: number[];
   /** Null where a frame is not mapped yet. */
   vbf: (number | null)[];

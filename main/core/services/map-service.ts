@@ -18,6 +18,7 @@ import { preprocessFrame } from '../../../native-workers/lib/microscopy/preproce
 import { openMicroscopy } from '../../../native-workers/lib/microscopy/open';
 import { readNpy } from '../../../native-workers/lib/npy';
 import { readDatasetManifest } from '../../../native-workers/lib/datasets/pattern-store';
+import { readSsroModelMetadata } from '../../../native-workers/lib/models/onnx-metadata';
 import type { MapJobParams, MapJobResult } from '../../../native-workers/map/index';
 import type { Finalizer, JobManager, Unfinisher } from '../jobs/job-manager';
 import type { Project } from '../project/project';
@@ -153,48 +154,117 @@ function folderFrames(dir: string): { groups: string[]; files: string[] } | null
 }
 
 /**
- * A map's arrays for the GUI in the scan's row-major order: d (null where flagged), flags, virtual BF/ADF; groups
- * and files of a folder. A map being made (or stopped) is read from its work files: only frames whose done mark is
- * set count — the marks are read first and written after the data, so a marked frame's values are whole.
+ * σ and D² as the GUI reads them: a number, or null where none was recorded. A map begun before σ and D² were kept
+ * and resumed since has zeros for the frames done before (mapping.ts creates the missing work files zero-filled);
+ * zero is never a real value (ensemble members never agree to the last bit, no frame sits exactly on the training
+ * mean), so it reads as "not recorded" too.
+ */
+function recordedValue(v: number | undefined): number | null {
+  return v !== undefined && Number.isFinite(v) && v > 0 ? v : null;
+}
+
+/** An optional per-frame array of a map folder (sigma.npy, ood.npy): all null when the file is absent or unreadable. */
+function optionalArray(file: string, n: number): (number | null)[] {
+  if (fs.existsSync(file)) {
+    try {
+      const data = readNpy(file).data as ArrayLike<number>;
+      if (data.length === n) return Array.from({ length: n }, (_, i) => recordedValue(data[i]));
+    } catch {
+      // A map is still worth showing without its σ: fall through to "not recorded".
+    }
+  }
+  return new Array<number | null>(n).fill(null);
+}
+
+const NO_THRESHOLDS: MapArrays['oodThresholds'] = { sigma: null, distance: null };
+const finiteOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** A model file's recorded thresholds, kept per file version: a map being made is re-read every few seconds. */
+const modelThresholdCache = new Map<string, { key: string; thresholds: MapArrays['oodThresholds'] }>();
+
+function modelThresholds(project: Project, modelId: number | null): MapArrays['oodThresholds'] {
+  const file = modelId === null ? null : (project.models.find(modelId)?.onnxPath ?? null);
+  if (file === null) return NO_THRESHOLDS;
+  try {
+    const stat = fs.statSync(file);
+    const key = `${stat.size}/${stat.mtimeMs}`;
+    const cached = modelThresholdCache.get(file);
+    if (cached?.key === key) return cached.thresholds;
+    const metadata = readSsroModelMetadata(new Uint8Array(fs.readFileSync(file)));
+    const thresholds = { sigma: finiteOrNull(metadata?.ensemble?.sigmaThreshold), distance: finiteOrNull(metadata?.ood?.threshold) };
+    modelThresholdCache.set(file, { key, thresholds });
+    return thresholds;
+  } catch {
+    return NO_THRESHOLDS;
+  }
+}
+
+/**
+ * The thresholds a map's frames were flagged with: those its summary records once complete (a map made before they
+ * were recorded has none), else those of its model's file, which the job is using.
+ */
+function oodThresholdsOf(project: Project, map: MapRecord): MapArrays['oodThresholds'] {
+  if (map.summary !== null) {
+    const recorded = map.summary.outOfDistribution as { sigmaThreshold?: unknown; distanceThreshold?: unknown } | undefined;
+    return recorded ? { sigma: finiteOrNull(recorded.sigmaThreshold), distance: finiteOrNull(recorded.distanceThreshold) } : NO_THRESHOLDS;
+  }
+  return modelThresholds(project, map.modelId);
+}
+
+/**
+ * A map's arrays for the GUI in the scan's row-major order: d (null where not mapped), σ(d) and D² where recorded,
+ * flags, virtual BF/ADF; groups and files of a folder. A map being made (or stopped) is read from its work files:
+ * only frames whose done mark is set count — the marks are read first and written after the data, so a marked
+ * frame's values are whole. A map folder made before sigma.npy and ood.npy existed gives nulls for them.
  */
 export function mapArrays(project: Project, mapId: number): MapArrays {
   const map = project.maps.find(mapId);
   if (map === null) throw new ApiError('not-found', `map ${mapId} does not exist in this project`);
-  if (map.state !== 'complete') return partialMapArrays(map);
+  if (map.state !== 'complete') return partialMapArrays(project, map);
   const d = readNpy(path.join(map.dir, MAP_FILES.d));
+  const n = d.data.length;
   const read = (name: string): number[] => Array.from(readNpy(path.join(map.dir, name)).data as ArrayLike<number>);
   const folder = folderFrames(map.dir);
   return {
     shape: d.shape,
     d: Array.from(d.data as Float32Array, (v) => (Number.isFinite(v) ? v : null)),
+    sigma: optionalArray(path.join(map.dir, MAP_FILES.sigma), n),
+    oodDistance: optionalArray(path.join(map.dir, MAP_FILES.ood), n),
+    oodThresholds: oodThresholdsOf(project, map),
     flags: read(MAP_FILES.flags),
     vbf: read(MAP_FILES.vbf),
     vadf: read(MAP_FILES.vadf),
     groups: folder?.groups ?? null,
     files: folder?.files ?? null,
-    done: d.data.length,
+    done: n,
     partial: false,
   };
 }
 
-function partialMapArrays(map: MapRecord): MapArrays {
+function partialMapArrays(project: Project, map: MapRecord): MapArrays {
   const info = map.info as unknown as MicroscopyInfo;
   const n = info.frameCount;
   const shape = info.scanShape.length >= 2 ? info.scanShape : [n];
   const work = path.join(map.dir, MAP_FILES.work);
   const doneFile = path.join(map.dir, MAP_FILES.done);
+  const none = (): (number | null)[] => new Array<number | null>(n).fill(null);
   if (!fs.existsSync(doneFile) || !fs.existsSync(path.join(work, 'd.npy'))) {
-    return { shape, d: new Array<number | null>(n).fill(null), flags: new Array<number>(n).fill(0), vbf: new Array<number | null>(n).fill(null), vadf: new Array<number | null>(n).fill(null), groups: null, files: null, done: 0, partial: true };
+    return { shape, d: none(), sigma: none(), oodDistance: none(), oodThresholds: oodThresholdsOf(project, map), flags: new Array<number>(n).fill(0), vbf: none(), vadf: none(), groups: null, files: null, done: 0, partial: true };
   }
   const marks = readNpy(doneFile).data as Uint8Array;
   const read = (name: string): ArrayLike<number> => readNpy(path.join(work, `${name}.npy`)).data as ArrayLike<number>;
   const [d, flags, vbf, vadf] = [read('d'), read('flags'), read('vbf'), read('vadf')];
+  // Absent in a map folder begun before σ and D² were kept (until a resume creates them).
+  const [sigma, ood] = [optionalArray(path.join(work, MAP_FILES.sigma), n), optionalArray(path.join(work, MAP_FILES.ood), n)];
   const isDone = (i: number): boolean => marks[i] === 1;
   let done = 0;
   for (let i = 0; i < n; i++) if (isDone(i)) done++;
   return {
     shape,
     d: Array.from({ length: n }, (_, i) => (isDone(i) && Number.isFinite(d[i]) ? (d[i] as number) : null)),
+    sigma: Array.from({ length: n }, (_, i) => (isDone(i) ? (sigma[i] ?? null) : null)),
+    oodDistance: Array.from({ length: n }, (_, i) => (isDone(i) ? (ood[i] ?? null) : null)),
+    oodThresholds: oodThresholdsOf(project, map),
     flags: Array.from({ length: n }, (_, i) => (isDone(i) ? (flags[i] as number) : 0)),
     vbf: Array.from({ length: n }, (_, i) => (isDone(i) ? (vbf[i] as number) : null)),
     vadf: Array.from({ length: n }, (_, i) => (isDone(i) ? (vadf[i] as number) : null)),
