@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { syntheticPattern } from '../native-workers/lib/microscopy/preprocess/synthetic-pattern';
 import { createTvWorkspace, denoiseTvChambolle, type TvWorkspace } from '../native-workers/lib/microscopy/preprocess/tv-denoise';
+import { createTvFastWorkspace, denoiseTvFast } from '../native-workers/lib/microscopy/preprocess/tv-fast';
 import { readNpy, writeNpy } from '../native-workers/lib/npy';
 
 const PYTHON = process.env.SSRO_PYTHON ?? '/usr/bin/python3';
@@ -36,6 +37,50 @@ export interface TvDenoiseBenchResult {
   maxDiffBaseline: number;
   maxDiffSkimage: number | null;
   iterationsMatchSkimage: boolean | null;
+  /** The fast solver (tv-fast.ts) per certified RMS tolerance: ms per frame and its largest distance to u*. */
+  fast: { tolerance: number; msPerFrame: number; iterations: number; maxDistanceToExact: number }[];
+  /** Largest distance of Chambolle / scikit-image (bit-identical) to u*, relative to the frame's range. */
+  chambolleMaxDistanceToExact: number;
+  /** Frames u* was computed for, and the worst certified RMS distance of those u* to the true minimiser. */
+  exactFrames: number;
+  exactRmsBound: number;
+}
+
+/** Frames compared with u* (each u* costs seconds). */
+const EXACT_FRAMES = 2;
+
+/**
+ * The fast solver against u* (the same solver to a certified RMS distance ≤ 1e-6 or 4000 iterations) on the first
+ * frames, at two tolerances; and Chambolle's (= scikit-image's) distance to u* on the same frames.
+ */
+function runFastTv(frames: Float64Array[], chambolle: Float64Array[]): Pick<TvDenoiseBenchResult, 'fast' | 'chambolleMaxDistanceToExact' | 'exactFrames' | 'exactRmsBound'> {
+  const workspace = createTvFastWorkspace(SIDE, SIDE);
+  const exact: Float64Array[] = [];
+  let exactRmsBound = 0;
+  for (let f = 0; f < EXACT_FRAMES; f++) {
+    const r = denoiseTvFast(frames[f]!, SIDE, SIDE, { weight: SETTING.weight, tolerance: 1e-6, maxIterations: 4000, workspace });
+    exact.push(r.image);
+    exactRmsBound = Math.max(exactRmsBound, r.rmsBound);
+  }
+  let chambolleMaxDistanceToExact = 0;
+  for (let f = 0; f < EXACT_FRAMES; f++) chambolleMaxDistanceToExact = Math.max(chambolleMaxDistanceToExact, maxAbsDiff(chambolle[f]!, exact[f]!));
+  const fast: TvDenoiseBenchResult['fast'] = [];
+  for (const tolerance of [1e-4, 1e-3]) {
+    const out = new Float64Array(SIDE * SIDE);
+    denoiseTvFast(frames[0]!, SIDE, SIDE, { weight: SETTING.weight, tolerance, workspace, out });
+    const times: number[] = [];
+    let iterations = 0;
+    let distance = 0;
+    for (let f = 0; f < FRAMES; f++) {
+      const t = performance.now();
+      iterations += denoiseTvFast(frames[f]!, SIDE, SIDE, { weight: SETTING.weight, tolerance, workspace, out }).iterations;
+      times.push(performance.now() - t);
+      if (f < EXACT_FRAMES) distance = Math.max(distance, maxAbsDiff(out, exact[f]!));
+    }
+    times.sort((a, b) => a - b);
+    fast.push({ tolerance, msPerFrame: times[Math.floor(times.length / 2)]!, iterations: iterations / FRAMES, maxDistanceToExact: distance });
+  }
+  return { fast, chambolleMaxDistanceToExact, exactFrames: EXACT_FRAMES, exactRmsBound };
 }
 
 /** The previous implementation, verbatim in its arithmetic (the baseline): per-pixel boundary tests, estimate copy. */
@@ -231,6 +276,7 @@ export function runTvDenoiseBench(): TvDenoiseBenchResult {
   }
 
   const meanIterations = iterations.reduce((a, b) => a + b, 0) / FRAMES;
+  const fastPart = runFastTv(frames, oursOut);
   const result: TvDenoiseBenchResult = {
     bench: 'tv-denoise',
     frames: FRAMES,
@@ -243,6 +289,7 @@ export function runTvDenoiseBench(): TvDenoiseBenchResult {
     maxDiffBaseline,
     maxDiffSkimage,
     iterationsMatchSkimage,
+    ...fastPart,
   };
   const its = `${Math.min(...iterations)}–${Math.max(...iterations)} iterations (mean ${meanIterations.toFixed(1)})`;
   console.log(`tv-denoise: ${FRAMES} frames ${SIDE}×${SIDE}, weight ${SETTING.weight}, eps ${SETTING.eps}, ≤ ${SETTING.maxIterations} iterations: ${its}`);
@@ -257,6 +304,15 @@ export function runTvDenoiseBench(): TvDenoiseBenchResult {
   console.log(
     `  max |ours − previous| = ${maxDiffBaseline}, max |ours − scikit-image| = ${maxDiffSkimage ?? 'n/a'}, iterations equal to scikit-image's: ${iterationsMatchSkimage ?? 'n/a'}`,
   );
+  console.log(
+    `  distance to u* (frames 0–${EXACT_FRAMES - 1}; u* certified to RMS ${fastPart.exactRmsBound.toExponential(1)}): Chambolle = scikit-image eps ${SETTING.eps} ${fastPart.chambolleMaxDistanceToExact.toExponential(2)}`,
+  );
+  for (const r of fastPart.fast) {
+    const ratio = msPerFrameSkimage === null ? '' : `, fast / scikit-image time = ${(r.msPerFrame / msPerFrameSkimage).toFixed(2)}`;
+    console.log(
+      `  fast solver (multilevel dual FISTA), certified RMS ≤ ${r.tolerance}: ${r.msPerFrame.toFixed(1)} ms/frame (median), ${r.iterations.toFixed(0)} fine iterations, max |fast − u*| = ${r.maxDistanceToExact.toExponential(2)}${ratio}`,
+    );
+  }
   fs.mkdirSync(path.join(__dirname, 'out'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, 'out', 'tv-denoise.json'), `${JSON.stringify(result, null, 2)}\n`);
   return result;
