@@ -71,7 +71,11 @@ export interface DetectorScanOptions {
   detector?: {
     /** Pixels per side (square detector). Default 96. */
     side?: number;
-    /** The nominal calibration (Å⁻¹ per pixel, rows and columns), what is given to the app. Default 0.0117. */
+    /**
+     * The nominal calibration (Å⁻¹ per pixel, rows and columns), what is given to the app. Default 0.0219: not a
+     * simple fraction of the model's 0.015, and 96 px then reach ±1.04 Å⁻¹, past the model's kmax (with 0.0117 a
+     * 96² frame ends at ±0.56 Å⁻¹ and the map loses the outer halo: RMSE 0.30 instead of 0.07 with the bundled model).
+     */
     invAPerPixel?: number;
     /** Default 'float32'. */
     dtype?: DetectorDtype;
@@ -566,7 +570,7 @@ interface ScatteredScan {
  * blur) then reuse one computation instead of repeating the kinematic sums.
  */
 const scatteredCache: { key: string; value: ScatteredScan }[] = [];
-const SCATTERED_CACHE_SIZE = 3;
+const SCATTERED_CACHE_SIZE = 6;
 
 function scatteredScan(job: {
   key: string;
@@ -624,7 +628,7 @@ export function makeDetectorScan(options: DetectorScanOptions = {}): DetectorSca
   const zone = options.zone ?? 'z';
   const probeShape = options.probe ?? PAPER_PROBE;
   const side = options.detector?.side ?? 96;
-  const pixel = options.detector?.invAPerPixel ?? 0.0117;
+  const pixel = options.detector?.invAPerPixel ?? 0.0219;
   const dtype = options.detector?.dtype ?? 'float32';
   const subsamples = options.detector?.subsamples ?? 2;
   const kScale = options.kScaleError ?? 0;
