@@ -8,6 +8,7 @@ import { runTrainingBench } from './training';
 import { runInferenceBench } from './inference';
 import { runMappingBench } from './mapping';
 import { runTvDenoiseBench } from './tv-denoise';
+import { runRobustnessBench } from './robustness';
 
 async function main(): Promise<void> {
   runImportBench();
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   runDiffractionBench();
   runTvDenoiseBench();
   // PyTorch benches need the training engine (mapping: the bundled model); without it they say so and the rest still ran.
-  for (const [name, bench] of [['training', runTrainingBench], ['inference', runInferenceBench], ['mapping', runMappingBench]] as const) {
+  for (const [name, bench] of [['training', runTrainingBench], ['inference', runInferenceBench], ['mapping', runMappingBench], ['robustness', runRobustnessBench]] as const) {
     try {
       await bench();
     } catch (error) {
