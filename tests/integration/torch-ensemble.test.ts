@@ -26,7 +26,7 @@ const env = { ...process.env, PYTHONPATH: PY_DIR, PYTHONDONTWRITEBYTECODE: '1' }
 
 const GRID = { kmaxInvA: 0.72, deltaKInvA: 0.03 }; // 2·floor(0.72/0.03) + 1 = 49
 const SIDE = 49;
-const N = 96;
+const N = 64;
 const SEED = 7;
 const MEMBERS = 3;
 
