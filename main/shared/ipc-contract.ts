@@ -29,6 +29,7 @@ import { simulationParamsSchema } from './simulation';
 import { sweepRequestSchema, sweepSummarySchema } from './sweeps';
 import { inputReadOptionsShape, MAP_EXPORT_NAMES, mapRecordSchema, mapRequestSchema } from './maps';
 import type { FilePurpose } from './file-purposes';
+import { TRAINING_TRANSFORMS } from './model-transform';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
 const id = z.number().int().positive();
@@ -387,7 +388,7 @@ export const contract = {
   'datasets.resume': { request: z.object({ datasetId: id }).strict(), response: z.object({ jobId: id }) },
   'datasets.list': { request: empty, response: z.array(datasetSummarySchema) },
   'datasets.export': {
-    request: z.object({ datasetId: id, dir: path }).strict(),
+    request: z.object({ datasetId: id, dir: path, transform: z.enum(TRAINING_TRANSFORMS).optional() }).strict(),
     response: z.object({ dir: z.string(), files: z.array(z.string()) }),
   },
   /** One probe's pattern, live: raw I(K) (side², row 0 = most negative v) with its radial profile and label. */

@@ -6,6 +6,7 @@ import { JobManager } from '../../core/jobs/job-manager';
 import { Project } from '../../core/project/project';
 import { buildDataset, datasetFinalizer, exportDatasetTo, listDatasets, resumeDataset } from '../../core/services/dataset-service';
 import { followJob } from '../progress';
+import { TRAINING_TRANSFORMS, type TrainingTransform } from '../../shared/model-transform';
 
 function numbers(value: string, what: string): number[] {
   const list = value.split(',').map((v) => Number(v.trim()));
@@ -151,10 +152,13 @@ export function registerDatasetCommands(program: Command): void {
     .argument('<project>', 'project folder')
     .argument('<dataset>', 'dataset id', (v) => Number(v))
     .argument('<dir>', 'output folder (created)')
-    .action((dir: string, id: number, out: string) => {
+    .addOption(
+      new Option('--transform <name>', "model inputs made with log1-minmax (the authors' code, default) or annulus-log (this app's v2 models)").choices([...TRAINING_TRANSFORMS]).default('log1-minmax'),
+    )
+    .action((dir: string, id: number, out: string, opts: { transform: TrainingTransform }) => {
       const project = Project.open(dir);
       try {
-        const result = exportDatasetTo(project, id, out);
+        const result = exportDatasetTo(project, id, out, opts.transform);
         process.stdout.write(`${result.dir}\n`);
       } finally {
         project.close();

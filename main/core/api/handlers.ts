@@ -157,7 +157,7 @@ function datasetHandlers(core: AppCore): Subset<DatasetChannel> {
       return { jobId: resumeDataset(project, jobs, req.datasetId).id };
     },
     'datasets.list': () => listDatasets(core.requireProject().project),
-    'datasets.export': (req) => exportDatasetTo(core.requireProject().project, req.datasetId, req.dir),
+    'datasets.export': (req) => exportDatasetTo(core.requireProject().project, req.datasetId, req.dir, req.transform),
   };
 }
 

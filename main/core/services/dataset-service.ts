@@ -11,7 +11,10 @@ import { planDataset, type DatasetPlan } from '../../../native-workers/lib/datas
 import { datasetProgress } from '../../../native-workers/lib/datasets/pattern-store';
 import { exportDataset } from '../../../native-workers/lib/datasets/dataset-export';
 import { NbedSimulator } from '../../../native-workers/lib/diffraction/nbed-simulator';
-import { MODEL_INPUT, modelInput } from '../../../native-workers/lib/diffraction/model-input';
+import { MODEL_INPUT, modelInput, modelInputFor } from '../../../native-workers/lib/diffraction/model-input';
+import { patternSide } from '../../shared/diffraction';
+import { ANNULUS_LOG_DEFAULTS, preprocessingRecord, type TrainingTransform } from '../../shared/model-transform';
+import type { PatternTransform } from '../../../native-workers/lib/datasets/dataset-export';
 import { readScatteringFactors } from '../../../native-workers/lib/rdf/scattering-factors';
 import { speciesOf } from '../../../native-workers/lib/labels/compute-labels';
 import { readStructureFolder } from '../../../native-workers/lib/structure-store';
@@ -127,7 +130,18 @@ export function datasetFinalizer(project: Project): Finalizer {
   };
 }
 
-export function exportDatasetTo(project: Project, datasetId: number, dir: string): { dir: string; files: string[] } {
+/**
+ * Writes the authors' layout of a complete dataset. The model inputs are made with `transform` (default log1-minmax,
+ * what their code reads); annulus-log exports suit this app's v2 models, and record the full transform.
+ */
+function exportTransform(transform: TrainingTransform, recipe: DatasetRecipe): PatternTransform {
+  if (transform === 'log1-minmax') return { name: MODEL_INPUT, apply: (raw: Float32Array) => modelInput(raw) };
+  const grid = { side: patternSide(recipe), kmaxInvA: recipe.kmaxInvA, deltaKInvA: recipe.deltaKInvA };
+  const record = preprocessingRecord({ transform, ...ANNULUS_LOG_DEFAULTS }, grid);
+  return { name: transform, record, apply: (raw: Float32Array) => modelInputFor(raw, record) };
+}
+
+export function exportDatasetTo(project: Project, datasetId: number, dir: string, transform: TrainingTransform = 'log1-minmax'): { dir: string; files: string[] } {
   const dataset = project.datasets.find(datasetId);
   if (dataset === null) throw new ApiError('not-found', `dataset ${datasetId} does not exist in this project`);
   if (dataset.state !== 'complete') {
@@ -137,7 +151,7 @@ export function exportDatasetTo(project: Project, datasetId: number, dir: string
   if (!fs.existsSync(path.dirname(target))) throw new ApiError('invalid-request', `${path.dirname(target)} does not exist`);
   const recipe = dataset.recipe as DatasetRecipe;
   const result = exportDataset(project.datasets.folder(datasetId), target, {
-    transform: { name: MODEL_INPUT, apply: (raw: Float32Array) => modelInput(raw) },
+    transform: exportTransform(transform, recipe),
     seed: recipe.splitSeed,
   });
   return { dir: result.outDir, files: result.files };

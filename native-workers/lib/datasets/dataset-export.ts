@@ -57,6 +57,8 @@ export const METADATA_CSV_COLUMNS = [
 /** How raw patterns become model inputs; `name` is recorded (e.g. MODEL_INPUT_TRANSFORM). */
 export interface PatternTransform {
   name: string;
+  /** The full record (transform with its constants and grid), so a model can check it reads these inputs. */
+  record?: Record<string, unknown>;
   /** Returns side² values for one pattern; may reuse its input. Must be deterministic. */
   apply: (raw: Float32Array) => Float32Array;
 }
@@ -257,7 +259,7 @@ export function exportDataset(storeDir: string, outDir: string, options: ExportO
       exportedAt: new Date().toISOString(),
       sampleCount: n,
       side,
-      patterns: { file: EXPORT_FILES.patterns, dtype: 'float32', storedKind: manifest.patternKind, transform: options.transform?.name ?? null },
+      patterns: { file: EXPORT_FILES.patterns, dtype: 'float32', storedKind: manifest.patternKind, transform: options.transform?.name ?? null, preprocessing: options.transform?.record ?? null },
       targets: {
         [EXPORT_FILES.targets]: 'mean d_i of the atoms in each probe (float32)',
         [EXPORT_FILES.targetsOneMinusD]: '1 − mean d_i (float32), the target of the authors\' training code',

@@ -113,7 +113,7 @@ export function openNpyStackSource(file: string, spec?: ModelInputSpec): Pattern
 interface ExportProvenance {
   sampleCount: number;
   side: number;
-  patterns: { file: string; storedKind: string; transform: string | null };
+  patterns: { file: string; storedKind: string; transform: string | null; preprocessing?: Record<string, unknown> | null };
   manifest?: { grid?: PatternGridParams };
 }
 
@@ -130,6 +130,11 @@ export function openExportSource(dir: string, spec?: ModelInputSpec): PatternSou
       `${provenanceFile}: the patterns were made with transform ${String(transform)} from ${String(storedKind)}; the model reads ${wanted} model inputs` +
         (wanted !== MODEL_INPUT ? ' — predict on the project dataset itself (raw intensities get the model\'s transform)' : ''),
     );
+  }
+  const recorded = provenance.patterns?.preprocessing ?? null;
+  if (spec && recorded && spec.transform === 'annulus-log') {
+    const differs = (['beamMaskInvA', 'floorRatio', 'ceilingRatio', 'kmaxInvA', 'deltaKInvA'] as const).filter((key) => recorded[key] !== spec[key]);
+    if (differs.length > 0) throw new Error(`${provenanceFile}: the patterns were made with other annulus-log constants than the model's (${differs.join(', ')}); export the dataset again for this model`);
   }
   const file = path.join(dir, provenance.patterns.file ?? EXPORT_FILES.patterns);
   const side = provenance.side;
