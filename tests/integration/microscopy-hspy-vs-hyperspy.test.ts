@@ -81,6 +81,11 @@ big.data[...] = (1000 * np.exp(-(r / 0.05) ** 2) + 200 * np.exp(-((r - 0.42) / 0
 big.data *= (1 + 0.05 * np.arange(16).reshape(4, 4, 1, 1)).astype(np.float32)
 big.save(f'{out}/map-me.hspy')
 hs.signals.Signal1D(np.arange(24.0).reshape(2, 3, 4)).save(f'{out}/spectra.hspy')
+nu = hs.signals.Signal2D(np.arange(2 * 3 * 4 * 5, dtype=np.uint16).reshape(2, 3, 4, 5))
+nu.axes_manager[0].units = 'nm'
+nu.axes_manager[0].convert_to_non_uniform_axis()
+nu.axes_manager[0].axis = np.array([0.0, 1.0, 3.0])
+nu.save(f'{out}/non-uniform.hspy')
 try:
     import zarr
 except ImportError:
@@ -257,6 +262,18 @@ describe.skipIf(!peersAvailable)(peersAvailable ? 'HyperSpy .hspy reader vs Hype
       ]);
       expect(source.info.metadata['metadata.Acquisition_instrument.TEM.beam_energy']).toBe(200);
       expect(source.info.metadata['HyperSpy.file_format_version']).toMatch(/^3\./);
+    } finally {
+      source.close();
+    }
+  });
+
+  it("reports a non-uniform navigation axis (HyperSpy's DataAxis, coordinates in axis-N/axis) with its mean step", async () => {
+    const source = await openMicroscopy(path.join(work, 'non-uniform.hspy'));
+    try {
+      expect(source.info.scanShape).toEqual([2, 3]);
+      expect(source.info.scanAxes[1]).toEqual({ name: 'axis 1', size: 3, scale: 1.5, offset: 0, units: 'nm' });
+      expect(source.info.notes.join('\n')).toMatch(/axis-1 \(axis 1\) is a non-uniform axis: reported with its mean step 1\.5/);
+      expect(Array.from(source.readFrame(4))).toEqual(Array.from({ length: 20 }, (_, i) => 80 + i));
     } finally {
       source.close();
     }

@@ -40,6 +40,7 @@ import {
   openHdf5File,
   plainDatasetSource,
   readAttributes,
+  readNumbers,
   type AttrValue,
   type DatasetRef,
   type FrameLayout,
@@ -64,6 +65,8 @@ export interface HyperSpyTree {
   attributes(p: string): Record<string, AttrValue>;
   /** The array at `p`: its shape and element type (a StoredDtype, or a description of an unsupported type). */
   array(p: string): { shape: number[]; dtype: StoredDtype | string } | null;
+  /** The values of a small numeric array (a non-uniform axis' coordinates), or null when absent or not readable. */
+  numbers(p: string): number[] | null;
 }
 
 /** One HyperSpy signal: its group and data. */
@@ -144,7 +147,8 @@ function readAxis(tree: HyperSpyTree, signal: HspySignal, index: number, notes: 
   const units = text(attrs.units);
   let scale = finite(attrs.scale);
   let offset = finite(attrs.offset) ?? 0;
-  const vector = attrs.axis;
+  // A non-uniform DataAxis keeps its coordinates in an array 'axis' inside the group (an attribute in some writers).
+  const vector = Array.isArray(attrs.axis) ? attrs.axis : scale === null ? tree.numbers(`${p}/axis`) : null;
   if (scale === null && Array.isArray(vector) && vector.length >= 2 && vector.every((v) => typeof v === 'number' && Number.isFinite(v))) {
     // A non-uniform DataAxis: reported with its mean step, as the frame is resampled on a uniform grid anyway.
     const values = vector as number[];
@@ -329,6 +333,17 @@ function hdf5Tree(h: Hdf5File): HyperSpyTree {
       const meta = datasetMetadata(h, p);
       const type = numericType(h, meta);
       return { shape: meta.shape ?? [], dtype: typeof type === 'string' ? type : type.dtype };
+    },
+    numbers: (p) => {
+      if (objectType(h, p) !== 'dataset') return null;
+      const meta = datasetMetadata(h, p);
+      const n = (meta.shape ?? []).reduce((a, b) => a * b, 1);
+      if (typeof numericType(h, meta) === 'string' || n > 1_000_000) return null;
+      try {
+        return Array.from(readNumbers(h, p));
+      } catch {
+        return null;
+      }
     },
   };
 }

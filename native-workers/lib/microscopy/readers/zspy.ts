@@ -147,6 +147,8 @@ function zarrTree(store: string): HyperSpyTree {
       const meta = arrayMeta(store, p);
       return meta ? { shape: meta.shape, dtype: meta.dtype } : null;
     },
+    // Arrays other than the data would need the asynchronous decoder: a non-uniform axis is reported uncalibrated.
+    numbers: () => null,
   };
 }
 
