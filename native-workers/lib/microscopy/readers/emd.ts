@@ -8,6 +8,10 @@
  * (emdfile: dim0 … dimN-1), either the full coordinate vector or [offset, offset + step], with attributes name and
  * units (EMD 0.x writes units in brackets with '_' between prefix and unit: '[n_m]', '[n_m^-1]').
  *
+ * py4DSTEM (≥ 0.13, through emdfile) keeps the true calibration elsewhere: a Calibration metadata group
+ * (…/metadatabundle/calibration: Q_pixel_size, Q_pixel_units 'A^-1' / 'mrad' / 'pixels', R_pixel_size, R_pixel_units,
+ * qx0_mean, qy0_mean) from which it recomputes a datacube's dims on loading; a DataCube's axes are taken from it.
+ *
  * Axis order, frames and frame index. dim k calibrates storage axis k (ncempy, the spec authors' reader, reads it so;
  * py4DSTEM and emdfile write NumPy C-order arrays). The last two storage axes are the frame (rows, cols) and the
  * leading axes the scan, slowest first: a py4DSTEM / Prismatic datacube (Rx, Ry, Qx, Qy) gives scanShape [Rx, Ry],
