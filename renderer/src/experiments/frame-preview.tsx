@@ -1,11 +1,13 @@
 /**
  * The linked view of a map (issue 6): the frame behind a clicked map pixel as recorded (log scale) and after each
- * preprocessing step of the map's recipe, ending with what the model saw.
+ * preprocessing step of the map's recipe, ending with what the model saw; with the map's flag for the frame in words
+ * (which out-of-distribution test failed, with its numbers; why a frame was not mapped).
  */
 import { interpolateGreys, interpolateInferno } from 'd3-scale-chromatic';
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../format';
 import { useApi } from '../state/api-context';
+import { formatD, frameFlagText, type FrameValues } from './frame-flags';
 import { MapCanvas } from './map-canvas';
 
 interface Preview {
@@ -54,7 +56,11 @@ export function PreviewSteps({ steps }: { steps: Preview['steps'] }) {
   );
 }
 
-export function FramePreview({ mapId, index }: { mapId: number; index: number }) {
+/**
+ * `frame`: what the map holds for the frame. Its flag is the one to show — the preview redoes the preprocessing only,
+ * which knows nothing of the model, so an out-of-distribution frame previews as 'ok'.
+ */
+export function FramePreview({ mapId, index, frame = null }: { mapId: number; index: number; frame?: FrameValues | null }) {
   const api = useApi();
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -71,12 +77,20 @@ export function FramePreview({ mapId, index }: { mapId: number; index: number })
   }, [api, mapId, index]);
   if (error) return <p className="text-failed">{error}</p>;
   if (!preview || preview.index !== index) return <p className="muted">Reading frame {index}…</p>;
+  const flag = frame !== null && frame.flag !== 'ok' ? frame.flag : preview.quality;
+  const flagText = frame !== null ? frameFlagText(frame) : null;
   return (
     <div data-testid="frame-preview">
       <p className="muted">
-        Frame {index}: {preview.quality}
+        Frame {index}: {flag}
         {preview.centre ? ` · beam centre (${preview.centre.row.toFixed(2)}, ${preview.centre.col.toFixed(2)}) px` : ''}
+        {frame !== null && frame.d !== null ? ` · ${formatD(frame.d, frame.sigma)}` : ''}
       </p>
+      {flagText !== null && (
+        <p className={frame?.flag === 'out-of-distribution' ? 'text-warn' : 'muted'} data-testid="frame-flag">
+          {flagText}
+        </p>
+      )}
       <PreviewSteps steps={preview.steps} />
     </div>
   );

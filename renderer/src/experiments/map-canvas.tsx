@@ -1,7 +1,9 @@
 /**
  * A scan-shaped image (d map, virtual bright/dark field) drawn pixel for pixel on a canvas, scaled up without
  * smoothing, with its colour scale; flagged or missing pixels (null) are drawn grey with a cross-hatch-free flat
- * colour so they never read as data. Reports the pixel under the pointer and clicks.
+ * colour so they never read as data. Pixels marked `greyed` (values the model gave but should not be trusted: frames
+ * out of its training distribution) keep a faint trace of their colour under grey with a diagonal hatch, so they
+ * read neither as data nor as missing. Reports the pixel under the pointer and clicks.
  */
 import { useEffect, useRef } from 'react';
 
@@ -23,16 +25,21 @@ export interface MapCanvasProps {
   onDrag?: (from: number, to: number) => void;
   /** Drawn as an outline: inclusive rows r0…r1, columns c0…c1. */
   outline?: { r0: number; r1: number; c0: number; c1: number } | null;
+  /** Per pixel: draw its value greyed and hatched (out of distribution). */
+  greyed?: boolean[] | null;
 }
 
 const MISSING = '#9aa3ad';
+/** Over a greyed pixel's colour: mostly the missing grey, so its value still shows faintly but never reads as data. */
+const GREYED_VEIL = 'rgba(154, 163, 173, 0.75)';
+const GREYED_HATCH = 'rgba(60, 66, 74, 0.8)';
 
 /** Screen pixels per image pixel: whole numbers (no smoothing), the image at most `size` wide or high. */
 export function canvasScale(rows: number, cols: number, size = 360): number {
   return Math.max(1, Math.floor(size / Math.max(rows, cols)));
 }
 
-export function MapCanvas({ values, rows, cols, colour, range, testId, label, size = 360, selected = null, onHover, onPick, onDrag, outline = null }: MapCanvasProps) {
+export function MapCanvas({ values, rows, cols, colour, range, testId, label, size = 360, selected = null, onHover, onPick, onDrag, outline = null, greyed = null }: MapCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const dragFrom = useRef<number | null>(null);
   const scale = canvasScale(rows, cols, size);
@@ -47,6 +54,7 @@ export function MapCanvas({ values, rows, cols, colour, range, testId, label, si
         const v = values[r * cols + c];
         context.fillStyle = v === null || v === undefined || !Number.isFinite(v) ? MISSING : colour(Math.min(1, Math.max(0, (v - lo) / span)));
         context.fillRect(c * scale, r * scale, scale, scale);
+        if (greyed?.[r * cols + c] && v !== null && v !== undefined && Number.isFinite(v)) drawGreyed(context, c * scale, r * scale, scale);
       }
     }
     if (selected !== null && selected >= 0 && selected < rows * cols) {
@@ -61,7 +69,7 @@ export function MapCanvas({ values, rows, cols, colour, range, testId, label, si
       context.strokeRect(outline.c0 * scale + 1, outline.r0 * scale + 1, (outline.c1 - outline.c0 + 1) * scale - 2, (outline.r1 - outline.r0 + 1) * scale - 2);
       context.setLineDash([]);
     }
-  }, [values, rows, cols, colour, range, scale, selected, outline]);
+  }, [values, rows, cols, colour, range, scale, selected, outline, greyed]);
 
   const indexAt = (event: React.MouseEvent<HTMLCanvasElement>): number | null => {
     const box = event.currentTarget.getBoundingClientRect();
@@ -96,11 +104,31 @@ export function MapCanvas({ values, rows, cols, colour, range, testId, label, si
   );
 }
 
-/** A horizontal colour bar with its end values. */
-export function ColourBar({ colour, range, unit, testId }: { colour: (t: number) => string; range: [number, number]; unit: string; testId: string }) {
+/** A greyed pixel: the grey veil, then a diagonal hatch line when the pixel is large enough to show one. */
+function drawGreyed(context: CanvasRenderingContext2D, x: number, y: number, scale: number): void {
+  context.fillStyle = GREYED_VEIL;
+  context.fillRect(x, y, scale, scale);
+  if (scale < 4) return;
+  context.strokeStyle = GREYED_HATCH;
+  context.lineWidth = Math.max(1, scale / 12);
+  context.beginPath();
+  // Lines x + y = const every half pixel, so they continue across neighbours and a greyed region reads as one
+  // hatched area.
+  context.moveTo(x, y + scale / 2);
+  context.lineTo(x + scale / 2, y);
+  context.moveTo(x, y + scale);
+  context.lineTo(x + scale, y);
+  context.moveTo(x + scale / 2, y + scale);
+  context.lineTo(x + scale, y + scale / 2);
+  context.stroke();
+}
+
+/** A horizontal colour bar with its end values, optionally named (e.g. "σ(d)" beside a d map's bar). */
+export function ColourBar({ colour, range, unit, testId, label }: { colour: (t: number) => string; range: [number, number]; unit: string; testId: string; label?: string }) {
   const stops = Array.from({ length: 11 }, (_, i) => `${colour(i / 10)} ${i * 10}%`).join(', ');
   return (
     <div className="colour-bar" data-testid={testId}>
+      {label !== undefined && <strong className="colour-bar__label">{label}</strong>}
       <span>{range[0].toFixed(3)}</span>
       <div className="colour-bar__ramp" style={{ background: `linear-gradient(to right, ${stops})` }} />
       <span>

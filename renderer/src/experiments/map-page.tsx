@@ -1,15 +1,17 @@
 /**
  * One map: its job's progress (Stop, Resume), the summary (frames mapped and flagged, d mean ± σ, calibration), the
- * d map with its colour bar and range beside the virtual bright-field image, and the pixel under the pointer.
+ * d map with its colour bar and range — out-of-distribution frames greyed — beside an ensemble model's σ(d) map and
+ * the virtual bright-field image, and the pixel under the pointer (d ± σ).
  */
-import { interpolateGreys, interpolateViridis } from 'd3-scale-chromatic';
-import { useMemo, useState } from 'react';
+import { interpolateGreys, interpolateOrRd, interpolateViridis } from 'd3-scale-chromatic';
+import { useMemo, useState, type CSSProperties } from 'react';
 import type { JobSummary } from '../../../main/shared/domain';
 import { MAP_EXPORT_NAMES, MAP_EXPORTS, type MapRecord } from '../../../main/shared/maps';
 import { ErrorBanner } from '../components/error-banner';
 import { errorMessage, formatCount } from '../format';
 import { useApi } from '../state/api-context';
 import { isActiveJob } from '../state/use-jobs';
+import { frameFlagName, formatD, frameValues, OUT_OF_DISTRIBUTION } from './frame-flags';
 import { FramePreview } from './frame-preview';
 import { GroupBoxPlot } from './group-box-plot';
 import { canvasScale, ColourBar, MapCanvas } from './map-canvas';
@@ -20,7 +22,6 @@ import { RoiStats, type Roi } from './roi-stats';
 import { positionText, ScaleBar } from './scale-bar';
 import { useMapArrays } from './use-maps';
 
-const FLAG_NAMES = ['ok', 'saturated', 'empty', 'non-finite', 'no-centre'];
 const greys = (t: number): string => interpolateGreys(1 - t);
 
 function extent(values: (number | null)[]): [number, number] {
@@ -32,6 +33,25 @@ function extent(values: (number | null)[]): [number, number] {
     hi = Math.max(hi, v);
   }
   return lo <= hi ? [lo, hi] : [0, 1];
+}
+
+/** σ(d) from zero (no spread) to its largest value, so the bar reads as "how uncertain", not as a contrast stretch. */
+function sigmaExtent(values: (number | null)[]): [number, number] {
+  const hi = extent(values)[1];
+  return [0, hi > 0 ? hi : 1];
+}
+
+/** A flag as the readout says it. */
+const readoutFlag = (flag: string): string => (flag === OUT_OF_DISTRIBUTION ? 'out of distribution' : flag);
+
+/** The legend's swatches, drawn like the canvas draws those pixels (styles.css has no rule for them). */
+const SWATCH: CSSProperties = { display: 'inline-block', width: 12, height: 12, verticalAlign: 'middle', border: '1px solid #c5cbd4', background: '#9aa3ad' };
+const GREYED_SWATCH: CSSProperties = { ...SWATCH, background: 'repeating-linear-gradient(135deg, #9aa3ad 0 3px, #3c424a 3px 4px)' };
+
+/** A flag with its count, as the summary says it. */
+function flagWords(flag: string, count: number): string {
+  if (flag === OUT_OF_DISTRIBUTION) return `${formatCount(count)} ${count === 1 ? 'frame' : 'frames'} out of distribution`;
+  return `${formatCount(count)} ${flag}`;
 }
 
 export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobSummary[]; onCancelled: (job: JobSummary) => void }) {
@@ -47,9 +67,21 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
   const auto = useMemo(() => (arrays ? extent(arrays.d) : ([0, 1] as [number, number])), [arrays]);
   const range: [number, number] = rangeText && Number.isFinite(Number(rangeText[0])) && Number.isFinite(Number(rangeText[1])) && Number(rangeText[1]) > Number(rangeText[0]) ? [Number(rangeText[0]), Number(rangeText[1])] : auto;
   const vbfRange = useMemo(() => (arrays ? extent(arrays.vbf) : ([0, 1] as [number, number])), [arrays]);
+  const hasSigma = useMemo(() => arrays !== null && arrays.sigma.some((v) => v !== null), [arrays]);
+  const sigmaRange = useMemo(() => (arrays ? sigmaExtent(arrays.sigma) : ([0, 1] as [number, number])), [arrays]);
+  // Out-of-distribution frames keep their d but are drawn greyed: the model has not seen patterns like them.
+  const greyed = useMemo(() => (arrays ? arrays.flags.map((f) => frameFlagName(f) === OUT_OF_DISTRIBUTION) : null), [arrays]);
+  const oodCount = useMemo(() => greyed?.filter(Boolean).length ?? 0, [greyed]);
   const rows = arrays ? (arrays.shape.length >= 2 ? (arrays.shape[0] as number) : 1) : 0;
   const cols = arrays ? (arrays.shape.length >= 2 ? (arrays.shape[1] as number) : (arrays.shape[0] as number)) : 0;
-  const summary = map.summary as { mapped?: number; frameCount?: number; flagged?: Record<string, number>; d?: { mean: number | null; std: number | null }; calibration?: string } | null;
+  const summary = map.summary as {
+    mapped?: number;
+    frameCount?: number;
+    flagged?: Record<string, number>;
+    d?: { mean: number | null; std: number | null };
+    sigma?: { mean: number | null; max: number | null };
+    calibration?: string;
+  } | null;
   const shown = hover ?? picked;
   const axes = (map.info.scanAxes as AxisCalibration[] | undefined) ?? [];
   const rowAxis = axes.length >= 2 ? (axes[0] ?? null) : null;
@@ -98,15 +130,17 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
           {formatCount(summary.mapped ?? 0)} of {formatCount(summary.frameCount ?? 0)} frames mapped
           {Object.entries(summary.flagged ?? {})
             .filter(([f, n]) => f !== 'ok' && n > 0)
-            .map(([f, n]) => ` · ${formatCount(n)} ${f}`)
+            .map(([f, n]) => ` · ${flagWords(f, n)}`)
             .join('')}
           {summary.d?.mean != null && ` · d = ${summary.d.mean.toFixed(3)} ± ${(summary.d.std ?? 0).toFixed(3)}`}
+          {summary.sigma?.mean != null && ` · mean σ(d) ${summary.sigma.mean.toFixed(3)}`}
           {summary.calibration && ` · ${summary.calibration}`}
         </p>
       )}
       {arrays?.partial && (
         <p className="map-summary muted" data-testid="map-partial">
-          {formatCount(arrays.done)} of {formatCount(arrays.d.length)} frames mapped so far{running ? ' (updating as they finish)' : ''}; grey = not mapped yet
+          {formatCount(arrays.done)} of {formatCount(arrays.d.length)} frames mapped so far{oodCount > 0 ? ` (${flagWords(OUT_OF_DISTRIBUTION, oodCount)})` : ''}
+          {running ? ' (updating as they finish)' : ''}; grey = not mapped yet
         </p>
       )}
       {error && <ErrorBanner title="Cannot read the map" message={error} />}
@@ -125,6 +159,7 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
                 label="d map"
                 selected={picked}
                 outline={roi}
+                greyed={greyed}
                 onHover={setHover}
                 onPick={setPicked}
                 onDrag={(a, b) =>
@@ -138,6 +173,12 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
               />
               {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} widthPx={cols * canvasScale(rows, cols)} testId="map-scale-bar" />}
               <ColourBar colour={interpolateViridis} range={range} unit="" testId="map-colour-bar" />
+              {oodCount > 0 && (
+                <p className="muted" data-testid="map-ood-legend">
+                  <span style={GREYED_SWATCH} aria-hidden="true" /> hatched grey: {flagWords(OUT_OF_DISTRIBUTION, oodCount)} — the model has not seen patterns like these;
+                  click one for why · <span style={SWATCH} aria-hidden="true" /> plain grey: not mapped
+                </p>
+              )}
               <div className="button-row">
                 <label className="muted">
                   range{' '}
@@ -162,6 +203,14 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
                 </button>
               </div>
             </figure>
+            {hasSigma && (
+              <figure className="map-figure" data-testid="map-sigma-figure">
+                <figcaption>σ(d) (spread of the ensemble’s members{arrays.oodThresholds.sigma !== null ? `; above ${arrays.oodThresholds.sigma.toFixed(3)} out of distribution` : ''})</figcaption>
+                <MapCanvas values={arrays.sigma} rows={rows} cols={cols} colour={interpolateOrRd} range={sigmaRange} testId="map-sigma" label="σ(d) map" selected={picked} outline={roi} onHover={setHover} onPick={setPicked} />
+                {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} widthPx={cols * canvasScale(rows, cols)} testId="map-sigma-scale-bar" />}
+                <ColourBar colour={interpolateOrRd} range={sigmaRange} unit="" label="σ(d)" testId="map-sigma-colour-bar" />
+              </figure>
+            )}
             <figure className="map-figure">
               <figcaption>virtual bright field (direct beam, k &lt; 0.05 Å⁻¹)</figcaption>
               <MapCanvas values={arrays.vbf} rows={rows} cols={cols} colour={greys} range={vbfRange} testId="map-vbf" label="virtual bright-field image" selected={picked} onHover={setHover} onPick={setPicked} />
@@ -171,7 +220,7 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
           <p className="map-readout" data-testid="map-readout">
             {shown === null
               ? 'Point at a pixel to read it; click to mark it.'
-              : `row ${Math.floor(shown / cols)}, column ${shown % cols}${isScan && positionText(Math.floor(shown / cols), shown % cols, rowAxis, colAxis) !== null ? ` at ${positionText(Math.floor(shown / cols), shown % cols, rowAxis, colAxis)}` : ''} (frame ${shown}${arrays.files ? `: ${arrays.groups?.[shown] ?? ''}/${arrays.files[shown] ?? ''}` : ''}): d = ${arrays.d[shown] == null ? '—' : (arrays.d[shown] as number).toFixed(4)} · ${FLAG_NAMES[arrays.flags[shown] ?? 0] ?? 'ok'} · VBF ${(arrays.vbf[shown] ?? 0).toPrecision(4)} · VADF ${(arrays.vadf[shown] ?? 0).toPrecision(4)}`}
+              : `row ${Math.floor(shown / cols)}, column ${shown % cols}${isScan && positionText(Math.floor(shown / cols), shown % cols, rowAxis, colAxis) !== null ? ` at ${positionText(Math.floor(shown / cols), shown % cols, rowAxis, colAxis)}` : ''} (frame ${shown}${arrays.files ? `: ${arrays.groups?.[shown] ?? ''}/${arrays.files[shown] ?? ''}` : ''}): ${formatD(arrays.d[shown], arrays.sigma[shown])} · ${readoutFlag(frameFlagName(arrays.flags[shown]))} · VBF ${(arrays.vbf[shown] ?? 0).toPrecision(4)} · VADF ${(arrays.vadf[shown] ?? 0).toPrecision(4)}`}
           </p>
         </section>
       )}
@@ -220,7 +269,7 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
             <h3>The marked pixel’s frame</h3>
             <span className="muted">as recorded and after each step of the map’s recipe</span>
           </header>
-          <FramePreview mapId={map.id} index={picked} />
+          <FramePreview mapId={map.id} index={picked} frame={frameValues(arrays, picked)} />
         </section>
       )}
       {arrays?.groups && arrays.files && (
