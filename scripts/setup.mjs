@@ -68,6 +68,7 @@ const engines = [
   { pkg: 'python3-hyperspy', ok: () => quiet(python3, ['-c', 'import hyperspy.api']).ok, disables: 'the microscopy readers\' comparison with HyperSpy on its real DM/EMD/BLO/EMPAD/TIFF files' },
   { pkg: 'python3-skimage', ok: () => quiet(python3, ['-c', 'import skimage.restoration']).ok, disables: 'the TV-denoising comparison with scikit-image' },
   { pkg: 'python3-h5py', ok: () => quiet(python3, ['-c', 'import h5py']).ok, disables: 'the HDF5/EMD tests that write files with h5py' },
+  { pkg: 'python3-zarr', ok: () => quiet(python3, ['-c', 'import zarr']).ok, disables: "the .zspy reader's comparison with HyperSpy (HyperSpy writes .zspy with zarr)" },
 ];
 let missing = engines.filter((e) => !e.ok());
 const isDebian = fs.existsSync('/etc/debian_version');
