@@ -11,6 +11,6 @@ export const FILE_PURPOSE_FILTERS: Readonly<Record<FilePurpose, { title: string;
   microscopy: {
     title: 'Open an NBED / 4D-STEM file',
     name: 'Diffraction data',
-    extensions: ['dm3', 'dm4', 'mrc', 'mrcs', 'npy', 'h5', 'hdf5', 'emd', 'mib', 'xml', 'blo', 'tif', 'tiff', 'png'],
+    extensions: ['dm3', 'dm4', 'mrc', 'mrcs', 'npy', 'h5', 'hdf5', 'emd', 'hspy', 'mib', 'xml', 'blo', 'tif', 'tiff', 'png'],
   },
 };

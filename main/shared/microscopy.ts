@@ -13,6 +13,8 @@ export type MicroscopyFormat =
   | 'hdf5'
   | 'emd-1.0'
   | 'emd-velox'
+  | 'hspy'
+  | 'zspy'
   | 'mib'
   | 'empad'
   | 'blo'

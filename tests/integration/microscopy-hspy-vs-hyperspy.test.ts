@@ -196,7 +196,7 @@ describe.skipIf(!peersAvailable)(peersAvailable ? 'HyperSpy .hspy reader vs Hype
   it.each(synthetic)('%s.hspy written by HyperSpy: axes, beam energy, camera length and every frame as hs.load', async (name) => {
     const source = await openMicroscopy(path.join(work, `${name}.hspy`));
     try {
-      expect(source.info.format).toBe('hdf5');
+      expect(source.info.format).toBe('hspy');
       expect(source.info.metadata['HyperSpy.title']).toBe('synthetic scan');
       expectMatchesHyperSpy(source, hsResult(hsDir, name), name);
     } finally {

@@ -278,7 +278,7 @@ export function describeHspySignal(tree: HyperSpyTree, signal: HspySignal, optio
 
   const info: Omit<MicroscopyInfo, 'dtype'> = {
     file: tree.file,
-    format: 'hdf5',
+    format: 'hspy',
     frameShape: [shape[layout.rowAxis]!, shape[layout.colAxis]!],
     frameCount,
     scanShape: scan.scanShape,

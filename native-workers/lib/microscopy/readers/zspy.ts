@@ -361,7 +361,7 @@ export async function openZspy(location: string, options: OpenOptions = {}): Pro
   if (meta.shape.some((n) => n < 1)) throw new MicroscopyFileError(store, `${signal.dataPath} is empty (shape ${meta.shape.join('×')})`);
   const unknown = meta.codecs.filter((c) => !DECODABLE.has(c));
   if (unknown.length > 0) throw new MicroscopyFileError(store, `${signal.dataPath} is encoded with ${unknown.join(', ')}, which the zarr reader cannot decode; ${SAVE_AS_HSPY}`);
-  const info: MicroscopyInfo = { ...described.info, format: 'hdf5', dtype: dtype as StoredDtype };
+  const info: MicroscopyInfo = { ...described.info, format: 'zspy', dtype: dtype as StoredDtype };
   info.metadata['zarr.store'] = store;
   info.metadata['zarr.codecs'] = meta.codecs.join(', ') || 'none';
   const [rows, cols] = info.frameShape;
