@@ -147,7 +147,16 @@ export function resumeTraining(project: Project, jobs: JobManager, modelId: numb
   if (running) throw new ApiError('invalid-request', `model ${modelId} is being trained by job ${running.id}`);
   if (model.state === 'trained') throw new ApiError('invalid-request', `model ${modelId} has finished training; train a new model to change it`);
   const previous = model.params as unknown as TrainingRequest;
-  const request: TrainingRequest = { ...previous, epochs: epochs ?? previous.epochs };
+  // A run begun before transform v2 recorded none of these: it resumes as it was made (v1 input, the paper's
+  // augmentation, one member), which is also what its last.pt's fingerprint says.
+  const before: Pick<TrainingRequest, 'transform' | 'transformParams' | 'augment' | 'augmentation' | 'members'> = {
+    transform: 'log1-minmax',
+    transformParams: null,
+    augment: true,
+    augmentation: 'paper',
+    members: 1,
+  };
+  const request: TrainingRequest = { ...before, ...previous, epochs: epochs ?? previous.epochs };
   const dataset = trainableDataset(project, request.datasetId);
   const modelDir = project.models.folder(modelId);
   const splitFile = path.join(modelDir, MODEL_FILES.split);
