@@ -25,7 +25,7 @@ import { canonicalJson, fsyncDirectory, writeFileAtomic } from '../datasets/atom
 import { bytesOf, createNpyFile, NpyRecords } from '../datasets/npy-records';
 import { csvField } from '../datasets/dataset-export';
 import { predictFrames, type InferenceModel } from '../models/onnx-inference';
-import { oodDistance, outOfDistributionReason } from '../models/uncertainty';
+import { oodDistance, oodThresholds, outOfDistributionReason, type OodThresholds } from '../models/uncertainty';
 import { writeNpy } from '../npy';
 import { PatternReader } from '../datasets/pattern-store';
 import { MicroscopyFileError, type FrameSource, type MicroscopyInfo } from './frame-source';
@@ -370,6 +370,7 @@ export async function runMap(
     const ensemble = model.metadata.ensemble ?? null;
     // Ring statistics are defined on annulus-log inputs only; older models have no training statistics anyway.
     const ood = plan.recipe.model.transform === 'annulus-log' ? (model.metadata.ood ?? null) : null;
+    const thresholds = oodThresholds(ensemble, ood);
     const batches: number[][] = [];
     for (let start = 0; start < todo.length; start += batchSize) batches.push(todo.slice(start, start + batchSize));
     const threads = options.threads ?? 0;
@@ -409,7 +410,7 @@ export async function runMap(
           d = predicted.d[j] as number;
           sigma = predicted.sigma ? (predicted.sigma[j] as number) : Number.NaN;
           if (ood) distance = oodDistance(r.modelInput, plan.recipe.model, ood);
-          const reason = outOfDistributionReason(predicted.sigma ? sigma : null, ood ? distance : null, ensemble, ood);
+          const reason = outOfDistributionReason(predicted.sigma ? sigma : null, ood ? distance : null, thresholds);
           if (reason !== null) flag = 'out-of-distribution';
         }
         files.d.writeBytes(r.index, bytesOf(Float32Array.of(d)));
@@ -427,7 +428,6 @@ export async function runMap(
       finished += results.length;
       options.onProgress?.({ done: finished, total: n, seconds });
     }
-    const thresholds = { sigmaThreshold: model.metadata.ensemble?.sigmaThreshold ?? null, distanceThreshold: model.metadata.ood?.threshold ?? null };
     const summary = finalize(source, plan, dir, files, seconds, resumedFrom, started, pool ? threads : 0, thresholds);
     try {
       writeMapReport(dir, options.reportTitle !== undefined ? { title: options.reportTitle } : {});
@@ -439,6 +439,26 @@ export async function runMap(
   } finally {
     closeWork(files);
     await pool?.close();
+  }
+}
+
+/** Why a frame carries its flag, in words (frames.csv 'reason'); empty for 'ok'. */
+export function flagReason(flag: FrameFlag, sigma: number, distance2: number, thresholds: OodThresholds): string {
+  switch (flag) {
+    case 'ok':
+      return '';
+    case 'out-of-distribution':
+      return outOfDistributionReason(sigma, distance2, thresholds) ?? 'out of the training distribution';
+    case 'vacuum':
+      return 'the halo holds almost none of the counts: vacuum or no specimen';
+    case 'saturated':
+      return 'saturated beyond a compact direct-beam disc';
+    case 'empty':
+      return 'no counts, or every pixel has the same value';
+    case 'non-finite':
+      return 'NaN or infinite pixels';
+    case 'no-centre':
+      return 'no beam centre could be found';
   }
 }
 
@@ -478,7 +498,7 @@ function finalize(
   writeFileAtomic(path.join(dir, MAP_FILES.dCsv), `${lines.join('\n')}\n`);
 
   const folder = (source as Partial<FolderFrameSource>).frames;
-  const header = ['index', ...(shape.length >= 2 ? ['row', 'col'] : []), ...(folder ? ['group', 'file'] : []), 'd', 'sigma', 'ood_distance2', 'flag', 'vbf', 'vadf', 'centre_row', 'centre_col'];
+  const header = ['index', ...(shape.length >= 2 ? ['row', 'col'] : []), ...(folder ? ['group', 'file'] : []), 'd', 'sigma', 'ood_distance2', 'flag', 'reason', 'vbf', 'vadf', 'centre_row', 'centre_col'];
   const rowsOut = [header.join(',')];
   for (let i = 0; i < n; i++) {
     const cells = [String(i)];
@@ -488,7 +508,8 @@ function finalize(
     if (folder) cells.push(csvField(entry?.group ?? ''), csvField(entry ? path.relative(source.info.file, entry.file) : ''));
     const v = d[i] as number;
     const number = (x: number): string => (Number.isFinite(x) ? String(x) : '');
-    cells.push(number(v), number(sigma[i] as number), number(ood[i] as number), FRAME_FLAGS[flags[i] as number] ?? 'ok', String(vbf[i]), String(vadf[i]), String(centres[2 * i]), String(centres[2 * i + 1]));
+    const flag = FRAME_FLAGS[flags[i] as number] ?? 'ok';
+    cells.push(number(v), number(sigma[i] as number), number(ood[i] as number), flag, csvField(flagReason(flag, sigma[i] as number, ood[i] as number, outOfDistribution)), String(vbf[i]), String(vadf[i]), String(centres[2 * i]), String(centres[2 * i + 1]));
     rowsOut.push(cells.join(','));
   }
   writeFileAtomic(path.join(dir, MAP_FILES.frames), `${rowsOut.join('\n')}\n`);

@@ -91,14 +91,24 @@ export function oodDistance(input: Float32Array, spec: ModelInputSpec, ood: OodI
   return d2;
 }
 
-/** Why a mapped frame is out of distribution, or null when it is not. */
-export function outOfDistributionReason(sigma: number | null, distance2: number | null, ensemble: EnsembleInfo | null | undefined, ood: OodInfo | null | undefined): string | null {
+/** The thresholds a model records for flagging frames (null where it records none). */
+export interface OodThresholds {
+  sigmaThreshold: number | null;
+  distanceThreshold: number | null;
+}
+
+export function oodThresholds(ensemble: EnsembleInfo | null | undefined, ood: OodInfo | null | undefined): OodThresholds {
+  return { sigmaThreshold: ensemble?.sigmaThreshold ?? null, distanceThreshold: ood?.threshold ?? null };
+}
+
+/** Why a mapped frame is out of distribution, or null when it is not (σ or D² null or NaN: not tested). */
+export function outOfDistributionReason(sigma: number | null, distance2: number | null, thresholds: OodThresholds): string | null {
   const reasons: string[] = [];
-  if (distance2 !== null && ood && distance2 > ood.threshold) {
-    reasons.push(`unlike the training patterns (feature distance D² ${distance2.toPrecision(3)} > ${ood.threshold.toPrecision(3)})`);
+  if (distance2 !== null && Number.isFinite(distance2) && thresholds.distanceThreshold !== null && distance2 > thresholds.distanceThreshold) {
+    reasons.push(`unlike the training patterns (feature distance D² ${distance2.toPrecision(3)} > ${thresholds.distanceThreshold.toPrecision(3)})`);
   }
-  if (sigma !== null && ensemble && sigma > ensemble.sigmaThreshold) {
-    reasons.push(`the ensemble members disagree (σ ${sigma.toPrecision(2)} > ${ensemble.sigmaThreshold.toPrecision(2)})`);
+  if (sigma !== null && Number.isFinite(sigma) && thresholds.sigmaThreshold !== null && sigma > thresholds.sigmaThreshold) {
+    reasons.push(`the ensemble members disagree (σ ${sigma.toPrecision(2)} > ${thresholds.sigmaThreshold.toPrecision(2)})`);
   }
   return reasons.length > 0 ? reasons.join('; ') : null;
 }

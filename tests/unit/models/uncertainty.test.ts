@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ANNULUS_LOG_DEFAULTS, type ModelInputSpec } from '../../../main/shared/model-transform';
 import type { EnsembleInfo, OodInfo } from '../../../main/shared/model-uncertainty';
-import { ensembleD, oodDistance, outOfDistributionReason, ringFeatures } from '../../../native-workers/lib/models/uncertainty';
+import { ensembleD, oodDistance, oodThresholds, outOfDistributionReason, ringFeatures } from '../../../native-workers/lib/models/uncertainty';
 
 const ENSEMBLE: EnsembleInfo = { members: 3, sigmaScale: 2, sigmaThreshold: 0.1, calibration: { method: 'test', count: 0, spearman: null, coverage1: null, coverage2: null } };
 
@@ -47,8 +47,8 @@ describe('ring-stats-v1 features', () => {
     const ood: OodInfo = { features: 'ring-stats-v1', bins: 12, mean: new Array<number>(24).fill(0.5), precision: identity, threshold: 5 };
     // All-zero input: every mean is 0.5 below, every std 0.5 below the recorded means → D² = 24 · 0.25 = 6.
     expect(oodDistance(input, spec, ood)).toBeCloseTo(6, 12);
-    expect(outOfDistributionReason(null, 6, null, ood)).toMatch(/unlike the training patterns \(feature distance D² 6\.00 > 5\.00\)/);
-    expect(outOfDistributionReason(0.2, 1, ENSEMBLE, ood)).toMatch(/the ensemble members disagree \(σ 0\.20 > 0\.10\)/);
-    expect(outOfDistributionReason(0.05, 1, ENSEMBLE, ood)).toBeNull();
+    expect(outOfDistributionReason(null, 6, oodThresholds(null, ood))).toMatch(/unlike the training patterns \(feature distance D² 6\.00 > 5\.00\)/);
+    expect(outOfDistributionReason(0.2, 1, oodThresholds(ENSEMBLE, ood))).toMatch(/the ensemble members disagree \(σ 0\.20 > 0\.10\)/);
+    expect(outOfDistributionReason(0.05, 1, oodThresholds(ENSEMBLE, ood))).toBeNull();
   });
 });
