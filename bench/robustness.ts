@@ -36,6 +36,8 @@ export interface RobustnessRow {
   case: string;
   mapped: number;
   flagged: number;
+  /** Flag name → frames, for the flags that occurred. */
+  flags: Record<string, number>;
   rmse: number;
   bias: number;
   cleanRmse: number;
@@ -93,7 +95,7 @@ async function cleanPredictions(model: InferenceModel, scan: DetectorScan): Prom
 }
 
 /** Writes the scan, maps it with the app's recipe defaults, returns d per frame (NaN where flagged). */
-async function mapScan(model: InferenceModel, scan: DetectorScan, dir: string): Promise<{ d: Float32Array; flagged: number }> {
+async function mapScan(model: InferenceModel, scan: DetectorScan, dir: string): Promise<{ d: Float32Array; flagged: number; flags: Record<string, number> }> {
   fs.mkdirSync(dir, { recursive: true });
   const written = writeScanNpy(path.join(dir, 'scan.npy'), scan);
   const source = await openMicroscopy(written.file);
@@ -104,7 +106,8 @@ async function mapScan(model: InferenceModel, scan: DetectorScan, dir: string): 
     const summary = await runMap(source, model, plan, badPixels, out, { threads: defaultPreprocessThreads() });
     const d = readNpy(path.join(out, MAP_FILES.d)).data;
     if (!(d instanceof Float32Array)) throw new Error(`${MAP_FILES.d} is not float32`);
-    return { d, flagged: summary.frameCount - summary.mapped };
+    const flags = Object.fromEntries(Object.entries(summary.flagged).filter(([name, n]) => name !== 'ok' && n > 0));
+    return { d, flagged: summary.frameCount - summary.mapped, flags };
   } finally {
     source.close();
     fs.rmSync(written.file, { force: true });
@@ -151,9 +154,9 @@ export async function runRobustnessBench(): Promise<RobustnessBenchResult> {
     for (const [name, extra] of cases) {
       const t = performance.now();
       const scan = makeDetectorScan({ ...base, ...extra, cleanModelPatterns: false });
-      const { d, flagged } = await mapScan(model, scan, path.join(dir, String(rows.length)));
+      const { d, flagged, flags } = await mapScan(model, scan, path.join(dir, String(rows.length)));
       const e = errors(d, scan.truthD);
-      rows.push({ case: name, mapped: e.mapped, flagged, rmse: e.rmse, bias: e.bias, cleanRmse: clean.rmse, seconds: (performance.now() - t) / 1000 });
+      rows.push({ case: name, mapped: e.mapped, flagged, flags, rmse: e.rmse, bias: e.bias, cleanRmse: clean.rmse, seconds: (performance.now() - t) / 1000 });
     }
     const result: RobustnessBenchResult = {
       bench: 'robustness',
@@ -167,11 +170,11 @@ export async function runRobustnessBench(): Promise<RobustnessBenchResult> {
     const truth = Array.from(reference.truthD);
     console.log(`robustness: ${result.model} (${result.transform}) on ${SCAN}×${SCAN} scans of ${SIDE}² frames, ${PIXEL} Å⁻¹/px, held-out complexion, zone z`);
     console.log(`  truth d ${Math.min(...truth).toFixed(3)} … ${Math.max(...truth).toFixed(3)}; clean model-grid patterns of the same probes: RMSE ${clean.rmse.toFixed(4)}, bias ${clean.bias >= 0 ? '+' : ''}${clean.bias.toFixed(4)}`);
-    const header = `  ${'case'.padEnd(32)} ${'mapped'.padStart(6)} ${'flagged'.padStart(7)} ${'RMSE'.padStart(7)} ${'bias'.padStart(8)} ${'clean RMSE'.padStart(10)} ${'s'.padStart(5)}`;
+    const header = `  ${'case'.padEnd(32)} ${'mapped'.padStart(6)} ${'flagged'.padStart(7)} ${'RMSE'.padStart(7)} ${'bias'.padStart(8)} ${'clean RMSE'.padStart(10)} ${'s'.padStart(5)}  flags`;
     console.log(header);
     for (const r of rows) {
       const f = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
-      console.log(`  ${r.case.padEnd(32)} ${String(r.mapped).padStart(6)} ${String(r.flagged).padStart(7)} ${f(r.rmse).padStart(7)} ${`${r.bias >= 0 ? '+' : ''}${f(r.bias)}`.padStart(8)} ${f(r.cleanRmse).padStart(10)} ${f(r.seconds, 1).padStart(5)}`);
+      console.log(`  ${r.case.padEnd(32)} ${String(r.mapped).padStart(6)} ${String(r.flagged).padStart(7)} ${f(r.rmse).padStart(7)} ${`${r.bias >= 0 ? '+' : ''}${f(r.bias)}`.padStart(8)} ${f(r.cleanRmse).padStart(10)} ${f(r.seconds, 1).padStart(5)}  ${Object.entries(r.flags).map(([flag, n]) => `${flag} ${n}`).join(', ')}`);
     }
     console.log(`  (labels ${result.labelSeconds.toFixed(1)} s; whole bench ${result.totalSeconds.toFixed(0)} s)`);
     fs.mkdirSync(path.join(__dirname, 'out'), { recursive: true });
