@@ -76,6 +76,10 @@ export const trainingRequestSchema = z
     augmentation: z.enum(AUGMENTATIONS).default('detector'),
     /** Deep-ensemble members trained together; more than one gives every prediction a σ. */
     members: z.number().int().min(1).max(MAX_ENSEMBLE_MEMBERS).default(1),
+    /** The best checkpoint is kept from this epoch on (earlier bests are provisional; the authors': 10). */
+    bestAfterEpoch: z.number().int().min(0).max(100_000).default(10),
+    /** Epochs without improvement before the learning rate is halved (the authors': 20). */
+    plateauPatience: z.number().int().min(0).max(100_000).default(20),
   })
   .strict()
   .refine((r) => r.transformParams === null || r.transform === 'annulus-log', { message: 'transformParams apply to the annulus-log transform only', path: ['transformParams'] })

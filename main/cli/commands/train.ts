@@ -35,6 +35,8 @@ interface TrainOptions {
   augmentation?: string;
   augment?: boolean;
   members?: number;
+  bestAfterEpoch?: number;
+  plateauPatience?: number;
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -57,6 +59,8 @@ export function registerTrainCommand(program: Command): void {
     .addOption(new Option('--transform <name>', 'input transform: annulus-log (v2, scale-invariant, beam masked) or log1-minmax (v1)').choices([...TRAINING_TRANSFORMS]))
     .addOption(new Option('--augmentation <kind>', "detector (counts, beam, geometry on raw patterns) or paper (papers/000's pipeline)").choices([...AUGMENTATIONS]))
     .option('--no-augment', 'train without augmentation')
+    .option('--best-after-epoch <n>', 'keep the best checkpoint from this epoch on (paper: 10)', parseInteger)
+    .option('--plateau-patience <n>', 'epochs without improvement before the learning rate is halved (paper: 20)', parseInteger)
     .option('--members <n>', 'deep-ensemble members trained together (σ per prediction when > 1)', parsePositiveInteger)
     .option('--resume <modelId>', 'continue the incomplete run of this model from its last checkpoint', parsePositiveInteger)
     .option('--python <path>', 'Python with torch and torchvision (default: the project setting)')
@@ -67,7 +71,7 @@ export function registerTrainCommand(program: Command): void {
         const python = opts.python ?? project.settings.enginePath('python3Path', '--python');
         let submitted;
         if (opts.resume !== undefined) {
-          const ignored = (['dataset', 'model', 'target', 'batch', 'lr', 'weightDecay', 'seed', 'device', 'imagenetWeights', 'init', 'transform', 'augmentation', 'members'] as const).filter((k) => opts[k] !== undefined);
+          const ignored = (['dataset', 'model', 'target', 'batch', 'lr', 'weightDecay', 'seed', 'device', 'imagenetWeights', 'init', 'transform', 'augmentation', 'members', 'bestAfterEpoch', 'plateauPatience'] as const).filter((k) => opts[k] !== undefined);
           if (ignored.length > 0) throw new Error(`--resume continues the run with its own settings; leave out ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (only --epochs may change)`);
           submitted = resumeTraining(project, jobs, opts.resume, python, opts.epochs);
           process.stderr.write(`train: resuming model ${submitted.model.id} (${submitted.model.name})\n`);
@@ -90,6 +94,8 @@ export function registerTrainCommand(program: Command): void {
             ...(opts.augmentation !== undefined ? { augmentation: opts.augmentation } : {}),
             ...(opts.augment === false ? { augment: false } : {}),
             ...(opts.members !== undefined ? { members: opts.members } : {}),
+            ...(opts.bestAfterEpoch !== undefined ? { bestAfterEpoch: opts.bestAfterEpoch } : {}),
+            ...(opts.plateauPatience !== undefined ? { plateauPatience: opts.plateauPatience } : {}),
           });
           if (!parsed.success) throw new Error(`train: ${describeIssues(parsed.error)}`);
           submitted = submitTraining(project, jobs, parsed.data, python);

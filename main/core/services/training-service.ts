@@ -80,6 +80,8 @@ function configFor(request: TrainingRequest, datasetDir: string, modelDir: strin
     augment: request.augment,
     augmentation: request.augmentation,
     members: request.members,
+    bestAfterEpoch: request.bestAfterEpoch,
+    plateauPatience: request.plateauPatience,
   };
 }
 
@@ -149,12 +151,14 @@ export function resumeTraining(project: Project, jobs: JobManager, modelId: numb
   const previous = model.params as unknown as TrainingRequest;
   // A run begun before transform v2 recorded none of these: it resumes as it was made (v1 input, the paper's
   // augmentation, one member), which is also what its last.pt's fingerprint says.
-  const before: Pick<TrainingRequest, 'transform' | 'transformParams' | 'augment' | 'augmentation' | 'members'> = {
+  const before: Pick<TrainingRequest, 'transform' | 'transformParams' | 'augment' | 'augmentation' | 'members' | 'bestAfterEpoch' | 'plateauPatience'> = {
     transform: 'log1-minmax',
     transformParams: null,
     augment: true,
     augmentation: 'paper',
     members: 1,
+    bestAfterEpoch: 10,
+    plateauPatience: 20,
   };
   const request: TrainingRequest = { ...before, ...previous, epochs: epochs ?? previous.epochs };
   const dataset = trainableDataset(project, request.datasetId);

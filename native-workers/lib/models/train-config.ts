@@ -37,6 +37,7 @@ export interface TrainConfig {
   /** Deep-ensemble members trained together (default 1). */
   members?: number;
   bestAfterEpoch?: number;
+  plateauPatience?: number;
   numWorkers?: number;
   /** False: the run stops after metrics.json (no ONNX file; a sweep cell). */
   exportOnnx?: boolean;
