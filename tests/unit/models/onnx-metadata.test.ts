@@ -104,4 +104,26 @@ describe('readSsroModelMetadata', () => {
     const bad = withOnnxMetadata(model, { [SSRO_METADATA_KEY]: JSON.stringify({ ...description, target: 'q6' }) });
     expect(() => readSsroModelMetadata(bad)).toThrow(/unknown target/);
   });
+
+  it('refuses a transform this app does not know, saying what to do', () => {
+    const { body } = handBuiltModel();
+    const future = withOnnxMetadata(new Uint8Array(body), {
+      [SSRO_METADATA_KEY]: JSON.stringify({ ...description, preprocessing: { ...description.preprocessing, transform: 'log3-whitened' } }),
+    });
+    expect(() => readSsroModelMetadata(future)).toThrow(
+      /unknown preprocessing \(transform "log3-whitened"; this app knows annulus-log, log1-minmax, log1-globalmax\) — update SSRO Studio, or re-import the model stating its transform/,
+    );
+  });
+
+  it('reads an ensemble with its calibration and feature statistics', () => {
+    const { body } = handBuiltModel();
+    const ensemble = { members: 5, sigmaScale: 1.7, sigmaThreshold: 0.12, calibration: { method: 'validation', count: 800, spearman: 0.4, coverage1: 0.66, coverage2: 0.93 } };
+    const ood = { features: 'ring-stats-v1', bins: 1, mean: [0.2, 0.1], precision: [1, 0, 0, 1], threshold: 9 };
+    const model = withOnnxMetadata(new Uint8Array(body), { [SSRO_METADATA_KEY]: JSON.stringify({ ...description, output: { ...description.output, shape: ['batch', 5] }, ensemble, ood }) });
+    const read = readSsroModelMetadata(model);
+    expect(read?.ensemble).toEqual(ensemble);
+    expect(read?.ood).toEqual(ood);
+    const broken = withOnnxMetadata(model, { [SSRO_METADATA_KEY]: JSON.stringify({ ...description, ood: { ...ood, precision: [1, 0, 0] } }) });
+    expect(() => readSsroModelMetadata(broken)).toThrow(/ood: ood.mean needs 2·bins values and ood.precision \(2·bins\)²/);
+  });
 });
