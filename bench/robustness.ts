@@ -8,7 +8,8 @@
  * model's kmax) computed on the detector grid itself; truth = the dataset builder's probe label (mean per-atom d). Every scan is written as a NumPy 4D file
  * and mapped through the app's own path (openMicroscopy → planMap → runMap, the recipe's defaults, the model's own
  * recorded transform and grid, manual calibration = the nominal pixel size). The clean predictions go through the
- * app's transform dispatcher (modelInputFor with the model's recorded preprocessing) and its ONNX inference.
+ * app's transform dispatcher (modelInputFor with the model's recorded preprocessing) and the inference call runMap
+ * uses (predictFrames).
  *
  * 'none' is noiseless, in the simulator's raw units (halo ≈ a few per pixel, as the training patterns); the scale
  * rows multiply it; the dose rows are uint16 Poisson counts with that mean per halo pixel.
@@ -22,7 +23,7 @@ import { MAP_FILES, planMap, runMap } from '../native-workers/lib/microscopy/map
 import { openMicroscopy } from '../native-workers/lib/microscopy/open';
 import { defaultPreprocessThreads } from '../native-workers/lib/microscopy/preprocess-pool';
 import { recipeModelFromPreprocessing } from '../native-workers/lib/microscopy/preprocess/recipe';
-import { loadInferenceModel, outputsToD, runModelInputs, type InferenceModel } from '../native-workers/lib/models/onnx-inference';
+import { loadInferenceModel, predictFrames, type InferenceModel } from '../native-workers/lib/models/onnx-inference';
 import { readNpy } from '../native-workers/lib/npy';
 import { makeDetectorScan, type DetectorScan, type DetectorScanOptions } from '../tests/support/detector-scan';
 import { writeScanNpy } from '../tests/support/detector-writers';
@@ -76,7 +77,7 @@ function errors(predicted: ArrayLike<number>, truth: Float64Array): { rmse: numb
   return n === 0 ? { rmse: Number.NaN, bias: Number.NaN, mapped: 0 } : { rmse: Math.sqrt(se / n), bias: sum / n, mapped: n };
 }
 
-/** The model on the clean model-grid patterns, each made into the model's input by the app's dispatcher. */
+/** The model on the clean model-grid patterns, each made into the model's input by the app's dispatcher, as d. */
 async function cleanPredictions(model: InferenceModel, scan: DetectorScan): Promise<Float64Array> {
   const spec = model.metadata.preprocessing;
   const side = spec.side;
@@ -86,12 +87,13 @@ async function cleanPredictions(model: InferenceModel, scan: DetectorScan): Prom
   const pixels = side * side;
   const inputs = new Float32Array(count * pixels);
   for (let i = 0; i < count; i++) modelInputFor(patterns.subarray(i * pixels, (i + 1) * pixels), spec, { out: inputs.subarray(i * pixels, (i + 1) * pixels) });
-  const outputs = new Float32Array(count);
+  // predictFrames, as runMap calls it: target (d or 1 − d) and an ensemble's members are resolved as for a map.
+  const d = new Float64Array(count);
   for (let start = 0; start < count; start += 64) {
     const n = Math.min(64, count - start);
-    outputs.set(await runModelInputs(model, inputs.subarray(start * pixels, (start + n) * pixels), n), start);
+    d.set((await predictFrames(model, inputs.subarray(start * pixels, (start + n) * pixels), n)).d, start);
   }
-  return outputsToD(outputs, model.metadata.target);
+  return d;
 }
 
 /** Writes the scan, maps it with the app's recipe defaults, returns d per frame (NaN where flagged). */
