@@ -123,14 +123,17 @@ function drawGreyed(context: CanvasRenderingContext2D, x: number, y: number, sca
   context.stroke();
 }
 
-/** A horizontal colour bar with its end values, optionally named (e.g. "σ(d)" beside a d map's bar). */
-export function ColourBar({ colour, range, unit, testId, label }: { colour: (t: number) => string; range: [number, number]; unit: string; testId: string; label?: string }) {
+/**
+ * A horizontal colour bar with its end values, optionally named (e.g. "σ(d)" beside a d map's bar); `compact` lets the
+ * ramp shrink below its usual minimum to fit under a small map.
+ */
+export function ColourBar({ colour, range, unit, testId, label, compact = false }: { colour: (t: number) => string; range: [number, number]; unit: string; testId: string; label?: string; compact?: boolean }) {
   const stops = Array.from({ length: 11 }, (_, i) => `${colour(i / 10)} ${i * 10}%`).join(', ');
   return (
     <div className="colour-bar" data-testid={testId}>
       {label !== undefined && <strong className="colour-bar__label">{label}</strong>}
       <span>{range[0].toFixed(3)}</span>
-      <div className="colour-bar__ramp" style={{ background: `linear-gradient(to right, ${stops})` }} />
+      <div className="colour-bar__ramp" style={{ background: `linear-gradient(to right, ${stops})`, ...(compact ? { minWidth: 48 } : {}) }} />
       <span>
         {range[1].toFixed(3)} {unit}
       </span>

@@ -20,6 +20,7 @@ import { downloadBlob } from '../analysis/plot-export';
 import type { AxisCalibration } from '../../../main/shared/microscopy';
 import { RoiStats, type Roi } from './roi-stats';
 import { positionText, ScaleBar } from './scale-bar';
+import { useElementWidth } from './use-element-width';
 import { useMapArrays } from './use-maps';
 
 const greys = (t: number): string => interpolateGreys(1 - t);
@@ -48,6 +49,17 @@ const readoutFlag = (flag: string): string => (flag === OUT_OF_DISTRIBUTION ? 'o
 const SWATCH: CSSProperties = { display: 'inline-block', width: 12, height: 12, verticalAlign: 'middle', border: '1px solid #c5cbd4', background: '#9aa3ad' };
 const GREYED_SWATCH: CSSProperties = { ...SWATCH, background: 'repeating-linear-gradient(135deg, #9aa3ad 0 3px, #3c424a 3px 4px)' };
 
+/** The gap between figures (styles.css .map-views__pair). */
+const FIGURE_GAP = 16;
+
+/**
+ * The d and σ maps' largest side: side by side in the width there is (never above the single map's 360 px, never so
+ * small a pixel cannot be pointed at).
+ */
+function pairedMapSize(width: number): number {
+  return width > 0 ? Math.min(360, Math.max(120, Math.floor((width - FIGURE_GAP) / 2))) : 360;
+}
+
 /** A flag with its count, as the summary says it. */
 function flagWords(flag: string, count: number): string {
   if (flag === OUT_OF_DISTRIBUTION) return `${formatCount(count)} ${count === 1 ? 'frame' : 'frames'} out of distribution`;
@@ -72,6 +84,7 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
   // Out-of-distribution frames keep their d but are drawn greyed: the model has not seen patterns like them.
   const greyed = useMemo(() => (arrays ? arrays.flags.map((f) => frameFlagName(f) === OUT_OF_DISTRIBUTION) : null), [arrays]);
   const oodCount = useMemo(() => greyed?.filter(Boolean).length ?? 0, [greyed]);
+  const [pairWidth, pairRef] = useElementWidth();
   const rows = arrays ? (arrays.shape.length >= 2 ? (arrays.shape[0] as number) : 1) : 0;
   const cols = arrays ? (arrays.shape.length >= 2 ? (arrays.shape[1] as number) : (arrays.shape[0] as number)) : 0;
   const summary = map.summary as {
@@ -87,6 +100,12 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
   const rowAxis = axes.length >= 2 ? (axes[0] ?? null) : null;
   const colAxis = axes[axes.length - 1] ?? null;
   const isScan = arrays !== null && arrays.groups === null && rows > 1;
+  // With σ, the d and σ maps share the row at a common size; the figures are held to the maps' width so that long
+  // captions, the legend or the range controls wrap instead of widening them (which would stretch the canvas away
+  // from its scale bar).
+  const mapSize = hasSigma ? pairedMapSize(pairWidth) : 360;
+  const mapWidthPx = cols * canvasScale(rows, cols, mapSize);
+  const figureStyle: CSSProperties | undefined = hasSigma ? { width: mapWidthPx } : undefined;
 
   async function act(what: () => Promise<unknown>) {
     setActionError(null);
@@ -146,8 +165,8 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
       {error && <ErrorBanner title="Cannot read the map" message={error} />}
       {arrays && (
         <section className="sim-card model-card map-views" aria-label="Maps">
-          <div className="map-views__pair">
-            <figure className="map-figure">
+          <div className="map-views__pair" ref={pairRef}>
+            <figure className="map-figure" style={figureStyle}>
               <figcaption>d (disorder parameter)</figcaption>
               <MapCanvas
                 values={arrays.d}
@@ -157,6 +176,7 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
                 range={range}
                 testId="map-d"
                 label="d map"
+                size={mapSize}
                 selected={picked}
                 outline={roi}
                 greyed={greyed}
@@ -171,10 +191,10 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
                   })
                 }
               />
-              {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} widthPx={cols * canvasScale(rows, cols)} testId="map-scale-bar" />}
-              <ColourBar colour={interpolateViridis} range={range} unit="" testId="map-colour-bar" />
+              {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} widthPx={mapWidthPx} testId="map-scale-bar" />}
+              <ColourBar colour={interpolateViridis} range={range} unit="" testId="map-colour-bar" compact={hasSigma} />
               {oodCount > 0 && (
-                <p className="muted" data-testid="map-ood-legend">
+                <p className="muted" data-testid="map-ood-legend" style={{ maxWidth: Math.max(mapWidthPx, 240) }}>
                   <span style={GREYED_SWATCH} aria-hidden="true" /> hatched grey: {flagWords(OUT_OF_DISTRIBUTION, oodCount)} — the model has not seen patterns like these;
                   click one for why · <span style={SWATCH} aria-hidden="true" /> plain grey: not mapped
                 </p>
@@ -204,11 +224,14 @@ export function MapPage({ map, jobs, onCancelled }: { map: MapRecord; jobs: JobS
               </div>
             </figure>
             {hasSigma && (
-              <figure className="map-figure" data-testid="map-sigma-figure">
-                <figcaption>σ(d) (spread of the ensemble’s members{arrays.oodThresholds.sigma !== null ? `; above ${arrays.oodThresholds.sigma.toFixed(3)} out of distribution` : ''})</figcaption>
-                <MapCanvas values={arrays.sigma} rows={rows} cols={cols} colour={interpolateOrRd} range={sigmaRange} testId="map-sigma" label="σ(d) map" selected={picked} outline={roi} onHover={setHover} onPick={setPicked} />
-                {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} widthPx={cols * canvasScale(rows, cols)} testId="map-sigma-scale-bar" />}
-                <ColourBar colour={interpolateOrRd} range={sigmaRange} unit="" label="σ(d)" testId="map-sigma-colour-bar" />
+              <figure className="map-figure" data-testid="map-sigma-figure" style={figureStyle}>
+                <figcaption>σ(d) (ensemble spread)</figcaption>
+                <MapCanvas values={arrays.sigma} rows={rows} cols={cols} colour={interpolateOrRd} range={sigmaRange} testId="map-sigma" label="σ(d) map" size={mapSize} selected={picked} outline={roi} onHover={setHover} onPick={setPicked} />
+                {isScan && <ScaleBar cols={cols} rows={rows} colAxis={colAxis} rowAxis={rowAxis} widthPx={mapWidthPx} testId="map-sigma-scale-bar" />}
+                <ColourBar colour={interpolateOrRd} range={sigmaRange} unit="" label="σ(d)" testId="map-sigma-colour-bar" compact />
+                <p className="muted" data-testid="map-sigma-note">
+                  the uncertainty of each frame’s d{arrays.oodThresholds.sigma !== null ? `; above ${arrays.oodThresholds.sigma.toFixed(3)} the frame is out of distribution` : ''}
+                </p>
               </figure>
             )}
             <figure className="map-figure">
