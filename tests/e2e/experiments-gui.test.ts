@@ -2,7 +2,9 @@
  * The Experiments tab in Chromium through the browser shell, with real onnxruntime: a synthetic 4D-STEM scan (NumPy
  * 4D, no calibration in the file) is opened by path, its shapes and the missing calibration are shown, a map is
  * started with a given pixel size and a model trained here on the synthetic dataset, and the finished d map, its
- * colour bar and the virtual bright field are drawn; pointing at a pixel reads its d.
+ * colour bar and the virtual bright field are drawn; pointing at a pixel reads its d. An ensemble's σ(d) map, the
+ * "d ± σ" readout and out-of-distribution and vacuum frames are checked on that map with an ensemble's files written
+ * into its folder (the last test says why).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,7 +16,7 @@ import { createHandlers, dispatch, type Handlers } from '../../main/core/api/han
 import type { JobSummary } from '../../main/shared/domain';
 import { startServer, type RunningServer } from '../../main/server/server';
 import { mulberry32 } from '../../native-workers/lib/datasets/random-split';
-import { writeNpy } from '../../native-workers/lib/npy';
+import { readNpy, writeNpy } from '../../native-workers/lib/npy';
 import { collectPageErrors, hasChromium, launchChromium, nonBackgroundFraction } from '../support/browser';
 import { addSyntheticDataset } from '../support/synthetic-dataset';
 import { frame, NX, NY, PIXEL, SIDE, trueD } from '../support/synthetic-scan';
@@ -28,6 +30,7 @@ const missing = [
   !guiBuilt && 'the renderer is not built (npm run build)',
   !torchAvailable && `${PYTHON} cannot import torch and torchvision`,
 ].filter((m): m is string => typeof m === 'string');
+const screenshots = path.resolve('test-output/e2e');
 const title = missing.length === 0 ? 'experiments and maps in the GUI (browser shell, onnxruntime)' : `experiments in the GUI — skipped: ${missing.join('; ')}`;
 
 describe.skipIf(missing.length > 0)(title, () => {
@@ -231,6 +234,112 @@ for k in range(6):
     await page.getByTestId('experiment-info').filter({ hasText: '3 of 64 × 64 px' }).waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('experiment-path').inputValue()).resolves.toMatch(/uploads.*dropped\.npy$/);
     await expect(page.getByTestId('thumbnail').count()).resolves.toBe(3);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('draws an ensemble map’s σ(d) beside d, reads d ± σ, greys out-of-distribution frames and says why', async () => {
+    // The model trained above is a single network, so map 1 has no σ, and no bundled ensemble model exists to map
+    // with. This test fixture writes what an ensemble model's map holds into map 1's finished folder, as mapping.ts
+    // writes it: sigma.npy (σ(d) per frame), ood.npy (D² per frame), flags.npy with two frames 'out-of-distribution'
+    // (code 6: one by D², one by σ) and one 'vacuum' (code 5, d NaN), and the summary's counts and thresholds.
+    const project = core.requireProject().project;
+    const map = project.maps.get(1);
+    const at = (row: number, col: number): number => row * NX + col;
+    const [byDistance, bySigma, vacuum] = [at(1, 11), at(2, 3), at(3, 14)];
+    const thresholds = { sigmaThreshold: 0.06, distanceThreshold: 28.3 };
+    const d = readNpy(path.join(map.dir, 'd.npy')).data as Float32Array;
+    const flags = Uint8Array.from(readNpy(path.join(map.dir, 'flags.npy')).data as ArrayLike<number>);
+    const sigma = new Float32Array(NY * NX);
+    const ood = new Float32Array(NY * NX);
+    for (let i = 0; i < NY * NX; i++) {
+      sigma[i] = 0.01 + (0.03 * Math.abs((i % NX) - 7)) / 7;
+      ood[i] = 6 + Math.floor(i / NX);
+    }
+    sigma[bySigma] = 0.0912;
+    ood[byDistance] = 41.17;
+    flags[byDistance] = 6;
+    flags[bySigma] = 6;
+    flags[vacuum] = 5;
+    for (const a of [d, sigma, ood]) a[vacuum] = Number.NaN;
+    writeNpy(path.join(map.dir, 'd.npy'), d, [NY, NX]);
+    writeNpy(path.join(map.dir, 'sigma.npy'), sigma, [NY, NX]);
+    writeNpy(path.join(map.dir, 'ood.npy'), ood, [NY, NX]);
+    writeNpy(path.join(map.dir, 'flags.npy'), flags, [NY, NX]);
+    const summary = map.summary ?? {};
+    const flagged = { ...(summary.flagged as Record<string, number>), ok: NY * NX - 3, vacuum: 1, 'out-of-distribution': 2 };
+    const finite = Array.from(sigma).filter(Number.isFinite);
+    project.maps.complete(map.id, map.recipe ?? {}, {
+      ...summary,
+      mapped: NY * NX - 1,
+      flagged,
+      sigma: { mean: finite.reduce((a, b) => a + b, 0) / finite.length, max: Math.max(...finite) },
+      outOfDistribution: thresholds,
+    });
+    core.publish('maps.changed', { mapId: map.id });
+
+    // Another map and back: the page reads the arrays afresh.
+    await page.getByTestId('map-item').filter({ hasText: 'patterns' }).click();
+    await page.getByTestId('map-item').filter({ hasText: 'scan.npy' }).click();
+    await page.getByTestId('map-summary').filter({ hasText: '2 frames out of distribution' }).waitFor({ timeout: 30_000 });
+    const summaryText = (await page.getByTestId('map-summary').textContent()) ?? '';
+    expect(summaryText).toMatch(new RegExp(`^${NY * NX - 1} of ${NY * NX} frames mapped · 1 vacuum · 2 frames out of distribution · d = 0\\.\\d{3} ± 0\\.\\d{3} · mean σ\\(d\\) 0\\.0\\d\\d`));
+    await page.getByTestId('map-sigma').waitFor();
+    await expect(page.getByTestId('map-sigma-colour-bar').textContent()).resolves.toMatch(/^σ\(d\)0\.000.*0\.091/);
+    await expect(page.getByTestId('map-sigma-note').textContent()).resolves.toContain('above 0.060 the frame is out of distribution');
+    await expect(page.getByTestId('map-ood-legend').textContent()).resolves.toContain('hatched grey: 2 frames out of distribution');
+    // The σ map is as large as the d map and reads the same pixel: d ± σ under the pointer on either.
+    const dBox = await page.getByTestId('map-d').boundingBox();
+    const sBox = await page.getByTestId('map-sigma').boundingBox();
+    expect(sBox?.width).toBe(dBox?.width);
+    const point = async (testId: string, row: number, col: number): Promise<string> => {
+      const box = await page.getByTestId(testId).boundingBox();
+      await page.mouse.move((box?.x ?? 0) + ((col + 0.5) / NX) * (box?.width ?? 0), (box?.y ?? 0) + ((row + 0.5) / NY) * (box?.height ?? 0));
+      return (await page.getByTestId('map-readout').textContent()) ?? '';
+    };
+    const onD = await point('map-d', 0, 0);
+    expect(onD).toMatch(/\(frame 0\): d = 0\.\d{3} ± 0\.040 · ok · VBF/);
+    expect(await point('map-sigma', 0, 0)).toBe(onD);
+    expect(await point('map-sigma', 2, 3)).toMatch(/\(frame 33\): d = 0\.\d{3} ± 0\.091 · out of distribution · VBF/);
+    expect(await point('map-d', 3, 14)).toMatch(/\(frame 59\): d = — · vacuum · VBF/);
+    // The out-of-distribution frame drawn greyed: mostly the grey of a missing pixel, unlike its ok neighbour.
+    const spread = async (row: number, col: number): Promise<number> =>
+      page.getByTestId('map-d').evaluate(
+        (canvas, { r, c, n }) => {
+          const scale = (canvas as HTMLCanvasElement).width / n;
+          // A quarter in from the left at mid height lies between the hatch lines.
+          const px = (canvas as HTMLCanvasElement).getContext('2d')?.getImageData(Math.floor((c + 0.25) * scale), Math.floor((r + 0.5) * scale), 1, 1).data;
+          return px ? Math.max(px[0] ?? 0, px[1] ?? 0, px[2] ?? 0) - Math.min(px[0] ?? 0, px[1] ?? 0, px[2] ?? 0) : -1;
+        },
+        { r: row, c: col, n: NX },
+      );
+    expect(await spread(1, 11)).toBeLessThan(0.6 * (await spread(1, 10)));
+    // Clicking an out-of-distribution frame: its flag and the test it failed, with the numbers.
+    await page.getByTestId('map-d').scrollIntoViewIfNeeded();
+    let box = await page.getByTestId('map-d').boundingBox();
+    await page.mouse.click((box?.x ?? 0) + (11.5 / NX) * (box?.width ?? 0), (box?.y ?? 0) + (1.5 / NY) * (box?.height ?? 0));
+    await page.getByTestId('frame-flag').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('frame-preview').textContent()).resolves.toMatch(new RegExp(`^Frame ${byDistance}: out-of-distribution · beam centre .* · d = 0\\.\\d{3} ± 0\\.\\d{3}`));
+    const reason = (await page.getByTestId('frame-flag').textContent()) ?? '';
+    expect(reason).toContain('the model has not seen patterns like this one');
+    expect(reason).toContain('feature distance D² = 41.2, above the threshold 28.3');
+    expect(reason).not.toContain('members disagree');
+    fs.mkdirSync(screenshots, { recursive: true });
+    await page.getByTestId('map-d').scrollIntoViewIfNeeded();
+    await point('map-d', 1, 11);
+    await page.screenshot({ path: path.join(screenshots, 'experiments-map-sigma.png') });
+    // The maps with the readout of the pixel under the pointer.
+    await page.locator('section[aria-label="Maps"]').screenshot({ path: path.join(screenshots, 'experiments-map-sigma-readout.png') });
+    await page.getByTestId('frame-flag').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(screenshots, 'experiments-map-ood-frame.png') });
+    // The σ-flagged frame names the ensemble's test; the vacuum frame says its halo holds almost no counts.
+    await page.getByTestId('map-d').scrollIntoViewIfNeeded();
+    box = await page.getByTestId('map-d').boundingBox();
+    await page.mouse.click((box?.x ?? 0) + (3.5 / NX) * (box?.width ?? 0), (box?.y ?? 0) + (2.5 / NY) * (box?.height ?? 0));
+    await page.getByTestId('frame-flag').filter({ hasText: 'members disagree' }).waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('frame-flag').textContent()).resolves.toContain('σ(d) = 0.0912, above the threshold 0.06');
+    await page.mouse.click((box?.x ?? 0) + (14.5 / NX) * (box?.width ?? 0), (box?.y ?? 0) + (3.5 / NY) * (box?.height ?? 0));
+    await page.getByTestId('frame-flag').filter({ hasText: 'Vacuum' }).waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('frame-flag').textContent()).resolves.toMatch(/halo .* holds almost none of the frame’s counts .* not mapped/);
     expect(pageErrors).toEqual([]);
   });
 });
