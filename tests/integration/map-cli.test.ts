@@ -201,7 +201,7 @@ with h5py.File(${JSON.stringify(files.emd)}, 'w') as f:
     const { d, manifest } = readMap(out);
     expect(manifest.summary.mapped).toBe(NY * NX - 1);
     const recipe = (manifest.plan.recipe as unknown as { denoise: Record<string, unknown> }).denoise;
-    expect(recipe).toEqual({ method: 'tv-chambolle', weight: 0.1, eps: 2e-4, maxIterations: 200, scale: 'range' });
+    expect(recipe).toEqual({ method: 'tv-chambolle', weight: 0.1, eps: 2e-4, maxIterations: 200, scale: 'halo' });
     // This model learned from noisy patterns, so denoised inputs are not what it saw: the values move (how much is
     // the model's business); the test only asks that denoising really reached the inputs.
     const plain = readMap(path.join(work, 'map-emd')).d;
@@ -392,7 +392,7 @@ for k in range(8):
     const r = ssro('map', onnx, folder, '--out', out, '--denoise', 'none', '--calibration', String(PIXEL));
     expect(r.status, r.stderr).toBe(0);
     const rows = fs.readFileSync(path.join(out, 'frames.csv'), 'utf8').trim().split('\n');
-    expect(rows[0]).toBe('index,group,file,d,flag,vbf,vadf,centre_row,centre_col');
+    expect(rows[0]).toBe('index,group,file,d,sigma,ood_distance2,flag,reason,vbf,vadf,centre_row,centre_col');
     const parsed = rows.slice(1).map((line) => line.split(','));
     expect(parsed.map((c) => c[1])).toEqual(['grain', 'grain', 'grain', 'grain', 'interior', 'interior', 'interior', 'interior']);
     expect(parsed.map((c) => c[2])).toEqual(['grain/p1.png', 'grain/p2.png', 'grain/p3.png', 'grain/p4.png', 'interior/p1.png', 'interior/p2.png', 'interior/p3.png', 'interior/p4.png']);
