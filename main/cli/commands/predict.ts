@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_PREDICT_BATCH, MODEL_TARGETS, type ModelTarget } from '../../shared/models';
+import { sigmaCalibration } from '../../../native-workers/lib/models/uncertainty';
 import { checkSourceFitsModel, openPatternSource } from '../../../native-workers/lib/models/pattern-sources';
 import { describeMetrics, evaluateExport, readExportLabels } from '../../../native-workers/lib/models/export-evaluation';
 import { parsePositive, parsePositiveInteger } from '../parse-options';
@@ -42,7 +43,7 @@ export function registerPredictCommand(program: Command): void {
     .option('--threads <n>', 'onnxruntime intra-op threads (default: both cores)', parsePositiveInteger, 2)
     .action(async (modelFile: string, input: string, opts: PredictOptions) => {
       // onnxruntime's native library loads only for this command, not for every `ssro` start.
-      const { loadInferenceModel, outputsToD, predictSource } = await import('../../../native-workers/lib/models/onnx-inference');
+      const { loadInferenceModel, predictSourceD } = await import('../../../native-workers/lib/models/onnx-inference');
       const model = await loadInferenceModel(path.resolve(modelFile), {
         threads: opts.threads,
         stated: { target: opts.target, kmaxInvA: opts.kmax, deltaKInvA: opts.deltaK },
@@ -54,7 +55,7 @@ export function registerPredictCommand(program: Command): void {
         if (opts.metrics && !labels) throw new Error(`--metrics needs a labelled dataset export (targets.npy); ${input} has no labels`);
         for (const note of checkSourceFitsModel(source, model.metadata.preprocessing)) process.stderr.write(`predict: ${note}\n`);
         const started = Date.now();
-        const outputs = await predictSource(model, source, undefined, {
+        const { d, sigma } = await predictSourceD(model, source, undefined, {
           batchSize: opts.batch,
           onProgress: (done, total) => {
             if (process.stderr.isTTY) process.stderr.write(`\rpredict: ${done}/${total}`);
@@ -62,23 +63,30 @@ export function registerPredictCommand(program: Command): void {
         });
         const seconds = (Date.now() - started) / 1000;
         if (process.stderr.isTTY) process.stderr.write('\n');
-        const d = outputsToD(outputs, model.metadata.target);
-        const lines = [labels ? 'index,d,d_true,region,split' : 'index,d'];
+        const lines = [`index,d${sigma ? ',sigma' : ''}${labels ? ',d_true,region,split' : ''}`];
         for (let i = 0; i < d.length; i++) {
-          lines.push(labels ? `${i},${d[i] as number},${labels.d[i] as number},${labels.region[i] ?? ''},${labels.split[i] ?? ''}` : `${i},${d[i] as number}`);
+          const cells = [String(i), String(d[i] as number), ...(sigma ? [String(sigma[i] as number)] : [])];
+          if (labels) cells.push(String(labels.d[i] as number), labels.region[i] ?? '', labels.split[i] ?? '');
+          lines.push(cells.join(','));
         }
         const out = path.resolve(opts.out);
         writeAtomically(out, `${lines.join('\n')}\n`);
         if (labels) {
           const metrics = evaluateExport(labels, d, false);
           for (const line of describeMetrics(metrics)) process.stderr.write(`predict: ${line}\n`);
+          const calibration = sigma ? sigmaCalibration(d, sigma, labels.d) : null;
+          if (calibration) {
+            process.stderr.write(
+              `predict: σ on these patterns: Spearman ρ(σ, |error|) ${calibration.spearman.toFixed(3)}, |error| ≤ σ for ${(100 * calibration.coverage1).toFixed(1)} %, ≤ 2σ for ${(100 * calibration.coverage2).toFixed(1)} %, mean σ ${calibration.meanSigma.toFixed(4)}\n`,
+            );
+          }
           if (opts.metrics) {
-            const report = { model: path.resolve(modelFile), modelSha256: model.sha256, input: source.location, architecture: model.metadata.architecture, ...metrics };
+            const report = { model: path.resolve(modelFile), modelSha256: model.sha256, input: source.location, architecture: model.metadata.architecture, ...metrics, ...(calibration ? { sigma: calibration } : {}) };
             writeAtomically(path.resolve(opts.metrics), `${JSON.stringify(report, null, 2)}\n`);
           }
         }
         process.stderr.write(
-          `predict: ${d.length} patterns (${source.side}×${source.side}, ${source.content === 'raw-intensity' ? 'raw intensities, log1-minmax applied' : 'model inputs'}) in ${seconds.toFixed(2)} s with ${model.metadata.architecture} (target ${model.metadata.target}) → ${out}\n`,
+          `predict: ${d.length} patterns (${source.side}×${source.side}, ${source.content === 'raw-intensity' ? `raw intensities, ${model.metadata.preprocessing.transform} applied` : 'model inputs'}) in ${seconds.toFixed(2)} s with ${model.metadata.architecture} (target ${model.metadata.target}) → ${out}\n`,
         );
       } finally {
         source.close();

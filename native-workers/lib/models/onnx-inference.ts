@@ -145,6 +145,31 @@ export async function predictSource(model: InferenceModel, source: PatternSource
 }
 
 /** Model outputs → d (float64: 1 − d is undone in double precision). */
+/** d and, for an ensemble, σ(d) of the patterns `indices` of `source` (all by default), in that order. */
+export async function predictSourceD(model: InferenceModel, source: PatternSource, indices?: ArrayLike<number>, options: InferenceOptions = {}): Promise<{ d: Float64Array; sigma: Float64Array | null }> {
+  const side = model.metadata.preprocessing.side;
+  if (source.side !== side) throw new Error(`${source.location}: patterns are ${source.side}×${source.side}, the model reads ${side}×${side}`);
+  const total = indices ? indices.length : source.count;
+  const batchSize = options.batchSize ?? DEFAULT_PREDICT_BATCH;
+  const pixels = side * side;
+  const d = new Float64Array(total);
+  let sigma: Float64Array | null = null;
+  const buffer = new Float32Array(Math.min(batchSize, Math.max(total, 1)) * pixels);
+  for (let start = 0; start < total; start += batchSize) {
+    if (options.isCancelled?.()) throw new Error('cancelled');
+    const count = Math.min(batchSize, total - start);
+    for (let k = 0; k < count; k++) source.readModelInput(indices ? (indices[start + k] as number) : start + k, buffer.subarray(k * pixels, (k + 1) * pixels));
+    const batch = await predictFrames(model, count * pixels === buffer.length ? buffer : buffer.subarray(0, count * pixels), count);
+    d.set(batch.d, start);
+    if (batch.sigma) {
+      sigma ??= new Float64Array(total);
+      sigma.set(batch.sigma, start);
+    }
+    options.onProgress?.(start + count, total);
+  }
+  return { d, sigma };
+}
+
 export function outputsToD(outputs: ArrayLike<number>, target: ModelTarget): Float64Array {
   const d = new Float64Array(outputs.length);
   for (let i = 0; i < outputs.length; i++) d[i] = target === 'd' ? (outputs[i] as number) : 1 - (outputs[i] as number);

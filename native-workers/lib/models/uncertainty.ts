@@ -112,3 +112,55 @@ export function outOfDistributionReason(sigma: number | null, distance2: number 
   }
   return reasons.length > 0 ? reasons.join('; ') : null;
 }
+
+/** Spearman's rank correlation (average ranks for ties) of two equally long series. */
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const rank = (x: ArrayLike<number>): Float64Array => {
+    const order = Array.from({ length: x.length }, (_, i) => i).sort((i, j) => (x[i] as number) - (x[j] as number));
+    const r = new Float64Array(x.length);
+    for (let start = 0; start < order.length; ) {
+      let end = start + 1;
+      while (end < order.length && x[order[end] as number] === x[order[start] as number]) end++;
+      const average = (start + end - 1) / 2;
+      for (let k = start; k < end; k++) r[order[k] as number] = average;
+      start = end;
+    }
+    return r;
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  const n = ra.length;
+  const mean = (n - 1) / 2;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += ((ra[i] as number) - mean) * ((rb[i] as number) - mean);
+    saa += ((ra[i] as number) - mean) ** 2;
+    sbb += ((rb[i] as number) - mean) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Number.NaN;
+}
+
+/** How well σ describes the errors on labelled patterns: rank correlation and the coverage of ±σ and ±2σ. */
+export function sigmaCalibration(d: ArrayLike<number>, sigma: ArrayLike<number>, truth: ArrayLike<number>): { count: number; spearman: number; coverage1: number; coverage2: number; meanSigma: number; rmse: number } {
+  const errors: number[] = [];
+  const sigmas: number[] = [];
+  for (let i = 0; i < d.length; i++) {
+    const e = Math.abs((d[i] as number) - (truth[i] as number));
+    const s = sigma[i] as number;
+    if (!Number.isFinite(e) || !Number.isFinite(s)) continue;
+    errors.push(e);
+    sigmas.push(s);
+  }
+  const n = errors.length;
+  const within = (k: number): number => errors.filter((e, i) => e <= k * (sigmas[i] as number)).length / n;
+  return {
+    count: n,
+    spearman: spearman(sigmas, errors),
+    coverage1: within(1),
+    coverage2: within(2),
+    meanSigma: sigmas.reduce((a, b) => a + b, 0) / n,
+    rmse: Math.sqrt(errors.reduce((a, e) => a + e * e, 0) / n),
+  };
+}

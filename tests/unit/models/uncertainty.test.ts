@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ANNULUS_LOG_DEFAULTS, type ModelInputSpec } from '../../../main/shared/model-transform';
 import type { EnsembleInfo, OodInfo } from '../../../main/shared/model-uncertainty';
-import { ensembleD, oodDistance, oodThresholds, outOfDistributionReason, ringFeatures } from '../../../native-workers/lib/models/uncertainty';
+import { ensembleD, oodDistance, oodThresholds, outOfDistributionReason, ringFeatures, sigmaCalibration, spearman } from '../../../native-workers/lib/models/uncertainty';
 
 const ENSEMBLE: EnsembleInfo = { members: 3, sigmaScale: 2, sigmaThreshold: 0.1, calibration: { method: 'test', count: 0, spearman: null, coverage1: null, coverage2: null } };
 
@@ -50,5 +50,19 @@ describe('ring-stats-v1 features', () => {
     expect(outOfDistributionReason(null, 6, oodThresholds(null, ood))).toMatch(/unlike the training patterns \(feature distance D² 6\.00 > 5\.00\)/);
     expect(outOfDistributionReason(0.2, 1, oodThresholds(ENSEMBLE, ood))).toMatch(/the ensemble members disagree \(σ 0\.20 > 0\.10\)/);
     expect(outOfDistributionReason(0.05, 1, oodThresholds(ENSEMBLE, ood))).toBeNull();
+  });
+});
+
+describe('σ calibration figures', () => {
+  it('rank-correlate with average ranks for ties and count the ±σ, ±2σ coverage', () => {
+    expect(spearman([1, 2, 3, 4], [10, 20, 30, 40])).toBeCloseTo(1, 12);
+    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
+    // Ties: ranks (0.5, 0.5, 2, 3) against (0, 1, 2, 3): ρ = 4.5 / √(4.5 · 5).
+    expect(spearman([1, 1, 2, 3], [0, 1, 2, 3])).toBeCloseTo(4.5 / Math.sqrt(4.5 * 5), 12);
+    const c = sigmaCalibration([0.5, 0.5, 0.5, 0.5], [0.1, 0.1, 0.1, Number.NaN], [0.55, 0.7, 0.95, 0]);
+    expect(c.count).toBe(3);
+    expect(c.coverage1).toBeCloseTo(1 / 3, 12);
+    expect(c.coverage2).toBeCloseTo(2 / 3, 12);
+    expect(c.meanSigma).toBeCloseTo(0.1, 12);
   });
 });
