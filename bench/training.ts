@@ -170,6 +170,9 @@ export async function runTrainingBench(): Promise<TrainingBenchResult> {
       initStateDict: null,
       // Every batch is reported, so the job's loop is timed like the bare one.
       progressSeconds: 0,
+      // The loop this bench has always measured (the bare loop reads log1-minmax inputs too).
+      transform: 'log1-minmax',
+      augmentation: 'paper',
     };
 
     console.log(`training bench: resnet18, ${SIDE}×${SIDE}, batch ${BATCH}, ${THREADS} threads; ${ROUNDS} rounds of bare and job loops, ${BATCHES} batches each (${WARMUP} warm-up)`);
