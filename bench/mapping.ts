@@ -5,7 +5,7 @@
  *
  * Peers in the same run: scikit-image's denoise_tv_chambolle on the same frames (our TV gives its exact result, so
  * the ratio is speed only), and the model's own bare onnxruntime throughput (runModelInputs on ready inputs) — the
- * ceiling the map's inference phase could reach. The model is the bundled one (resources/models), ResNet-18 133².
+ * ceiling the map's inference phase could reach. The model is the bundled one (resources/models), a deep ensemble of five compactcnn members, 133².
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,7 +22,7 @@ import { loadInferenceModel, runModelInputs } from '../native-workers/lib/models
 import { npyHeader, writeNpy } from '../native-workers/lib/npy';
 
 const PYTHON = process.env.SSRO_PYTHON ?? '/usr/bin/python3';
-const MODEL = path.resolve(__dirname, '..', '..', 'resources', 'models', 'ssro-resnet18-demo.onnx');
+const MODEL = path.resolve(__dirname, '..', '..', 'resources', 'models', 'ssro-ensemble-demo.onnx');
 const SCAN = 128;
 const SIDE = 256;
 /** Scan rows holding real patterns; the timed maps run over these rows only. */
