@@ -236,7 +236,7 @@ describe.skipIf(!torchAvailable)(title, () => {
     expect(meta.ood.mean).toHaveLength(24);
     expect(meta.ood.precision).toHaveLength(24 * 24);
     expect(meta.ood.threshold).toBeGreaterThan(0);
-    expect(meta.ood.threshold).toBeCloseTo(2 * meta.ood.quantiles.p999, 9);
+    expect(meta.ood.threshold).toBeCloseTo(meta.ood.quantiles.p999, 9);
     expect(meta.ood.quantiles.p50).toBeLessThanOrEqual(meta.ood.quantiles.p99);
     expect(meta.source).toMatchObject({ augmentation: { kind: 'detector' }, transform: { transform: 'annulus-log' }, members: MEMBERS });
 

@@ -27,7 +27,7 @@ kmaxInvA (membership as annulus-log decides it, compared squared) split into 12 
 b = floor((|K| − kb)/(kmax − kb)·12) clamped to 11; f = [mean of y per ring (12), population std of y per ring (12)]
 (every node of the ring counts, an empty ring gives 0, 0). mean μ and covariance Σ (population) of f over the training
 samples as augmented (one pass); precision P = (Σ + λI)⁻¹ with λ = 1e-3·trace(Σ)/24; D² = (f − μ)ᵀP(f − μ);
-T = 2 × the 99.9th percentile of the training D² (quantiles: of the training D²). Frames with D² > T are flagged.
+T = the 99.9th percentile of the training D² (quantiles: of the training D²). Frames with D² > T are flagged.
 
 CLI (importing e.g. the authors' checkpoints)::
 
