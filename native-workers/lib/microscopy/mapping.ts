@@ -126,7 +126,9 @@ export class MapCancelled extends Error {
 /**
  * The mean of up to `count` frames spread over the scan (float64 accumulation), leaving out frames the recipe's
  * quality check flags (saturated, empty, non-finite): one saturated frame would otherwise pull the centre and the
- * calibration found on the mean.
+ * calibration found on the mean. When every sampled frame is saturated (a detector whose small-angle scattering
+ * clips in every frame), the saturated ones are averaged instead: whether their saturation reaches the halo is
+ * decided per frame, once the centre is known (preprocess/recipe.ts).
  */
 export function meanFrame(source: FrameSource, count: number, quality: QualityOptions = {}): { values: Float32Array; used: number; leftOut: Record<string, number>; firstDetail: string | null } {
   const [rows, cols] = source.info.frameShape;
@@ -137,6 +139,8 @@ export function meanFrame(source: FrameSource, count: number, quality: QualityOp
   const leftOut: Record<string, number> = {};
   let firstDetail: string | null = null;
   let taken = 0;
+  const saturatedSum = new Float64Array(rows * cols);
+  let saturatedTaken = 0;
   for (let k = 0; k < used; k++) {
     const index = Math.min(n - 1, Math.floor(((k + 0.5) * n) / used));
     source.readFrame(index, frame);
@@ -144,10 +148,18 @@ export function meanFrame(source: FrameSource, count: number, quality: QualityOp
     if (q.flag !== 'ok') {
       leftOut[q.flag] = (leftOut[q.flag] ?? 0) + 1;
       firstDetail ??= `frame ${index}: ${q.detail}`;
+      if (q.flag === 'saturated' && taken === 0) {
+        for (let p = 0; p < frame.length; p++) saturatedSum[p] = (saturatedSum[p] as number) + (frame[p] as number);
+        saturatedTaken++;
+      }
       continue;
     }
     for (let p = 0; p < frame.length; p++) sum[p] = (sum[p] as number) + (frame[p] as number);
     taken++;
+  }
+  if (taken === 0 && saturatedTaken > 0) {
+    sum.set(saturatedSum);
+    taken = saturatedTaken;
   }
   const values = new Float32Array(rows * cols);
   for (let p = 0; p < values.length; p++) values[p] = taken > 0 ? (sum[p] as number) / taken : 0;

@@ -25,7 +25,7 @@ import {
   type ReferenceProfile,
 } from './calibration';
 import { centreOfMass, xcorrCentre, type BeamCentre } from './centre';
-import { combineMasks, fillMaskedPixels, findBadPixels, frameQuality, subtractDark, type FrameQuality } from './defects';
+import { combineMasks, dtypeMaximum, fillMaskedPixels, findBadPixels, frameQuality, subtractDark, type FrameQuality } from './defects';
 import { resampleToModelGrid } from './resample';
 import { preprocessRecipeSchema, type PreprocessRecipe } from '../../../../main/shared/preprocess-recipe';
 import { createTvWorkspace, denoiseTvChambolle, type TvWorkspace } from './tv-denoise';
@@ -59,6 +59,8 @@ export const MIN_HALO_FRACTION = 1e-4;
 export interface HaloStatistics {
   /** Pixels with beamMask ≤ |K| < kmax about the centre. */
   pixels: number;
+  /** Of those, pixels at or above the saturation level (0 without one). */
+  saturated: number;
   min: number;
   max: number;
   sum: number;
@@ -67,10 +69,11 @@ export interface HaloStatistics {
 }
 
 /** Statistics of the detector pixels the model sees (beamMask ≤ |K| < kmax about `centre`). */
-export function haloStatistics(frame: ArrayLike<number>, rows: number, cols: number, centre: BeamCentre, invAPerPixel: number, model: PreprocessRecipe['model']): HaloStatistics {
+export function haloStatistics(frame: ArrayLike<number>, rows: number, cols: number, centre: BeamCentre, invAPerPixel: number, model: PreprocessRecipe['model'], saturationLevel: number | null = null): HaloStatistics {
   const inner = (beamMaskInvA(model) / invAPerPixel) ** 2;
   const outer = (model.kmaxInvA / invAPerPixel) ** 2;
   let pixels = 0;
+  let saturated = 0;
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -86,9 +89,24 @@ export function haloStatistics(frame: ArrayLike<number>, rows: number, cols: num
       sum += v;
       if (v < min) min = v;
       if (v > max) max = v;
+      if (saturationLevel !== null && v >= saturationLevel) saturated += 1;
     }
   }
-  return { pixels, min, max, sum, total };
+  return { pixels, saturated, min, max, sum, total };
+}
+
+/** `mask` (may be null) with every pixel closer than `radiusPx` to the centre set, in the workspace's buffer. */
+function withBeamMasked(mask: Uint8Array | null, rows: number, cols: number, centre: BeamCentre, radiusPx: number, ws: PreprocessWorkspace): Uint8Array {
+  const out = ws.beamMask;
+  if (mask) out.set(mask);
+  else out.fill(0);
+  const r2 = radiusPx * radiusPx;
+  const r0 = Math.max(0, Math.floor(centre.row - radiusPx));
+  const r1 = Math.min(rows - 1, Math.ceil(centre.row + radiusPx));
+  const c0 = Math.max(0, Math.floor(centre.col - radiusPx));
+  const c1 = Math.min(cols - 1, Math.ceil(centre.col + radiusPx));
+  for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) if ((r - centre.row) ** 2 + (c - centre.col) ** 2 < r2) out[r * cols + c] = 1;
+  return out;
 }
 
 /**
@@ -230,6 +248,8 @@ export interface PreprocessWorkspace {
   readonly scratch: Float32Array;
   readonly tv: TvWorkspace;
   readonly resampled: Float32Array;
+  /** The source mask with the direct beam added (one per frame size). */
+  readonly beamMask: Uint8Array;
 }
 
 export function createPreprocessWorkspace(rows: number, cols: number, side: number): PreprocessWorkspace {
@@ -241,6 +261,7 @@ export function createPreprocessWorkspace(rows: number, cols: number, side: numb
     scratch: new Float32Array(frameSize),
     tv: createTvWorkspace(frameSize),
     resampled: new Float32Array(side * side),
+    beamMask: new Uint8Array(frameSize),
   };
 }
 
@@ -310,12 +331,23 @@ export function preprocessFrame(frame: ArrayLike<number>, shape: readonly [numbe
   // 3. Beam centre.
   const centre = recipe.centre.perFrame || recipe.centre.method === 'fixed' ? findCentre(work, rows, cols, recipe.centre, residualMask) : (context.centre as BeamCentre);
 
-  // 4. Vacuum: a frame whose counts are (almost) all in the direct beam has no halo to read d from.
-  const halo = haloStatistics(work, rows, cols, centre, invAPerPixel, recipe.model);
+  // 4. Saturation matters where the model looks: a frame flagged for saturated pixels is mapped after all when they
+  //    all lie inside the beam mask (a clipped direct beam or small-angle peak), and stays flagged when the halo has
+  //    more than the allowed fraction. Vacuum: a frame whose counts are (almost) all in the direct beam.
+  const saturationLevel = recipe.quality.saturationValue ?? (context.dtype ? dtypeMaximum(context.dtype) : null);
+  const halo = haloStatistics(work, rows, cols, centre, invAPerPixel, recipe.model, saturationLevel);
+  let judged: PreprocessQuality = quality;
+  if (quality.flag === 'saturated' && halo.pixels > 0 && halo.saturated <= recipe.quality.maxSaturatedFraction * halo.pixels) {
+    judged = {
+      ...quality,
+      flag: 'ok',
+      detail: `${quality.saturatedCount} pixels at the saturation level ${saturationLevel}, ${halo.saturated} of them in the halo the model reads (beam mask ${beamMaskInvA(recipe.model)} Å⁻¹ to kmax): mapped`,
+    };
+  }
   if (halo.pixels === 0 || !(halo.sum > MIN_HALO_FRACTION * halo.total)) {
     const share = halo.total > 0 ? halo.sum / halo.total : 0;
     const vacuum: PreprocessQuality = {
-      ...quality,
+      ...judged,
       flag: 'vacuum',
       detail:
         halo.pixels === 0
@@ -323,6 +355,9 @@ export function preprocessFrame(frame: ArrayLike<number>, shape: readonly [numbe
           : `the halo (${beamMaskInvA(recipe.model)}–${recipe.model.kmaxInvA} Å⁻¹) holds ${(100 * share).toPrecision(2)} % of the frame's counts, below ${100 * MIN_HALO_FRACTION} %: vacuum or no specimen`,
     };
     return { modelInput: empty, steps, quality: vacuum, centre, outsideFraction: 0, denoiseIterations: 0, filledPixels, unfilledPixels };
+  }
+  if (judged.flag === 'saturated') {
+    judged = { ...judged, detail: `${judged.detail}; ${halo.saturated} of the halo's ${halo.pixels} pixels are saturated` };
   }
 
   // 5. TV denoising (on the detector grid, before resampling: see the module comment).
@@ -353,7 +388,11 @@ export function preprocessFrame(frame: ArrayLike<number>, shape: readonly [numbe
   }
 
   // 6. Resampling onto the model's k-grid.
-  const resampled = resampleToModelGrid(work, rows, cols, centre, invAPerPixel, recipe.model, { mask: residualMask, out: ws.resampled });
+  // For annulus-log the direct beam (inside the beam mask) is left out of the interpolation, so model nodes just
+  // outside the mask do not pick up the beam's edge when the detector pixel is coarser than the model's. The v1
+  // transforms saw the beam in their inputs (their min–max depends on it), so they get it as they always did.
+  const sourceMask = recipe.model.transform === 'annulus-log' ? withBeamMasked(residualMask, rows, cols, centre, recipe.model.beamMaskInvA / invAPerPixel, ws) : residualMask;
+  const resampled = resampleToModelGrid(work, rows, cols, centre, invAPerPixel, recipe.model, { mask: sourceMask, out: ws.resampled });
   keep('resampled', resampled.image, side, side);
 
   // 7. The model's transform (negative values after a dark subtraction read as 0); nodes off the detector are left
@@ -362,5 +401,5 @@ export function preprocessFrame(frame: ArrayLike<number>, shape: readonly [numbe
   const offDetector = resampled.outsideFraction > 0 ? nodesOffDetector(rows, cols, centre, invAPerPixel, recipe.model) : null;
   const input = modelInputFor(image, recipe.model, { invalid: offDetector, clampNegative: true });
   keep('model-input', input, side, side);
-  return { modelInput: input, steps, quality, centre, outsideFraction: resampled.outsideFraction, denoiseIterations, filledPixels, unfilledPixels };
+  return { modelInput: input, steps, quality: judged, centre, outsideFraction: resampled.outsideFraction, denoiseIterations, filledPixels, unfilledPixels };
 }
