@@ -182,7 +182,7 @@ export async function runMappingBench(): Promise<MappingBenchResult> {
       };
       const f = (r: MappingBenchResult['withTv']) =>
         `${r.framesPerSecond.toFixed(1)} frames/s (read ${r.read.toFixed(0)}/s, preprocess ${r.preprocess.toFixed(1)}/s, inference ${r.inference.toFixed(1)}/s)`;
-      console.log(`mapping: ${result.frames} frames of ${SIDE}×${SIDE} on ${os.cpus().length} cores, ResNet-18 133² (bundled model)`);
+      console.log(`mapping: ${result.frames} frames of ${SIDE}×${SIDE} on ${os.cpus().length} cores, ${path.basename(MODEL)} (bundled model)`);
       console.log(`  without TV: ${f(withoutTv)}; 128×128 scan ≈ ${((SCAN * SCAN) / withoutTv.framesPerSecond / 60).toFixed(1)} min`);
       console.log(`  with TV (paper), ${defaultPreprocessThreads()} preprocessing threads: ${f(withTv)}; 128×128 scan ≈ ${((SCAN * SCAN) / withTv.framesPerSecond / 60).toFixed(1)} min`);
       console.log(`  with TV, preprocessing in the mapping thread: ${f(withTvOneThread)} (threads / one = ${(withTv.framesPerSecond / withTvOneThread.framesPerSecond).toFixed(2)})`);
