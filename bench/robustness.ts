@@ -19,14 +19,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeTransform, transformSpecOf } from '../main/shared/model-transform';
 import { modelInputFor } from '../native-workers/lib/diffraction/model-input';
-import { MAP_FILES, planMap, runMap } from '../native-workers/lib/microscopy/mapping';
-import { openMicroscopy } from '../native-workers/lib/microscopy/open';
-import { defaultPreprocessThreads } from '../native-workers/lib/microscopy/preprocess-pool';
-import { recipeModelFromPreprocessing } from '../native-workers/lib/microscopy/preprocess/recipe';
 import { loadInferenceModel, predictFrames, type InferenceModel } from '../native-workers/lib/models/onnx-inference';
-import { readNpy } from '../native-workers/lib/npy';
 import { makeDetectorScan, type DetectorScan, type DetectorScanOptions } from '../tests/support/detector-scan';
-import { writeScanNpy } from '../tests/support/detector-writers';
+import { mapDetectorScan } from '../tests/support/detector-map';
 
 const MODELS = path.resolve(__dirname, '..', '..', 'resources', 'models');
 const SCAN = 12;
@@ -96,24 +91,11 @@ async function cleanPredictions(model: InferenceModel, scan: DetectorScan): Prom
   return d;
 }
 
-/** Writes the scan, maps it with the app's recipe defaults, returns d per frame (NaN where flagged). */
+/** Maps the scan with the app's recipe defaults: d per frame (NaN where flagged) and the flag counts. */
 async function mapScan(model: InferenceModel, scan: DetectorScan, dir: string): Promise<{ d: Float32Array; flagged: number; flags: Record<string, number> }> {
-  fs.mkdirSync(dir, { recursive: true });
-  const written = writeScanNpy(path.join(dir, 'scan.npy'), scan);
-  const source = await openMicroscopy(written.file);
-  try {
-    const recipe = { calibration: { method: 'manual', invAPerPixel: written.invAPerPixel }, model: recipeModelFromPreprocessing(model.metadata.preprocessing) };
-    const { plan, badPixels } = planMap(source, model, recipe);
-    const out = path.join(dir, 'map');
-    const summary = await runMap(source, model, plan, badPixels, out, { threads: defaultPreprocessThreads() });
-    const d = readNpy(path.join(out, MAP_FILES.d)).data;
-    if (!(d instanceof Float32Array)) throw new Error(`${MAP_FILES.d} is not float32`);
-    const flags = Object.fromEntries(Object.entries(summary.flagged).filter(([name, n]) => name !== 'ok' && n > 0));
-    return { d, flagged: summary.frameCount - summary.mapped, flags };
-  } finally {
-    source.close();
-    fs.rmSync(written.file, { force: true });
-  }
+  const { d, summary } = await mapDetectorScan(model, scan, dir);
+  const flags = Object.fromEntries(Object.entries(summary.flagged).filter(([name, n]) => name !== 'ok' && n > 0));
+  return { d, flagged: summary.frameCount - summary.mapped, flags };
 }
 
 export async function runRobustnessBench(): Promise<RobustnessBenchResult> {

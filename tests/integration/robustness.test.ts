@@ -14,15 +14,11 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orientedCrystal } from '../../native-workers/lib/builders/oriented-crystal';
 import { modelInputFor } from '../../native-workers/lib/diffraction/model-input';
-import { FRAME_FLAGS, MAP_FILES, planMap, runMap } from '../../native-workers/lib/microscopy/mapping';
-import { openMicroscopy } from '../../native-workers/lib/microscopy/open';
-import { recipeModelFromPreprocessing } from '../../native-workers/lib/microscopy/preprocess/recipe';
 import { loadInferenceModel, predictFrames, type InferenceModel } from '../../native-workers/lib/models/onnx-inference';
 import { spearman } from '../../native-workers/lib/models/uncertainty';
-import { readNpy } from '../../native-workers/lib/npy';
 import { writeLammpsData } from '../../native-workers/lib/structure-io/writers';
 import { makeDetectorScan, type DetectorScan, type DetectorScanOptions } from '../support/detector-scan';
-import { writeScanNpy } from '../support/detector-writers';
+import { mapDetectorScan, type MappedScan } from '../support/detector-map';
 import { tempDir } from '../support/temp';
 
 const MODEL = path.resolve('resources/models/ssro-ensemble-demo.onnx');
@@ -34,15 +30,6 @@ const SCAN = { rows: 10, cols: 10 };
  * a direct-beam disc of 2–6 px is then 0.026–0.079 Å⁻¹, inside the model's beam mask (0.1 Å⁻¹), as for a nanobeam.
  */
 const DETECTOR = { side: 160, invAPerPixel: 0.0131 };
-
-interface Mapped {
-  d: Float32Array;
-  sigma: Float32Array;
-  /** Squared feature distance to the training inputs. */
-  ood: Float32Array;
-  flags: string[];
-  reasons: string[];
-}
 
 let model: InferenceModel;
 let work: string;
@@ -59,37 +46,8 @@ afterAll(async () => {
 
 let counter = 0;
 
-async function mapScan(scan: DetectorScan): Promise<Mapped> {
-  const dir = path.join(work, `scan-${counter++}`);
-  fs.mkdirSync(dir, { recursive: true });
-  const written = writeScanNpy(path.join(dir, 'scan.npy'), scan);
-  const source = await openMicroscopy(written.file);
-  try {
-    const recipe = { calibration: { method: 'manual', invAPerPixel: written.invAPerPixel }, model: recipeModelFromPreprocessing(model.metadata.preprocessing) };
-    const { plan, badPixels } = planMap(source, model, recipe);
-    const out = path.join(dir, 'map');
-    await runMap(source, model, plan, badPixels, out, { threads: 2 });
-    const read = (name: string): Float32Array => {
-      const data = readNpy(path.join(out, name)).data;
-      if (!(data instanceof Float32Array)) throw new Error(`${name} is not float32`);
-      return data;
-    };
-    const codes = readNpy(path.join(out, MAP_FILES.flags)).data;
-    if (!(codes instanceof Uint8Array)) throw new Error(`${MAP_FILES.flags} is not uint8`);
-    const frames = fs.readFileSync(path.join(out, MAP_FILES.frames), 'utf8').trim().split('\n');
-    const header = (frames[0] as string).split(',');
-    const reasonColumn = header.indexOf('reason');
-    return {
-      d: read(MAP_FILES.d),
-      sigma: read(MAP_FILES.sigma),
-      ood: read(MAP_FILES.ood),
-      flags: Array.from(codes, (c) => FRAME_FLAGS[c] ?? 'ok'),
-      // The reason is the last quoted-or-plain field before vbf; none of these reasons holds a comma.
-      reasons: frames.slice(1).map((line) => line.split(',')[reasonColumn] ?? ''),
-    };
-  } finally {
-    source.close();
-  }
+async function mapScan(scan: DetectorScan): Promise<MappedScan> {
+  return mapDetectorScan(model, scan, path.join(work, `scan-${counter++}`));
 }
 
 function scan(options: DetectorScanOptions): DetectorScan {
@@ -149,7 +107,7 @@ describe.skipIf(!ready)('maps that hold on real detectors', () => {
     const small = await mapScan(scan({ ...base, directBeam: { radiusPx: 2, height: 1000 } }));
     const large = await mapScan(scan({ ...base, directBeam: { radiusPx: 6, height: 1000 } }));
     const saturated = await mapScan(scan({ ...base, directBeam: { radiusPx: 6, height: 1e5, saturateAt: 'dtype-max' } }));
-    const meanChange = (a: Mapped, b: Mapped): number => {
+    const meanChange = (a: MappedScan, b: MappedScan): number => {
       let sum = 0;
       let n = 0;
       for (let i = 0; i < a.d.length; i++) {
