@@ -192,18 +192,40 @@ export async function loadRecipeImages(recipe: PreprocessRecipe, frameShape: [nu
 /**
  * A sharp direct beam (a few pixels far above their neighbours) looks like hot pixels to a neighbour-median test;
  * removing it would change every frame's normalisation. A hot or dead pixel is an isolated outlier, a beam (or a
- * Bragg spot) is a group: outliers with an outlier 4-neighbour are kept as signal, and so is a lone outlier within
- * 1.5 px of the beam centre (a one-pixel beam). Not by distance alone: a hot pixel near the beam pulls the
- * centre of mass towards itself and would be kept with the beam (tests/integration/map-cli.test.ts).
+ * Bragg spot) is a group: outliers with an outlier 4-neighbour of the same kind (bright with bright, dark with dark)
+ * are kept as signal, and so is a lone outlier within 1.5 px of the beam centre (a one-pixel beam). Not by distance
+ * alone: a hot pixel near the beam pulls the centre of mass towards itself and would be kept with the beam
+ * (tests/integration/map-cli.test.ts). Not by adjacency alone: on a mean frame a bright defect often sits next to a
+ * speckle pixel the test finds dark, and the pair is no spot. With `frame`, an outlier is bright when it exceeds the
+ * mean of its 4-neighbours; without it every outlier counts as one kind.
  */
-export function protectDirectBeam(bad: Uint8Array, rows: number, cols: number, centre: BeamCentre): void {
+export function protectDirectBeam(bad: Uint8Array, rows: number, cols: number, centre: BeamCentre, frame: ArrayLike<number> | null = null): void {
+  const bright = new Uint8Array(bad.length);
+  if (frame) {
+    for (let k = 0; k < bad.length; k++) {
+      if (!bad[k]) continue;
+      const r = Math.floor(k / cols);
+      const c = k % cols;
+      let sum = 0;
+      let n = 0;
+      for (const [dr, dc] of [[-1, 0], [1, 0], [0, -1], [0, 1]] as const) {
+        const rr = r + dr;
+        const cc = c + dc;
+        if (rr < 0 || rr >= rows || cc < 0 || cc >= cols) continue;
+        sum += frame[rr * cols + cc] as number;
+        n += 1;
+      }
+      bright[k] = n > 0 && (frame[k] as number) > sum / n ? 1 : 0;
+    }
+  }
   // First every outlier's verdict on the untouched mask, then the mask is rewritten.
   const lone = new Uint8Array(bad.length);
+  const alike = (k: number, n: number): boolean => bad[n] === 1 && bright[n] === bright[k];
   for (let k = 0; k < bad.length; k++) {
     if (!bad[k]) continue;
     const r = Math.floor(k / cols);
     const c = k % cols;
-    const grouped = (r > 0 && bad[k - cols]) || (r < rows - 1 && bad[k + cols]) || (c > 0 && bad[k - 1]) || (c < cols - 1 && bad[k + 1]);
+    const grouped = (r > 0 && alike(k, k - cols)) || (r < rows - 1 && alike(k, k + cols)) || (c > 0 && alike(k, k - 1)) || (c < cols - 1 && alike(k, k + 1));
     lone[k] = grouped ? 0 : 1;
   }
   for (let k = 0; k < bad.length; k++) {
@@ -239,7 +261,7 @@ export function resolveRecipe(source: FrameSource, recipeInput: unknown, options
   }
   if (images.dark) for (let p = 0; p < mean.values.length; p++) mean.values[p] = (mean.values[p] as number) - (images.dark[p] as number);
   const found = recipe.hotPixels.enabled ? findBadPixels(mean.values, rows, cols, { threshold: recipe.hotPixels.threshold }).mask : null;
-  if (found) protectDirectBeam(found, rows, cols, findCentre(mean.values, rows, cols, recipe.centre.method === 'fixed' ? recipe.centre : { ...recipe.centre }, images.mask));
+  if (found) protectDirectBeam(found, rows, cols, findCentre(mean.values, rows, cols, recipe.centre.method === 'fixed' ? recipe.centre : { ...recipe.centre }, images.mask), mean.values);
   const badPixels = found && images.mask ? found.map((v, p) => (v || images.mask?.[p] ? 1 : 0)) : (found ?? images.mask);
   const meanCentre = findCentre(mean.values, rows, cols, recipe.centre.method === 'fixed' ? recipe.centre : { ...recipe.centre }, badPixels);
   const calibration = resolveCalibration(recipe.calibration, {

@@ -27,4 +27,17 @@ describe('direct beam versus hot pixels', () => {
     protectDirectBeam(bad, 9, 9, { row: 4.1, col: 3.9 });
     expect(set(bad, 9)).toEqual(['4,6']);
   });
+
+  it('repairs a hot pixel next to a pixel found dark, but keeps a bright pair', () => {
+    // A 7 × 7 frame of 10 with a hot pixel (1e6) at (3, 3) whose upper neighbour (2, 3) reads low (2): both are
+    // outliers, but of opposite kinds. A bright pair at (5, 5)–(5, 6) is a spot.
+    const frame = new Float32Array(49).fill(10);
+    frame[3 * 7 + 3] = 1e6;
+    frame[2 * 7 + 3] = 2;
+    frame[5 * 7 + 5] = 500;
+    frame[5 * 7 + 6] = 400;
+    const bad = mask(7, 7, [[3, 3], [2, 3], [5, 5], [5, 6]]);
+    protectDirectBeam(bad, 7, 7, { row: 0, col: 0 }, frame);
+    expect(set(bad, 7)).toEqual(['2,3', '3,3']);
+  });
 });
