@@ -4,8 +4,8 @@ benchmarks are compared against.
   python3 -m ssro_torch.predict --weights best.pt --model basecnn --input stack.npy --out predictions.npy
       [--preprocessed] [--batch-size 64] [--threads N]
 
-The input is (N, S, S) or (S, S) raw intensities (preprocessed with log1-minmax as model-input.ts does) or, with
---preprocessed, model inputs already in [0, 1]. The output is (N,) float32 in the model's target units — exactly what
+The input is (N, S, S) or (S, S) raw intensities, made into model inputs with --transform (log1-minmax by default;
+annulus-log needs --kmax and --delta-k) as model-input.ts does, or, with --preprocessed, model inputs already. The output is (N,) float32 in the model's target units — exactly what
 the ONNX 'prediction' output holds (convert 1 − d models to d yourself). Prints {"event":"done",…} on stdout.
 """
 import argparse
@@ -15,7 +15,7 @@ import os
 import numpy as np
 import torch
 
-from .data import log1_minmax
+from .transforms import ANNULUS_LOG, LOG1_MINMAX, model_input, preprocessing_record
 from .events import UserError, emit, run_main
 from .export import write_bytes_atomic
 from .models import ARCHITECTURES, build_model, infer_side_from_state, load_file, load_weights, unwrap_state_dict
@@ -46,7 +46,11 @@ def main(argv=None):
     parser.add_argument('--model', choices=ARCHITECTURES, required=True)
     parser.add_argument('--input', required=True, help='.npy (N, S, S) or (S, S)')
     parser.add_argument('--out', required=True, help='.npy (N,) float32 predictions in target units')
-    parser.add_argument('--preprocessed', action='store_true', help='the input is already log1-minmax model input')
+    parser.add_argument('--preprocessed', action='store_true', help='the input is already model input')
+    parser.add_argument('--transform', choices=(LOG1_MINMAX, ANNULUS_LOG), default=LOG1_MINMAX,
+                        help='the model\'s input transform (its recorded preprocessing)')
+    parser.add_argument('--kmax', type=float, help='annulus-log: kmax of the grid (Å⁻¹)')
+    parser.add_argument('--delta-k', type=float, help='annulus-log: Δk of the grid (Å⁻¹)')
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--threads', type=int)
     args = parser.parse_args(argv)
@@ -63,7 +67,8 @@ def main(argv=None):
         inputs = np.asarray(stack, dtype=np.float32)
     else:
         try:
-            inputs = log1_minmax(stack)
+            record = preprocessing_record(args.transform, stack.shape[1], args.kmax, args.delta_k)
+            inputs = np.stack([model_input(pattern, record) for pattern in stack])
         except ValueError as error:
             raise UserError(f'{args.input}: {error}') from None
     model = load_model(args.weights, args.model, stack.shape[1])
