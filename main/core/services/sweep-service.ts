@@ -86,6 +86,10 @@ function cellConfig(request: SweepRequest, datasetDir: string, sweepDir: string,
     // Short sweeps still pick their best epoch (the warm-up rule never passes the whole run).
     bestAfterEpoch: Math.min(10, Math.max(request.epochs - 1, 0)),
     exportOnnx: false,
+    // papers/000 Fig. 7's protocol: the paper's input and augmentation. It also keeps sweeps begun before transform
+    // v2 resumable (their checkpoints' fingerprints say so). Cells only compare probe sizes with each other.
+    transform: 'log1-minmax',
+    augmentation: 'paper',
   };
 }
 
