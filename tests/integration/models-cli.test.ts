@@ -69,7 +69,8 @@ describe.skipIf(!torchAvailable)(title, () => {
   });
 
   it('ssro train prints the model id; --resume of a finished model is refused', () => {
-    const r = ssro('train', projectDir, '--dataset', String(datasetId), '--model', 'basecnn', '--epochs', '2', '--batch', '16', '--device', 'cpu', '--name', 'cli model');
+    // The v1 input: the foreign-model and import-torch tests below stand for the authors' checkpoints, which use it.
+    const r = ssro('train', projectDir, '--dataset', String(datasetId), '--model', 'basecnn', '--epochs', '2', '--batch', '16', '--device', 'cpu', '--name', 'cli model', '--transform', 'log1-minmax', '--augmentation', 'paper');
     expect(r.stderr).toMatch(/train: model \d+ \(cli model\)/);
     expect(r.stderr).toMatch(/validation MAE \d\.\d{4}, RMSE/);
     expect(r.status, r.stderr).toBe(0);
@@ -158,7 +159,7 @@ describe.skipIf(!torchAvailable)(title, () => {
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/architecture\s+basecnn/);
     expect(text.stdout).toMatch(/target\s+one_minus_d \(the output is 1 − d\)/);
-    expect(text.stdout).toMatch(/input\s+33×33, kmax 0\.24 Å⁻¹, Δk 0\.015 Å⁻¹; log1-minmax/);
+    expect(text.stdout).toMatch(/input\s+33×33, kmax 0\.24 Å⁻¹, Δk 0\.015 Å⁻¹\ntransform\s+log1-minmax \(v1\): log\(max\(I, 1\)\), per-pattern min–max/);
     expect(text.stdout).toMatch(/graph\s+patterns float32 \[batch, 1, 33, 33\] → prediction float32 \[batch, 1\]/);
     expect(text.stdout).toMatch(/validation\s+n 12, MAE/);
     const json = JSON.parse(ssro('model', 'info', onnx, '--json').stdout) as { ssro: { trainingDatasetId: number; preprocessing: { side: number } }; sha256: string };
@@ -205,6 +206,6 @@ describe.skipIf(!torchAvailable)(title, () => {
     const registered = ssro('model', 'import', projectDir, best, '--model', 'basecnn', '--target', 'one_minus_d', '--kmax', '0.24', '--delta-k', '0.015');
     expect(registered.status, registered.stderr).toBe(0);
     expect(Number(registered.stdout.trim())).toBeGreaterThan(modelId);
-    expect(ssro('model', 'import', projectDir, best).stderr).toMatch(/give architecture \(resnet18 or basecnn\), target \(d or one_minus_d\), kmaxInvA \(Å⁻¹\), deltaKInvA \(Å⁻¹\)/);
+    expect(ssro('model', 'import', projectDir, best).stderr).toMatch(/give architecture \(resnet18 or basecnn or compactcnn\), target \(d or one_minus_d\), kmaxInvA \(Å⁻¹\), deltaKInvA \(Å⁻¹\)/);
   });
 });
