@@ -84,7 +84,7 @@ export function OpenPanel({ opened, onOpened, request = null, dropError = null }
     <section className="sim-card model-card" aria-label="Open data" data-testid="experiments-open">
       <header className="model-card__header">
         <h3>Experimental data</h3>
-        <span className="muted">DM3/DM4 · MRC · NPY · HDF5/EMD · MIB · EMPAD · BLO · TIFF · PNG · folders</span>
+        <span className="muted">DM3/DM4 · MRC · NPY · HDF5/EMD · HyperSpy .hspy/.zspy · MIB · EMPAD · BLO · TIFF · PNG · folders</span>
       </header>
       <p className="drop-hint muted" data-testid="experiment-drop-hint">
         Drop a file or a folder of patterns anywhere here, or give its path.
