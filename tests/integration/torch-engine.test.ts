@@ -5,7 +5,7 @@
  * importing a 'module.'-prefixed ResNet-18 state_dict and refusing a wrong architecture, resuming after SIGKILL to
  * the same weights as an uninterrupted run, and clear refusals (NaN labels, absent CUDA, missing export arguments).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
@@ -15,12 +15,9 @@ import { openPatternStore, type PatternStoreSpec } from '../../native-workers/li
 import { mulberry32, randomSplit } from '../../native-workers/lib/datasets/random-split';
 import { modelInput } from '../../native-workers/lib/diffraction/model-input';
 import { readOnnxMetadata, readSsroModelMetadata, SSRO_METADATA_KEY, withOnnxMetadata } from '../../native-workers/lib/models/onnx-metadata';
-import { npyHeader, readNpy, writeNpy } from '../../native-workers/lib/npy';
+import { readNpy, writeNpy } from '../../native-workers/lib/npy';
 import { tempDir } from '../support/temp';
-
-const PYTHON = '/usr/bin/python3';
-const PY_DIR = path.resolve('native-workers/train/python');
-const torchAvailable = fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch, torchvision, numpy'], { stdio: 'ignore' }).status === 0;
+import { ENGINE_ENV as env, errorMessage, expectSuccess, only, PY_DIR, PYTHON, python, torchAvailable, writeInt8Npy, type EngineEvent } from '../support/torch-engine-run';
 
 const SIDE = 33;
 const GRID = { kmaxInvA: 0.24, deltaKInvA: 0.015 }; // 2·floor(0.24/0.015) + 1 = 33
@@ -29,51 +26,6 @@ const SEED = 42;
 /** Rows left unbuilt (done = 0) and rows the split excludes (−1): both must stay out of training. */
 const NOT_DONE = [5, 77];
 const EXCLUDED = [3, 150, 199];
-
-interface EngineEvent {
-  event: string;
-  [key: string]: unknown;
-}
-
-interface PyRun {
-  status: number | null;
-  events: EngineEvent[];
-  stderr: string;
-}
-
-const env = { ...process.env, PYTHONPATH: PY_DIR, PYTHONDONTWRITEBYTECODE: '1' };
-
-function parseEvents(stdout: string): EngineEvent[] {
-  return stdout
-    .split('\n')
-    .filter((line) => line.trim().length > 0)
-    .map((line) => JSON.parse(line) as EngineEvent);
-}
-
-function python(args: string[]): PyRun {
-  const r = spawnSync(PYTHON, args, { cwd: PY_DIR, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.status, events: parseEvents(r.stdout), stderr: r.stderr };
-}
-
-function only(run: PyRun, name: string): EngineEvent[] {
-  return run.events.filter((e) => e.event === name);
-}
-
-function errorMessage(run: PyRun): string {
-  return String(only(run, 'error')[0]?.message ?? '');
-}
-
-/** Fails with the engine's own words when a run did not succeed. */
-function expectSuccess(run: PyRun): void {
-  if (run.status !== 0) throw new Error(`python exited ${run.status}: ${errorMessage(run)}\n${run.stderr.slice(-3000)}`);
-}
-
-/** A one-dimensional int8 .npy (npy.ts has no int8; the split needs −1). */
-function writeInt8Npy(file: string, values: Int8Array): void {
-  const header = npyHeader('<u1', [values.length]);
-  const text = header.toString('latin1').replace("'<u1'", "'|i1'");
-  fs.writeFileSync(file, Buffer.concat([Buffer.from(text, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]));
-}
 
 /** Synthetic raw pattern: a forward beam, an amorphous halo whose width grows with d, and exponential background. */
 function syntheticPattern(d: number, random: () => number): Float32Array {

@@ -7,7 +7,6 @@
  * to the run's own ensemble-mean predictions in onnxruntime-node) and the calibration and OOD metadata; an ensemble
  * run resumed from its last.pt ends bit for bit where an uninterrupted run ends.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -15,14 +14,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openPatternStore } from '../../native-workers/lib/datasets/pattern-store';
 import { mulberry32, randomSplit } from '../../native-workers/lib/datasets/random-split';
 import { readOnnxMetadata, SSRO_METADATA_KEY } from '../../native-workers/lib/models/onnx-metadata';
-import { npyHeader, readNpy } from '../../native-workers/lib/npy';
+import { readNpy } from '../../native-workers/lib/npy';
 import { syntheticPattern } from '../support/synthetic-dataset';
 import { tempDir } from '../support/temp';
-
-const PYTHON = '/usr/bin/python3';
-const PY_DIR = path.resolve('native-workers/train/python');
-const torchAvailable = fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch, torchvision, numpy'], { stdio: 'ignore' }).status === 0;
-const env = { ...process.env, PYTHONPATH: PY_DIR, PYTHONDONTWRITEBYTECODE: '1' };
+import { expectSuccess, PYTHON, python, torchAvailable, writeInt8Npy } from '../support/torch-engine-run';
 
 const GRID = { kmaxInvA: 0.72, deltaKInvA: 0.03 }; // 2·floor(0.72/0.03) + 1 = 49
 const SIDE = 49;
@@ -30,43 +25,11 @@ const N = 64;
 const SEED = 7;
 const MEMBERS = 3;
 
-interface EngineEvent {
-  event: string;
-  [key: string]: unknown;
-}
-
-interface PyRun {
-  status: number | null;
-  events: EngineEvent[];
-  stdout: string;
-  stderr: string;
-}
-
-function python(args: string[]): PyRun {
-  const r = spawnSync(PYTHON, args, { cwd: PY_DIR, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const events = r.stdout
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line) as EngineEvent);
-  return { status: r.status, events, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectSuccess(run: PyRun): void {
-  if (run.status !== 0) throw new Error(`python exited ${run.status}: ${JSON.stringify(run.events.find((e) => e.event === 'error'))}\n${run.stderr.slice(-3000)}`);
-}
-
 function pythonJson<T>(script: string, ...args: string[]): T {
   const run = python(['-c', script, ...args]);
   expectSuccess(run);
   const lines = run.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1] as string) as T;
-}
-
-/** A one-dimensional int8 .npy (npy.ts has no int8). */
-function writeInt8Npy(file: string, values: Int8Array): void {
-  const header = npyHeader('<u1', [values.length]);
-  const text = header.toString('latin1').replace("'<u1'", "'|i1'");
-  fs.writeFileSync(file, Buffer.concat([Buffer.from(text, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]));
 }
 
 function buildDataset(dir: string): void {
