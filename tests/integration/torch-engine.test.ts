@@ -11,11 +11,11 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openPatternStore, type PatternStoreSpec } from '../../native-workers/lib/datasets/pattern-store';
-import { mulberry32, randomSplit } from '../../native-workers/lib/datasets/random-split';
+import { randomSplit } from '../../native-workers/lib/datasets/random-split';
 import { modelInput } from '../../native-workers/lib/diffraction/model-input';
 import { readOnnxMetadata, readSsroModelMetadata, SSRO_METADATA_KEY, withOnnxMetadata } from '../../native-workers/lib/models/onnx-metadata';
 import { readNpy, writeNpy } from '../../native-workers/lib/npy';
+import { writeRingStore } from '../support/synthetic-dataset';
 import { tempDir } from '../support/temp';
 import { ENGINE_ENV as env, errorMessage, expectSuccess, only, PY_DIR, PYTHON, python, torchAvailable, writeInt8Npy, type EngineEvent } from '../support/torch-engine-run';
 
@@ -27,52 +27,7 @@ const SEED = 42;
 const NOT_DONE = [5, 77];
 const EXCLUDED = [3, 150, 199];
 
-/** Synthetic raw pattern: a forward beam, an amorphous halo whose width grows with d, and exponential background. */
-function syntheticPattern(d: number, random: () => number): Float32Array {
-  const c = (SIDE - 1) / 2;
-  const width = 0.6 + 3 * d;
-  const radius = 0.3 * SIDE;
-  const out = new Float32Array(SIDE * SIDE);
-  for (let row = 0; row < SIDE; row++) {
-    for (let col = 0; col < SIDE; col++) {
-      const r = Math.hypot(row - c, col - c);
-      const halo = 5000 * Math.exp(-((r - radius) ** 2) / (2 * width * width));
-      const beam = r < 1 ? 1e5 : 0;
-      out[row * SIDE + col] = halo + beam - 20 * Math.log(1 - random());
-    }
-  }
-  return out;
-}
 
-/** The dataset folder in the exact pattern-store layout, written by the app's own PatternStore. */
-function buildDataset(dir: string): Float64Array {
-  const spec: PatternStoreSpec = {
-    sampleCount: N,
-    side: SIDE,
-    grid: GRID,
-    patternKind: 'raw-intensity',
-    structures: [{ id: 1, name: 'synthetic rings' }],
-    zones: ['z'],
-    probes: [{ kind: 'cylinder', radiusA: 5, heightA: 20 }],
-  };
-  const random = mulberry32(7);
-  const labels = new Float64Array(N);
-  const store = openPatternStore(dir, spec);
-  try {
-    for (let i = 0; i < N; i++) {
-      const d = random();
-      labels[i] = d;
-      if (NOT_DONE.includes(i)) continue;
-      const region = d < 0.33 ? 0 : d < 0.66 ? 1 : 2;
-      const regionFractions = [0, 0, 0];
-      regionFractions[region] = 1;
-      store.write(i, { pattern: syntheticPattern(d, random), labels: { meanD: d, atomCount: 40, region, regionFractions }, centreA: [i, 0, 0], structure: 0 });
-    }
-  } finally {
-    store.close();
-  }
-  return labels;
-}
 
 const title = torchAvailable
   ? 'PyTorch training engine (ssro_torch) with onnxruntime-node'
@@ -114,7 +69,7 @@ describe.skipIf(!torchAvailable)(title, () => {
   const runA = path.join(work, 'run-a');
 
   beforeAll(() => {
-    labels = buildDataset(datasetDir);
+    labels = writeRingStore(datasetDir, { count: N, grid: GRID, seed: 7, notDone: NOT_DONE, regionsFromD: true });
     split = Int8Array.from(randomSplit(N, { seed: SEED }).split);
     for (const i of EXCLUDED) split[i] = -1;
     writeInt8Npy(splitFile, split);

@@ -11,11 +11,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openPatternStore } from '../../native-workers/lib/datasets/pattern-store';
-import { mulberry32, randomSplit } from '../../native-workers/lib/datasets/random-split';
+import { randomSplit } from '../../native-workers/lib/datasets/random-split';
 import { readOnnxMetadata, SSRO_METADATA_KEY } from '../../native-workers/lib/models/onnx-metadata';
 import { readNpy } from '../../native-workers/lib/npy';
-import { syntheticPattern } from '../support/synthetic-dataset';
+import { writeRingStore } from '../support/synthetic-dataset';
 import { tempDir } from '../support/temp';
 import { expectSuccess, PYTHON, python, torchAvailable, writeInt8Npy } from '../support/torch-engine-run';
 
@@ -32,26 +31,6 @@ function pythonJson<T>(script: string, ...args: string[]): T {
   return JSON.parse(lines[lines.length - 1] as string) as T;
 }
 
-function buildDataset(dir: string): void {
-  const random = mulberry32(11);
-  const store = openPatternStore(dir, {
-    sampleCount: N,
-    side: SIDE,
-    grid: GRID,
-    patternKind: 'raw-intensity',
-    structures: [{ id: 1, name: 'synthetic rings' }],
-    zones: ['z'],
-    probes: [{ kind: 'cylinder', radiusA: 5, heightA: 20 }],
-  });
-  try {
-    for (let i = 0; i < N; i++) {
-      const d = random();
-      store.write(i, { pattern: syntheticPattern(d, random, SIDE), labels: { meanD: d, atomCount: 40, region: 0, regionFractions: [1, 0, 0] }, centreA: [i, 0, 0], structure: 0 });
-    }
-  } finally {
-    store.close();
-  }
-}
 
 const AUGMENT_SCRIPT = String.raw`
 import json, sys
@@ -134,7 +113,7 @@ describe.skipIf(!torchAvailable)(title, () => {
   const runA = path.join(work, 'run-a');
 
   beforeAll(() => {
-    buildDataset(datasetDir);
+    writeRingStore(datasetDir, { count: N, grid: GRID, seed: 11 });
     split = Int8Array.from(randomSplit(N, { seed: SEED }).split);
     writeInt8Npy(splitFile, split);
   });

@@ -122,3 +122,47 @@ export function addSyntheticDataset(project: Project, options: SyntheticDatasetO
   project.datasets.markComplete(dataset.id, { synthetic: true });
   return { datasetId: dataset.id, dir, labels, rows, cols };
 }
+
+export interface RingStoreOptions {
+  count: number;
+  grid: { kmaxInvA: number; deltaKInvA: number };
+  /** Seeds the d draws and the patterns' background. */
+  seed: number;
+  /** Rows left unwritten (done = 0). */
+  notDone?: readonly number[];
+  /** Region codes from d (grain < 0.33 ≤ ACTR < 0.66 ≤ interior); otherwise every row is grain. */
+  regionsFromD?: boolean;
+}
+
+/**
+ * A pattern-store folder (no project) of ring patterns with d uniform in [0, 1), in row order, written by the app's
+ * PatternStore, for the training-engine tests. Returns every row's d (unwritten rows included).
+ */
+export function writeRingStore(dir: string, options: RingStoreOptions): Float64Array {
+  const side = patternSide(options.grid);
+  const random = mulberry32(options.seed);
+  const labels = new Float64Array(options.count);
+  const store = openPatternStore(dir, {
+    sampleCount: options.count,
+    side,
+    grid: options.grid,
+    patternKind: 'raw-intensity',
+    structures: [{ id: 1, name: 'synthetic rings' }],
+    zones: ['z'],
+    probes: [{ kind: 'cylinder', radiusA: 5, heightA: 20 }],
+  });
+  try {
+    for (let i = 0; i < options.count; i++) {
+      const d = random();
+      labels[i] = d;
+      if (options.notDone?.includes(i)) continue;
+      const region = options.regionsFromD ? (d < 0.33 ? 0 : d < 0.66 ? 1 : 2) : 0;
+      const regionFractions = [0, 0, 0];
+      regionFractions[region] = 1;
+      store.write(i, { pattern: syntheticPattern(d, random, side), labels: { meanD: d, atomCount: 40, region, regionFractions }, centreA: [i, 0, 0], structure: 0 });
+    }
+  } finally {
+    store.close();
+  }
+  return labels;
+}
