@@ -9,7 +9,7 @@ import { annulusLogParamsSchema, DEFAULT_TRANSFORM, modelPreprocessingSchema, TR
 export { modelPreprocessingSchema, type ModelPreprocessing } from './model-transform';
 
 /** 'compactcnn': a small network (tens of M multiply-adds) meant as a deep-ensemble member. */
-export const MODEL_ARCHITECTURES = ['resnet18', 'basecnn', 'compactcnn'] as const;
+export const MODEL_ARCHITECTURES = ['resnet18', 'basecnn', 'compactcnn', 'invariant-mlp'] as const;
 export type ModelArchitecture = (typeof MODEL_ARCHITECTURES)[number];
 
 /** What a model's output holds: d itself, or 1 − d (the authors' convention, their published checkpoints). */
