@@ -53,11 +53,23 @@ export function trainableDataset(project: Project, datasetId: number): { dir: st
   return { dir, sampleCount: labels.length, splitSeed: typeof recipe.splitSeed === 'number' ? recipe.splitSeed : 42, name: dataset.name };
 }
 
+/**
+ * Writes the split.npy a run of `request` on `dataset` trains with (training bundles call this too, so a bundle
+ * trains on exactly the split a local run would).
+ */
+export function writeTrainingSplit(file: string, _request: TrainingRequest, dataset: { sampleCount: number; splitSeed: number }): { trainCount: number; validationCount: number } {
+  return writeSplitFile(file, dataset.sampleCount, dataset.splitSeed);
+}
+
 function requireFile(file: string | null, what: string): void {
   if (file !== null && !fs.existsSync(file)) throw new ApiError('invalid-request', `${what} ${file} does not exist`);
 }
 
-function configFor(request: TrainingRequest, datasetDir: string, modelDir: string): TrainConfig {
+/**
+ * The config a train job gets for `request` on `datasetDir` with its files in `modelDir`; a training bundle writes
+ * the same config (paths made relative to the bundle), so keep every setting here.
+ */
+export function configFor(request: TrainingRequest, datasetDir: string, modelDir: string): TrainConfig {
   return {
     datasetDir,
     splitFile: path.join(modelDir, MODEL_FILES.split),
@@ -120,7 +132,7 @@ export function submitTraining(project: Project, jobs: JobManager, given: Traini
       params: request as unknown as Record<string, unknown>,
     },
     (dir) => {
-      writeSplitFile(path.join(dir, MODEL_FILES.split), dataset.sampleCount, dataset.splitSeed);
+      writeTrainingSplit(path.join(dir, MODEL_FILES.split), request, dataset);
       fs.mkdirSync(path.join(dir, MODEL_FILES.run));
     },
   );
@@ -164,7 +176,7 @@ export function resumeTraining(project: Project, jobs: JobManager, modelId: numb
   const dataset = trainableDataset(project, request.datasetId);
   const modelDir = project.models.folder(modelId);
   const splitFile = path.join(modelDir, MODEL_FILES.split);
-  if (!fs.existsSync(splitFile)) writeSplitFile(splitFile, dataset.sampleCount, dataset.splitSeed);
+  if (!fs.existsSync(splitFile)) writeTrainingSplit(splitFile, request, dataset);
   const job = submitJob(project, jobs, model, request, dataset.dir, python3Path);
   return { model: project.models.get(modelId), job };
 }
