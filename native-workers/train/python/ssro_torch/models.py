@@ -1,7 +1,8 @@
 """The two architectures of papers/000 §2.3 (ResNet-18 with a 1-channel stem and one output; the base CNN), a compact
-CNN meant as a deep-ensemble member, the ensemble container (Lakshminarayanan, Pritzel & Blundell 2017), and
-loading weights into them with every key and shape checked: the authors' published checkpoints, our own
-checkpoints, and a torchvision ImageNet state_dict for transfer learning (never downloaded here)."""
+CNN meant as a deep-ensemble member, a rotation-invariant ring-feature MLP ('invariant-mlp', ssro_torch.invariant),
+the ensemble container (Lakshminarayanan, Pritzel & Blundell 2017), and loading weights into them with every key and
+shape checked: the authors' published checkpoints, our own checkpoints, and a torchvision ImageNet state_dict for
+transfer learning (never downloaded here)."""
 import collections
 
 import torch
@@ -9,9 +10,10 @@ from torch import nn
 import torchvision
 
 from .events import UserError
+from .invariant import InvariantMLP
 from .safe_load import load_tensors
 
-ARCHITECTURES = ('resnet18', 'basecnn', 'compactcnn')
+ARCHITECTURES = ('resnet18', 'basecnn', 'compactcnn', 'invariant-mlp')
 MAX_MEMBERS = 16
 
 
@@ -99,22 +101,30 @@ class Ensemble(nn.Module):
         return torch.cat([member(x).reshape(x.shape[0], 1) for member in self.members], dim=1)
 
 
-def _build_one(architecture, side):
+def _build_one(architecture, side, grid):
     if architecture == 'resnet18':
         return resnet18()
     if architecture == 'basecnn':
         return BaseCNN(side)
     if architecture == 'compactcnn':
         return CompactCNN()
+    if architecture == 'invariant-mlp':
+        return InvariantMLP(side, **grid)
     raise UserError(f"unknown model '{architecture}'; choose one of {', '.join(ARCHITECTURES)}")
 
 
-def build_model(architecture, side=133, members=1, member_seeds=None):
+def build_model(architecture, side=133, members=1, member_seeds=None, kmax_inv_a=None, delta_k_inv_a=None,
+                beam_mask_inv_a=None):
     """A freshly initialised model (seed torch's RNG first for reproducible weights). members > 1: an Ensemble whose
     member m is built right after torch.manual_seed(member_seeds[m]); members = 1 is the bare architecture (its
-    state_dict keys are those of the authors' code)."""
+    state_dict keys are those of the authors' code).
+
+    The k-grid (kmax_inv_a, delta_k_inv_a, Å⁻¹) and the annulus-log beam mask (beam_mask_inv_a) only shape
+    invariant-mlp, whose ring features need |K| per node; left None they default to the paper's grid for the side
+    (ssro_torch.invariant.default_grid) and a 0.1 Å⁻¹ mask. The other architectures ignore them."""
+    grid = {'kmax_inv_a': kmax_inv_a, 'delta_k_inv_a': delta_k_inv_a, 'beam_mask_inv_a': beam_mask_inv_a}
     if members == 1:
-        return _build_one(architecture, side)
+        return _build_one(architecture, side, grid)
     if not 2 <= members <= MAX_MEMBERS:
         raise UserError(f'an ensemble has 1 to {MAX_MEMBERS} members (got {members})')
     if member_seeds is None or len(member_seeds) != members:
@@ -122,7 +132,7 @@ def build_model(architecture, side=133, members=1, member_seeds=None):
     built = []
     for seed in member_seeds:
         torch.manual_seed(seed)
-        built.append(_build_one(architecture, side))
+        built.append(_build_one(architecture, side, grid))
     return Ensemble(built)
 
 
@@ -219,8 +229,30 @@ def load_imagenet_init(model, path):
     return model
 
 
+def _invariant_geometry(state):
+    for key, value in state.items():
+        if key.endswith('ring_features.geometry') and isinstance(value, torch.Tensor) and value.numel() == 5:
+            # Stored as float32: 7 significant digits give back the float64 the model was built from (0.03, not
+            # 0.029999999329…), so a rebuilt model puts boundary nodes in the same rings.
+            return [float(f'{v:.7g}') for v in value.tolist()]
+    return None
+
+
+def grid_from_state(state, architecture):
+    """The build_model keywords (kmax_inv_a, delta_k_inv_a, beam_mask_inv_a) an invariant-mlp state_dict was
+    trained with (its recorded geometry); {} for other architectures or a state_dict without it."""
+    geometry = _invariant_geometry(state) if architecture == 'invariant-mlp' else None
+    if geometry is None:
+        return {}
+    return {'kmax_inv_a': geometry[1], 'delta_k_inv_a': geometry[2], 'beam_mask_inv_a': geometry[3]}
+
+
 def infer_side_from_state(state, architecture):
-    """For basecnn the input side follows from fc1.weight (128, 128·p²) with p = the pooled side; None otherwise."""
+    """For basecnn the input side follows from fc1.weight (128, 128·p²) with p = the pooled side; invariant-mlp
+    records it with its geometry; None otherwise."""
+    if architecture == 'invariant-mlp':
+        geometry = _invariant_geometry(state)
+        return None if geometry is None else int(round(geometry[0]))
     if architecture != 'basecnn' or 'fc1.weight' not in state:
         return None
     flat = state['fc1.weight'].shape[1]
