@@ -6,6 +6,7 @@ run's fingerprint. So a checkpoint is::
 
   {'format': 'ssro-train-checkpoint', 'version': 2, 'epoch': int,
    'model': state_dict, 'bestModel': state_dict,          # plain tensors: any tool can read the weights
+   'emaModel': state_dict,                                # the weight average (emaDecay); absent without one
    'state': str,                                          # everything else as JSON (see `pack`)
    'tensors': [tensor, …]}                                # the tensors that JSON refers to by position
 
@@ -89,11 +90,14 @@ def _hashable(key):
     return tuple(key) if isinstance(key, list) else key
 
 
-def checkpoint_dict(epoch, model_state, best_model_state, state):
+def checkpoint_dict(epoch, model_state, best_model_state, state, ema_state=None):
     """The object to torch.save as last.pt; `state` is everything else (see the module docstring)."""
     text, tensors = pack(state)
-    return {'format': CHECKPOINT_FORMAT, 'version': CHECKPOINT_VERSION, 'epoch': int(epoch), 'model': model_state,
-            'bestModel': best_model_state, 'state': text, 'tensors': tensors}
+    out = {'format': CHECKPOINT_FORMAT, 'version': CHECKPOINT_VERSION, 'epoch': int(epoch), 'model': model_state,
+           'bestModel': best_model_state, 'state': text, 'tensors': tensors}
+    if ema_state is not None:
+        out['emaModel'] = ema_state
+    return out
 
 
 def read_checkpoint(path):
@@ -118,5 +122,8 @@ def read_checkpoint(path):
     for key in ('model', 'bestModel'):
         if not isinstance(obj.get(key), dict):
             raise UserError(f'{path}: the checkpoint is damaged (no {key} weights): {how}')
-    state.update(epoch=obj.get('epoch'), model=obj['model'], bestModel=obj['bestModel'])
+    ema = obj.get('emaModel')
+    if ema is not None and not isinstance(ema, dict):
+        raise UserError(f'{path}: the checkpoint is damaged (its emaModel is not a state_dict): {how}')
+    state.update(epoch=obj.get('epoch'), model=obj['model'], bestModel=obj['bestModel'], emaModel=ema)
     return state

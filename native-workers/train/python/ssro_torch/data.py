@@ -50,7 +50,7 @@ class DatasetFolder:
     """One dataset folder, opened read-only. Arrays are memory-mapped lazily per process, so DataLoader workers
     (forked or spawned) map the files themselves instead of receiving a copy."""
 
-    def __init__(self, directory, transform=DEFAULT_TRANSFORM, transform_params=None):
+    def __init__(self, directory, transform=DEFAULT_TRANSFORM, transform_params=None, input_side=None):
         self.dir = os.path.abspath(directory)
         manifest_path = os.path.join(self.dir, 'dataset.json')
         if not os.path.exists(manifest_path):
@@ -71,9 +71,11 @@ class DatasetFolder:
         if self.pattern_kind == 'model-input' and transform != LOG1_MINMAX:
             raise UserError(f'{manifest_path}: the folder holds model inputs made with log1-minmax, not raw patterns; '
                             f"train on it with transform 'log1-minmax', or rebuild it with raw intensities")
+        self.input_side, self.stride = self._input_grid(input_side, manifest_path)
+        self.input_delta_k = None if self.delta_k_inv_a is None else float(self.delta_k_inv_a) * self.stride
         try:
-            self.preprocessing_record = preprocessing_record(transform, self.side, self.kmax_inv_a, self.delta_k_inv_a,
-                                                             transform_params)
+            self.preprocessing_record = preprocessing_record(transform, self.input_side, self.kmax_inv_a,
+                                                             self.input_delta_k, transform_params)
         except ValueError as error:
             raise UserError(f'{manifest_path}: {error} (dataset.json records grid {grid or None}); rebuild the dataset '
                             f"with a k-grid or train with transform 'log1-minmax'") from None
@@ -92,6 +94,21 @@ class DatasetFolder:
         meta = arrays.get('meta')
         if meta is not None and (meta.ndim != 2 or meta.shape[0] != n or meta.shape[1] != len(self.meta_columns)):
             raise UserError(f'{os.path.join(self.dir, "meta.npy")}: shape {tuple(meta.shape)}, expected ({n}, {len(self.meta_columns)})')
+
+    def _input_grid(self, input_side, manifest_path):
+        """(side the model sees, stride): the dataset's grid, or every other node of it (see coarse_side)."""
+        if input_side is None or input_side == self.side:
+            return self.side, 1
+        coarse = coarse_side(self.side)
+        if input_side != coarse:
+            allowed = f'{self.side} (the dataset\'s side)' + (f' or {coarse} (every other node)' if coarse else '')
+            why = '' if coarse else f'; no half-resolution grid keeps the centre: {coarse_refusal(self.side)}'
+            raise UserError(f'config field inputSide must be {allowed} for {manifest_path} (got {input_side}){why}')
+        if self.pattern_kind == 'model-input':
+            raise UserError(f'{manifest_path}: the folder holds model inputs, which cannot be subsampled to inputSide '
+                            f'{input_side} (the min-max normalisation depends on the grid); rebuild it with raw '
+                            f'intensities or give inputSide {self.side}')
+        return coarse, 2
 
     def _open(self):
         if self._arrays is None or self._pid != os.getpid():
@@ -130,27 +147,87 @@ class DatasetFolder:
             return None
         return np.asarray(meta[:, self.meta_columns.index('region')])
 
+    def structure_codes(self):
+        """Per pattern structure index (into dataset.json's structures), or None without a structure column."""
+        meta = self._open().get('meta')
+        if meta is None or 'structure' not in self.meta_columns:
+            return None
+        return np.asarray(meta[:, self.meta_columns.index('structure')])
+
+    def structure_names(self):
+        """dataset.json's structure names, in index order (a structure without a name gets its index)."""
+        out = []
+        for k, s in enumerate(self.manifest.get('structures') or []):
+            name = s.get('name') if isinstance(s, dict) else None
+            out.append(str(name) if name is not None else f'structure {k}')
+        return out
+
     def raw(self, index):
         """Pattern `index` as stored, (S, S) float32 (a copy out of the memory map)."""
         return np.array(self.patterns[index])
 
+    def raw_rows(self, indices):
+        """Patterns `indices` (any order) as stored, (B, S, S) float32; read in ascending file order."""
+        indices = np.asarray(indices, dtype=np.int64)
+        order = np.argsort(indices, kind='stable')
+        out = np.empty((indices.size, self.side, self.side), dtype=np.float32)
+        out[order] = self.patterns[indices[order]]
+        return out
+
+    def subsample(self, raw):
+        """Raw patterns (…, S, S) on the model's grid: every `stride`-th node (nodes 0, 2, …, S − 1 for stride 2)."""
+        return raw if self.stride == 1 else raw[..., ::self.stride, ::self.stride]
+
     def model_input(self, index):
-        """Pattern `index` as the model sees it: (S, S) float32 in [0, 1]."""
+        """Pattern `index` as the model sees it: (s, s) float32 in [0, 1] (s = input_side)."""
         raw = self.raw(index)
         if self.pattern_kind == 'model-input':
             return raw.astype(np.float32, copy=False)
-        return self.transform_raw(raw, index)
+        return self.transform_raw(self.subsample(raw), index)
+
+    def model_inputs(self, indices):
+        """Patterns `indices` as the model sees them: (B, s, s) float32."""
+        raw = self.raw_rows(indices)
+        if self.pattern_kind == 'model-input':
+            return raw
+        return self.transform_raws(self.subsample(raw), indices)
 
     def transform_raw(self, raw, index):
-        """The run's transform of one raw pattern (e.g. after detector augmentation); `index` names it in errors."""
+        """The run's transform of one raw pattern on the model's grid (e.g. after detector augmentation); `index`
+        names it in errors."""
         try:
             return model_input(raw, self.preprocessing_record)
         except ValueError as error:
             raise UserError(f'{self.dir}: pattern {index}: {error}') from None
 
+    def transform_raws(self, raw, indices):
+        """transform_raw of a batch (B, s, s); an error names the first dataset index that fails."""
+        try:
+            return model_input(raw, self.preprocessing_record)
+        except ValueError:
+            for k, index in enumerate(indices):
+                self.transform_raw(raw[k], int(index))
+            raise
+
     def preprocessing(self):
         """The preprocessing record stored with a model trained on this folder (ssro_torch.transforms)."""
         return dict(self.preprocessing_record)
+
+
+def coarse_side(side):
+    """The side of the grid of every other node of a (2n + 1)-node side, centred: n + 1 when n is even (nodes
+    0, 2, …, S − 1 keep the centre node n and double Δk), else None."""
+    if side % 2 != 1 or ((side - 1) // 2) % 2 != 0:
+        return None
+    return (side - 1) // 2 + 1
+
+
+def coarse_refusal(side):
+    """Why `side` has no coarse grid (for messages)."""
+    if side % 2 != 1:
+        return 'the side is even, so there is no centre node'
+    return (f'(S − 1)/2 = {(side - 1) // 2} is odd, so every other node from node 0 misses the centre node '
+            f'{(side - 1) // 2}')
 
 
 def load_split(path, sample_count):
@@ -251,3 +328,61 @@ def make_loader(samples, batch_size, shuffle, seed, epoch, num_workers=0, pin_me
     return torch.utils.data.DataLoader(
         samples, batch_size=batch_size, shuffle=shuffle, generator=epoch_generator(seed, epoch),
         num_workers=num_workers, pin_memory=pin_memory, drop_last=False, persistent_workers=False)
+
+
+class BatchStream(torch.utils.data.Dataset):
+    """One epoch of `indices` as whole batches: item b = (inputs (B, 1, s, s) float32, targets (B, 1) float32,
+    dataset indices (B,) int64), for a DataLoader with batch_size=None.
+
+    The order is a permutation from epoch_generator(seed, epoch) when `shuffle`, else `indices` as given. A batch's
+    augmentation draws from one generator seeded by (seed, 6, epoch, batch index) (ssro_torch.batch_augment), so a
+    batch does not depend on worker count or where a resumed run restarted. An augmentation whose `stage` is 'raw'
+    (detector) gets the raw patterns and the folder's transform runs after it (and after subsampling to the model's
+    grid); any other ('paper') gets the model inputs. Call set_epoch before iterating."""
+
+    def __init__(self, folder, indices, target, batch_size, augment=None, seed=42, shuffle=False):
+        if target not in TARGETS:
+            raise UserError(f"unknown target '{target}'; choose 'd' or 'one_minus_d'")
+        self.folder = folder
+        self.indices = np.asarray(indices, dtype=np.int64)
+        self.targets = to_target(np.asarray(folder.labels)[self.indices].astype(np.float64), target).astype(np.float32)
+        self.batch_size = int(batch_size)
+        self.augment = augment
+        self.seed = int(seed)
+        self.shuffle = shuffle
+        self.epoch = 0
+        self.order = np.arange(self.indices.size)
+
+    def set_epoch(self, epoch):
+        self.epoch = int(epoch)
+        if self.shuffle:
+            self.order = torch.randperm(self.indices.size, generator=epoch_generator(self.seed, self.epoch)).numpy()
+
+    def __len__(self):
+        return (int(self.indices.size) + self.batch_size - 1) // self.batch_size
+
+    def __getitem__(self, b):
+        if not 0 <= b < len(self):
+            raise IndexError(b)
+        pick = self.order[b * self.batch_size:(b + 1) * self.batch_size]
+        rows = self.indices[pick]
+        y = torch.from_numpy(self.targets[pick]).unsqueeze(1)
+        index = torch.from_numpy(rows)
+        folder = self.folder
+        if self.augment is None:
+            return torch.from_numpy(folder.model_inputs(rows)).unsqueeze(1), y, index
+        generator = torch.Generator()
+        generator.manual_seed(mix_seed((self.seed, 6, self.epoch, b)))
+        if getattr(self.augment, 'stage', 'input') == 'raw':
+            raw = self.augment(torch.from_numpy(folder.raw_rows(rows)), generator, folder.stride)
+            x = folder.transform_raws(raw.numpy(), rows)
+            return torch.from_numpy(x).unsqueeze(1), y, index
+        x = torch.from_numpy(folder.model_inputs(rows)).unsqueeze(1)
+        return self.augment(x, generator), y, index
+
+
+def make_batch_loader(stream, epoch, num_workers=0, pin_memory=False):
+    """A DataLoader over the batches of `stream` for one epoch."""
+    stream.set_epoch(epoch)
+    return torch.utils.data.DataLoader(stream, batch_size=None, shuffle=False, num_workers=num_workers,
+                                       pin_memory=pin_memory, persistent_workers=False)

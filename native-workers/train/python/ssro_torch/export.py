@@ -15,7 +15,15 @@ The one key written is ``ssro``; its value is JSON (see `ssro_metadata`):
    ensemble: null | {members: K, sigmaScale: s, sigmaThreshold: t,
                      calibration: {method, split: 'validation', count, spearman, coverage1, coverage2}},
    ood: null | {features: 'ring-stats-v1', bins: 12, mean: [24], precision: [24·24 row-major], threshold: T,
-                quantiles: {p50, p99, p999}, count, regularisation}}
+                quantiles: {p50, p99, p999}, count, regularisation},
+   tta: 'none' | 'd4' (d4: the graph itself averages the prediction over the 8 symmetries of the square, see
+        ssro_torch.tta; the input and output stay (batch, 1, S, S) → (batch, K)),
+   init: null | {kind: 'scratch'} | {kind: 'imagenet' | 'state-dict', file: basename, sha256} (what training
+         started from),
+   split: null | any JSON (the trainer's splitInfo, copied verbatim: how the train/validation split was made)}
+
+preprocessing.side / kmaxInvA / deltaKInvA are the grid the model sees: a model trained with inputSide 67 on a
+133-node dataset records side 67 and twice the dataset's Δk (the same kmax), so patterns are resampled to that grid.
 
 ensemble (K > 1; null for one model): on the validation split, std = population std of the members' predictions in
 d units (floored at 1e-6), err = true d − ensemble-mean d, s = median(|err|/std)/0.6745, σ = s·std; spearman = ρ(σ,
@@ -153,7 +161,8 @@ def preprocessing_record(side, kmax_inv_a, delta_k_inv_a, transform=LOG1_MINMAX,
 
 
 def ssro_metadata(architecture, target, preprocessing, *, dataset_id=None, metrics=None, epochs=None,
-                  best_epoch=None, seed=None, source=None, members=1, ensemble=None, ood=None):
+                  best_epoch=None, seed=None, source=None, members=1, ensemble=None, ood=None, tta='none', init=None,
+                  split=None):
     """The JSON object stored under the 'ssro' key (see the module docstring)."""
     side = preprocessing['side']
     return {
@@ -174,6 +183,9 @@ def ssro_metadata(architecture, target, preprocessing, *, dataset_id=None, metri
         'createdAt': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='milliseconds').replace('+00:00', 'Z'),
         'ensemble': ensemble,
         'ood': ood,
+        'tta': tta,
+        'init': init,
+        'split': split,
     }
 
 

@@ -97,6 +97,7 @@ metrics.json ({target, units: 'd', bestEpoch, train: {count, mae, rmse, r2}, val
 ssro_torch.export for its metadata).
 """
 import argparse
+import copy
 import hashlib
 import io
 import json
@@ -112,15 +113,16 @@ import torchvision
 from torch import nn
 
 from . import FORMAT_VERSION
-from .augment import PatternAugment
-from .data import (REGION_KINDS, TARGETS, DatasetFolder, PatternSamples, load_split, make_loader, mix_seed,
+from .batch_augment import BatchDetectorAugment, BatchPaperAugment
+from .data import (REGION_KINDS, TARGETS, BatchStream, DatasetFolder, load_split, make_batch_loader, mix_seed,
                    select_rows, to_d)
-from .detector_augment import DetectorAugment, check_options
+from .detector_augment import check_options
 from .events import Cancelled, UserError, emit, log, run_main
 from .export import export_onnx, ssro_metadata, write_bytes_atomic
 from .checkpoint import checkpoint_dict, read_checkpoint
 from .models import ARCHITECTURES, MAX_MEMBERS, build_model, load_imagenet_init, load_weights
 from .transforms import ANNULUS_LOG, ANNULUS_LOG_DEFAULTS, OOD_BINS, TRAINING_TRANSFORMS, ring_features, ring_index
+from .tta import TTA_MODES, with_tta
 
 
 def _usable_cores():
@@ -136,16 +138,25 @@ DEFAULTS = {
     'initStateDict': None, 'bestAfterEpoch': 10, 'minImprovement': 1e-4, 'plateauPatience': 20, 'plateauFactor': 0.5,
     'augment': True, 'progressSeconds': 0.25, 'exportOnnx': True, 'transform': 'annulus-log', 'transformParams': None,
     'augmentation': 'detector', 'augmentationOptions': None, 'members': 1,
+    'schedule': 'cosine', 'minLr': 1e-5, 'warmupEpochs': 1, 'emaDecay': 0.999, 'tta': 'none', 'inputSide': None,
+    'splitInfo': None,
 }
 AUGMENTATIONS = ('detector', 'paper')
+SCHEDULES = ('cosine', 'plateau')
+#: Architectures trained and evaluated in channels-last memory format on the CPU: where it measured faster (2 cores,
+#: torch 1.13, batch 64 at 133 × 133; see bench/training.ts). ResNet-18 measured no faster, so it stays NCHW.
+CHANNELS_LAST = ('compactcnn',)
 REQUIRED = ('datasetDir', 'splitFile', 'outDir')
 #: Config keys that define a run's trajectory: a last.pt made with other values is not resumed.
 FINGERPRINT_KEYS = ('model', 'target', 'batchSize', 'lr', 'weightDecay', 'seed', 'bestAfterEpoch', 'minImprovement',
                     'plateauPatience', 'plateauFactor', 'augment', 'transform', 'transformParams', 'augmentation',
-                    'augmentationOptions', 'members')
-#: What runs started before these keys existed used (their last.pt fingerprints lack the keys).
+                    'augmentationOptions', 'members', 'schedule', 'minLr', 'warmupEpochs', 'emaDecay', 'tta',
+                    'inputSide', 'splitInfo')
+#: What runs started before these keys existed used (their last.pt fingerprints lack the keys); inputSide is the
+#: dataset's side (filled in by run_fingerprint's caller).
 LEGACY_FINGERPRINT = {'transform': 'log1-minmax', 'transformParams': None, 'augmentation': 'paper',
-                      'augmentationOptions': None, 'members': 1}
+                      'augmentationOptions': None, 'members': 1, 'schedule': 'plateau', 'minLr': 1e-5,
+                      'warmupEpochs': 1, 'emaDecay': None, 'tta': 'none', 'splitInfo': None}
 
 
 def _is_int(v):
@@ -205,6 +216,18 @@ def read_config(path):
     need(cfg['transform'] in TRAINING_TRANSFORMS, 'transform', ' or '.join(f"'{t}'" for t in TRAINING_TRANSFORMS))
     need(cfg['augmentation'] in AUGMENTATIONS, 'augmentation', "'detector' or 'paper'")
     need(_is_int(cfg['members']) and 1 <= cfg['members'] <= MAX_MEMBERS, 'members', f'an integer from 1 to {MAX_MEMBERS}')
+    need(cfg['schedule'] in SCHEDULES, 'schedule', "'cosine' or 'plateau'")
+    need(_is_number(cfg['minLr']) and cfg['minLr'] >= 0, 'minLr', 'a number ≥ 0')
+    if cfg['schedule'] == 'cosine' and cfg['minLr'] > cfg['lr']:
+        raise UserError(f'config field minLr ({cfg["minLr"]}) must not exceed lr ({cfg["lr"]}): the cosine schedule '
+                        f'decays from lr to minLr')
+    need(_is_int(cfg['warmupEpochs']) and cfg['warmupEpochs'] >= 0, 'warmupEpochs', 'an integer ≥ 0')
+    need(cfg['emaDecay'] is None or (_is_number(cfg['emaDecay']) and 0 <= cfg['emaDecay'] < 1), 'emaDecay',
+         'a number in [0, 1) or null (no weight average)')
+    need(cfg['tta'] in TTA_MODES, 'tta', "'none' or 'd4'")
+    need(cfg['inputSide'] is None or (_is_int(cfg['inputSide']) and cfg['inputSide'] >= 1), 'inputSide',
+         "an integer (the dataset's side, or every other node: (side + 1)/2) or null (the dataset's side)")
+    need(cfg['splitInfo'] is None or isinstance(cfg['splitInfo'], dict), 'splitInfo', 'an object or null')
     params = cfg['transformParams']
     need(params is None or isinstance(params, dict), 'transformParams', 'an object or null')
     if params is not None:
@@ -287,6 +310,7 @@ def write_json_atomic(path, value):
 def run_fingerprint(cfg, folder, split):
     """What must be equal for a last.pt to be resumed."""
     fp = {k: cfg[k] for k in FINGERPRINT_KEYS}
+    fp['inputSide'] = folder.input_side
     fp['split'] = hashlib.sha256(np.ascontiguousarray(split).tobytes()).hexdigest()
     fp['dataset'] = {'sampleCount': folder.sample_count, 'side': folder.side,
                      'createdAt': folder.manifest.get('createdAt')}
@@ -307,18 +331,112 @@ def fit_metrics(true_d, pred_d):
             'r2': 1.0 - ss_res / ss_tot if ss_tot > 0 else None}
 
 
-def evaluate(model, samples, device, batch_size, num_workers, seed, members=1):
-    """Model outputs (target units, float64) for every sample of an unaugmented PatternSamples, in its order:
-    (N, members), one column per ensemble member."""
+def evaluate(model, stream, device, num_workers, members=1, tta='none', channels_last=False):
+    """Model outputs (target units, float64) for every sample of an unaugmented BatchStream, in its order:
+    (N, members), one column per ensemble member; with tta 'd4' each column is averaged over the 8 symmetries."""
     model.eval()
-    out = np.empty((len(samples), members), dtype=np.float64)
-    loader = make_loader(samples, batch_size, False, seed, 0, num_workers, device.type == 'cuda')
+    net = with_tta(model, tta, stream.folder.input_side).to(device)
+    out = np.empty((len(stream.indices), members), dtype=np.float64)
     k = 0
     with torch.no_grad():
-        for x, _, _ in loader:
-            y = model(x.to(device)).reshape(x.shape[0], members).float().cpu().numpy()
+        for x, _, _ in make_batch_loader(stream, 0, num_workers, device.type == 'cuda'):
+            x = x.to(device)
+            if channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)
+            y = net(x).reshape(x.shape[0], members).float().cpu().numpy()
             out[k:k + y.shape[0]] = y
             k += y.shape[0]
+    return out
+
+
+def cosine_lr(step, total_steps, warmup_steps, lr, min_lr):
+    """The learning rate of batch `step` (0-based over the whole run) under the cosine schedule: a linear warm-up
+    lr·(step + 1)/W over the first W = warmup_steps batches, then minLr + (lr − minLr)·(1 + cos(π·(step − W)/(T − W)))/2
+    down to minLr at step T = total_steps (the end of the budget); the formula holds for any step, so a resumed run
+    continues exactly (Loshchilov & Hutter 2017, SGDR, without restarts; warm-up as Goyal et al. 2017)."""
+    if step < warmup_steps:
+        return lr * (step + 1) / warmup_steps
+    span = total_steps - warmup_steps
+    progress = 1.0 if span <= 0 else min(1.0, (step - warmup_steps) / span)
+    return min_lr + (lr - min_lr) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+class WeightAverage:
+    """Exponential moving average of a model's parameters (Polyak & Juditsky 1992), updated after every optimizer
+    step: p̄ ← δ·p̄ + (1 − δ)·p with δ = min(emaDecay, (1 + u)/(10 + u)) at update u (1, 2, …), the count-based
+    ramp of TensorFlow's ExponentialMovingAverage, so a short run's average is not dominated by the initial weights;
+    buffers (BatchNorm running statistics) are copied from the model. The average is a full copy of the module."""
+
+    def __init__(self, model, decay):
+        self.decay = float(decay)
+        self.model = copy.deepcopy(model)
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        self.updates = 0
+
+    def update(self, model):
+        self.updates += 1
+        d = min(self.decay, (1.0 + self.updates) / (10.0 + self.updates))
+        with torch.no_grad():
+            mine = list(self.model.parameters())
+            theirs = [p.detach() for p in model.parameters()]
+            torch._foreach_mul_(mine, d)
+            torch._foreach_add_(mine, theirs, alpha=1.0 - d)
+            for b, source in zip(self.model.buffers(), model.buffers()):
+                b.copy_(source)
+
+
+def file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def init_record(cfg):
+    """What training starts from: {kind: 'scratch'} or {kind: 'imagenet' | 'state-dict', file: basename, sha256}."""
+    for key, kind in (('imagenetWeights', 'imagenet'), ('initStateDict', 'state-dict')):
+        path = cfg[key]
+        if path:
+            try:
+                sha = file_sha256(path)
+            except OSError as error:
+                raise UserError(f'config field {key}: cannot read {path} ({error.strerror or error})') from None
+            return {'kind': kind, 'file': os.path.basename(path), 'sha256': sha}
+    return {'kind': 'scratch'}
+
+
+def region_metrics(regions, idx, true_d, pred_d):
+    """{grain|actr|interior: fit_metrics} of the rows `idx` (region code per dataset row; −1 rows left out)."""
+    codes = regions[idx]
+    per = {}
+    for code in sorted(int(c) for c in np.unique(codes) if c >= 0):
+        kind = REGION_KINDS[code] if code < len(REGION_KINDS) else f'region_{code}'
+        per[kind] = fit_metrics(true_d[codes == code], pred_d[codes == code])
+    return per
+
+
+def structure_metrics(folder, parts):
+    """metrics.json 'structures': {train|validation: {"<structure index>": {name, count, mae, rmse, r2, regions}}}
+    from meta.npy's structure column and dataset.json's structure names; None without a structure column."""
+    codes = folder.structure_codes()
+    if codes is None:
+        return None
+    names = folder.structure_names()
+    regions = folder.region_codes()
+    out = {}
+    for name, idx, true_d, pred_d in parts:
+        per = {}
+        row_codes = codes[idx]
+        for code in sorted(int(c) for c in np.unique(row_codes) if c >= 0):
+            sel = row_codes == code
+            entry = {'name': names[code] if code < len(names) else f'structure {code}',
+                     **fit_metrics(true_d[sel], pred_d[sel])}
+            if regions is not None:
+                entry['regions'] = region_metrics(regions, idx[sel], true_d[sel], pred_d[sel])
+            per[str(code)] = entry
+        out[name] = per
     return out
 
 
@@ -376,12 +494,12 @@ def ensemble_calibration(true_d, member_d):
                             'coverage1': float(np.mean(err <= sigma)), 'coverage2': float(np.mean(err <= 2 * sigma))}}
 
 
-def ood_statistics(samples, preprocessing, batch_size, num_workers, seed):
+def ood_statistics(stream, preprocessing, num_workers):
     """The 'ood' metadata (ring-stats-v1, see ssro_torch.export) from one pass over the training samples as augmented
     (epoch 0, a stream no training epoch uses), so inputs as noisy as the training ones count as in distribution."""
     rings = ring_index(preprocessing['side'], preprocessing['kmaxInvA'], preprocessing['deltaKInvA'],
                        preprocessing['beamMaskInvA'], OOD_BINS)
-    loader = make_loader(samples, batch_size, False, seed, 0, num_workers)
+    loader = make_batch_loader(stream, 0, num_workers)
     features = np.concatenate([ring_features(x[:, 0].numpy(), rings, OOD_BINS) for x, _, _ in loader])
     mean = features.mean(axis=0)
     centred = features - mean
@@ -427,6 +545,10 @@ class CancelFlag:
         self.signal = signum
 
 
+def _nonfinite_word(value):
+    return 'NaN' if math.isnan(value) else 'infinite'
+
+
 def train(cfg):
     started = time.time()
     threads = cfg['threads'] or _usable_cores()
@@ -441,14 +563,16 @@ def train(cfg):
          mps=mps, threads=torch.get_num_threads(), deterministic=device.type == 'cpu',
          cudaDevice=torch.cuda.get_device_name(device) if device.type == 'cuda' else None)
 
-    folder = DatasetFolder(cfg['datasetDir'], cfg['transform'], cfg['transformParams'])
+    folder = DatasetFolder(cfg['datasetDir'], cfg['transform'], cfg['transformParams'], cfg['inputSide'])
+    side = folder.input_side
     split = load_split(cfg['splitFile'], folder.sample_count)
     train_idx, val_idx, counts = select_rows(folder, split)
     target = cfg['target']
     members = cfg['members']
     augmentation = cfg['augmentation'] if cfg['augment'] else None
-    emit('data', datasetDir=folder.dir, side=folder.side, patternKind=folder.pattern_kind, target=target,
-         model=cfg['model'], members=members, transform=cfg['transform'], augmentation=augmentation, **counts)
+    emit('data', datasetDir=folder.dir, side=folder.side, inputSide=side, patternKind=folder.pattern_kind,
+         target=target, model=cfg['model'], members=members, transform=cfg['transform'], augmentation=augmentation,
+         **counts)
     if counts['notDone']:
         log(f'{counts["notDone"]} patterns of the split are not built yet (done.npy = 0) and are left out')
 
@@ -460,31 +584,44 @@ def train(cfg):
 
     seed = cfg['seed']
     seed_everything(seed)
-    model = build_model(cfg['model'], folder.side, members, member_seeds(seed, members) if members > 1 else None)
+    model = build_model(cfg['model'], side, members, member_seeds(seed, members) if members > 1 else None)
     fingerprint = run_fingerprint(cfg, folder, split)
     checkpoint = read_checkpoint(paths['last']) if os.path.exists(paths['last']) else None
     if checkpoint is None:
+        init = init_record(cfg)
         if cfg['imagenetWeights']:
             for member in (model.members if members > 1 else [model]):
                 load_imagenet_init(member, cfg['imagenetWeights'])
         elif cfg['initStateDict']:
             load_weights(model, cfg['initStateDict'], cfg['model'])
+    else:
+        init = checkpoint.get('init')
+    channels_last = device.type == 'cpu' and cfg['model'] in CHANNELS_LAST
     model.to(device)
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg['lr'], weight_decay=cfg['weightDecay'])
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='min', factor=cfg['plateauFactor'],
-                                                           patience=cfg['plateauPatience'])
+    cosine = cfg['schedule'] == 'cosine'
+    scheduler = None if cosine else torch.optim.lr_scheduler.ReduceLROnPlateau(
+        optimizer, mode='min', factor=cfg['plateauFactor'], patience=cfg['plateauPatience'])
+    ema = WeightAverage(model, cfg['emaDecay']) if cfg['emaDecay'] is not None else None
     start_epoch, best, history, best_state = 1, None, [], None
     if checkpoint is not None:
-        old = dict(checkpoint.get('fingerprint') or {})
-        if 'transform' not in old:
-            old.update(LEGACY_FINGERPRINT)
+        old = {**LEGACY_FINGERPRINT, 'inputSide': folder.side, **(checkpoint.get('fingerprint') or {})}
         if old != fingerprint:
             diff = sorted(k for k in set(old) | set(fingerprint) if old.get(k) != fingerprint.get(k))
             raise UserError(f'{out_dir} holds a run with other settings (differs in: {", ".join(diff)}); '
                             f'choose another outDir or delete its last.pt to start over')
         model.load_state_dict(checkpoint['model'])
         optimizer.load_state_dict(checkpoint['optimizer'])
-        scheduler.load_state_dict(checkpoint['scheduler'])
+        if scheduler is not None:
+            scheduler.load_state_dict(checkpoint['scheduler'])
+        if ema is not None:
+            if checkpoint.get('emaModel') is None:
+                raise UserError(f'{paths["last"]} holds no weight average although the run keeps one (emaDecay); '
+                                f'delete it to start over')
+            ema.model.load_state_dict(checkpoint['emaModel'])
+            ema.updates = int(checkpoint.get('emaUpdates') or 0)
         restore_rng_states(checkpoint['rng'], device)
         start_epoch = int(checkpoint['epoch']) + 1
         best, history = checkpoint['best'], list(checkpoint['history'])
@@ -499,22 +636,35 @@ def train(cfg):
         if threads_before is not None and threads_before != torch.get_num_threads():
             log(f'note: the run used {threads_before} threads before and {torch.get_num_threads()} now; results stay '
                 f'valid but are no longer bit-identical to an uninterrupted run')
+    eval_model = ema.model if ema is not None else model
 
     augment = None
     if augmentation == 'paper':
-        augment = PatternAugment()
+        augment = BatchPaperAugment()
     elif augmentation == 'detector':
         if folder.pattern_kind != 'raw-intensity':
             raise UserError(f"{folder.dir} holds model inputs, not raw patterns: detector augmentation needs raw "
                             f"intensities (choose augmentation 'paper')")
         try:
-            augment = DetectorAugment(folder.side, folder.kmax_inv_a, folder.delta_k_inv_a, cfg['augmentationOptions'])
+            augment = BatchDetectorAugment(folder.side, folder.kmax_inv_a, folder.delta_k_inv_a,
+                                           cfg['augmentationOptions'])
         except ValueError as error:
             raise UserError(f'{folder.dir}: {error}') from None
     weights = bootstrap_weights(seed, members, train_idx, folder.sample_count).to(device) if members > 1 else None
-    train_samples = PatternSamples(folder, train_idx, target, augment, seed)
-    train_eval = PatternSamples(folder, train_idx, target, None, seed)
-    val_samples = PatternSamples(folder, val_idx, target, None, seed)
+    batch_size = cfg['batchSize']
+    train_stream = BatchStream(folder, train_idx, target, batch_size, augment, seed, shuffle=True)
+    train_eval = BatchStream(folder, train_idx, target, batch_size, None, seed)
+    val_stream = BatchStream(folder, val_idx, target, batch_size, None, seed)
+    batches = len(train_stream)
+    total_steps = cfg['epochs'] * batches
+    warmup_steps = cfg['warmupEpochs'] * batches
+
+    def schedule_lr(step):
+        return cosine_lr(step, total_steps, warmup_steps, cfg['lr'], cfg['minLr'])
+
+    def run_evaluate(net, stream):
+        return evaluate(net, stream, device, cfg['numWorkers'], members, cfg['tta'], channels_last)
+
     loss_fn = nn.L1Loss()
     pin = device.type == 'cuda'
     cancel = CancelFlag()
@@ -522,22 +672,36 @@ def train(cfg):
     for epoch in range(start_epoch, cfg['epochs'] + 1):
         epoch_start = time.time()
         model.train()
-        lr = optimizer.param_groups[0]['lr']
-        loader = make_loader(train_samples, cfg['batchSize'], True, seed, epoch, cfg['numWorkers'], pin)
-        batches = len(loader)
+        first_step = (epoch - 1) * batches
+        lr = schedule_lr(first_step) if cosine else optimizer.param_groups[0]['lr']
+        loader = make_batch_loader(train_stream, epoch, cfg['numWorkers'], pin)
         loss_sum, seen, last_report = 0.0, 0, 0.0
         for b, (x, y, index) in enumerate(loader, 1):
             x = x.to(device, non_blocking=pin)
             y = y.to(device, non_blocking=pin)
+            if channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)
+            if cosine:
+                step_lr = schedule_lr(first_step + b - 1)
+                for group in optimizer.param_groups:
+                    group['lr'] = step_lr
+            else:
+                step_lr = lr
             optimizer.zero_grad(set_to_none=True)
             if weights is None:
                 loss = loss_fn(model(x), y)
             else:
                 w = weights[:, index.to(device)].t()  # (B, K)
                 loss = (w * (model(x) - y).abs()).mean(dim=0).sum()
+            value = float(loss.item()) / members
+            if not math.isfinite(value):
+                raise UserError(f'training loss became {_nonfinite_word(value)} at epoch {epoch}, batch {b}; lower the '
+                                f'learning rate (lr {cfg["lr"]}) or check the dataset for extreme patterns; '
+                                f'{paths["last"]} holds the last good epoch ({epoch - 1})')
             loss.backward()
             optimizer.step()
-            value = float(loss.item()) / members
+            if ema is not None:
+                ema.update(model)
             loss_sum += value * x.shape[0]
             seen += x.shape[0]
             if cancel.signal is not None:
@@ -546,39 +710,43 @@ def train(cfg):
             now = time.time()
             if b == batches or now - last_report >= cfg['progressSeconds']:
                 last_report = now
-                emit('batch', epoch=epoch, batch=b, batches=batches, loss=value, lr=lr,
+                emit('batch', epoch=epoch, batch=b, batches=batches, loss=value, lr=step_lr,
                      imagesPerSecond=seen / max(now - epoch_start, 1e-9))
         train_loss = loss_sum / max(seen, 1)
 
-        predicted = evaluate(model, val_samples, device, cfg['batchSize'], cfg['numWorkers'], seed, members).mean(axis=1)
-        val_true = val_samples.targets.astype(np.float64)
+        predicted = run_evaluate(eval_model, val_stream).mean(axis=1)
+        val_true = val_stream.targets.astype(np.float64)
         val_loss = float(np.mean(np.abs(predicted - val_true)))
         m = fit_metrics(to_d(val_true, target), to_d(predicted, target))
-        scheduler.step(val_loss)
+        if scheduler is not None:
+            scheduler.step(val_loss)
+        next_lr = schedule_lr(epoch * batches) if cosine else optimizer.param_groups[0]['lr']
         is_best = new_best(cfg, epoch, val_loss, best)
         if is_best:
             best = {'epoch': epoch, 'valLoss': val_loss}
-            best_state = {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
+            best_state = {k: v.detach().to('cpu', copy=True) for k, v in eval_model.state_dict().items()}
             save_atomic(best_state, paths['best'])
         record = {'epoch': epoch, 'trainLoss': train_loss, 'valLoss': val_loss, 'valMae': m['mae'],
-                  'valRmse': m['rmse'], 'valR2': m['r2'], 'lr': lr, 'nextLr': optimizer.param_groups[0]['lr'],
+                  'valRmse': m['rmse'], 'valR2': m['r2'], 'lr': lr, 'nextLr': next_lr,
                   'seconds': time.time() - epoch_start, 'best': is_best}
         history.append(record)
         save_atomic(checkpoint_dict(epoch, model.state_dict(), best_state, {
-            'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict(), 'best': best,
-            'history': history, 'rng': rng_states(device), 'fingerprint': fingerprint, 'config': cfg,
-            'threads': torch.get_num_threads(), 'device': str(device), 'formatVersion': FORMAT_VERSION}), paths['last'])
+            'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict() if scheduler else None,
+            'best': best, 'history': history, 'rng': rng_states(device), 'fingerprint': fingerprint, 'config': cfg,
+            'threads': torch.get_num_threads(), 'device': str(device), 'formatVersion': FORMAT_VERSION,
+            'init': init, 'emaUpdates': ema.updates if ema is not None else None},
+            ema.model.state_dict() if ema is not None else None), paths['last'])
         write_json_atomic(paths['history'], {'bestEpoch': best['epoch'], 'bestValLoss': best['valLoss'],
                                              'epochs': history})
         emit('epoch', epochs=cfg['epochs'], bestEpoch=best['epoch'], bestValLoss=best['valLoss'], **record)
 
-    # Outputs from the best model.
+    # Outputs from the best model (the weight average's best epoch when the run keeps one).
     emit('phase', phase='evaluate')
-    model.load_state_dict(best_state)
-    model.to(device)
-    val_members = evaluate(model, val_samples, device, cfg['batchSize'], cfg['numWorkers'], seed, members)
+    eval_model.load_state_dict(best_state)
+    eval_model.to(device)
+    val_members = run_evaluate(eval_model, val_stream)
     val_pred = val_members.mean(axis=1)
-    train_pred = evaluate(model, train_eval, device, cfg['batchSize'], cfg['numWorkers'], seed, members).mean(axis=1)
+    train_pred = run_evaluate(eval_model, train_eval).mean(axis=1)
     labels = np.asarray(folder.labels)
     val_true_d, train_true_d = labels[val_idx].astype(np.float64), labels[train_idx].astype(np.float64)
     val_pred_d, train_pred_d = to_d(val_pred, target), to_d(train_pred, target)
@@ -588,17 +756,16 @@ def train(cfg):
     write_bytes_atomic(paths['valPredictions'], buffer.getvalue())
     metrics = {'target': target, 'units': 'd', 'bestEpoch': best['epoch'],
                'train': fit_metrics(train_true_d, train_pred_d), 'validation': fit_metrics(val_true_d, val_pred_d)}
+    parts = (('train', train_idx, train_true_d, train_pred_d), ('validation', val_idx, val_true_d, val_pred_d))
     regions = folder.region_codes()
     if regions is not None and np.any(regions[np.concatenate([train_idx, val_idx])] >= 0):
-        metrics['regions'] = {}
-        for name, idx, true_d, pred_d in (('train', train_idx, train_true_d, train_pred_d),
-                                          ('validation', val_idx, val_true_d, val_pred_d)):
-            codes = regions[idx]
-            per = {}
-            for code in sorted(int(c) for c in np.unique(codes) if c >= 0):
-                kind = REGION_KINDS[code] if code < len(REGION_KINDS) else f'region_{code}'
-                per[kind] = fit_metrics(true_d[codes == code], pred_d[codes == code])
-            metrics['regions'][name] = per
+        metrics['regions'] = {name: region_metrics(regions, idx, t, p) for name, idx, t, p in parts}
+    structures = structure_metrics(folder, parts)
+    if structures is not None:
+        metrics['structures'] = structures
+    metrics['init'] = init
+    metrics['split'] = cfg['splitInfo']
+    metrics['tta'] = cfg['tta']
     write_json_atomic(paths['metrics'], metrics)
 
     if not cfg['exportOnnx']:
@@ -611,19 +778,24 @@ def train(cfg):
     ensemble = ensemble_calibration(val_true_d, to_d(val_members, target)) if members > 1 else None
     ood = None
     if preprocessing['transform'] == ANNULUS_LOG:
-        ood = ood_statistics(train_samples, preprocessing, cfg['batchSize'], cfg['numWorkers'], seed)
+        ood = ood_statistics(train_stream, preprocessing, cfg['numWorkers'])
     emit('phase', phase='export')
     described = augment.describe() if augment else None
-    if described is not None and augmentation == 'paper':
-        described = {'kind': 'paper', **described}
+    if described is not None and folder.stride != 1:
+        described = {**described, 'inputStride': folder.stride}
     metadata = ssro_metadata(cfg['model'], target, preprocessing, dataset_id=cfg['datasetId'],
                              metrics={'train': metrics['train'], 'validation': metrics['validation']},
                              epochs=len(history), best_epoch=best['epoch'], seed=seed, members=members,
-                             ensemble=ensemble, ood=ood,
+                             ensemble=ensemble, ood=ood, tta=cfg['tta'], init=init, split=cfg['splitInfo'],
                              source={'kind': 'trained', 'augment': described, 'augmentation': described,
                                      'transform': preprocessing, 'members': members, 'model': cfg['model'],
-                                     'lr': cfg['lr'], 'batchSize': cfg['batchSize'], 'weightDecay': cfg['weightDecay']})
-    export_onnx(model, folder.side, paths['onnx'], metadata)
+                                     'lr': cfg['lr'], 'batchSize': cfg['batchSize'], 'weightDecay': cfg['weightDecay'],
+                                     'schedule': cfg['schedule'], 'minLr': cfg['minLr'],
+                                     'warmupEpochs': cfg['warmupEpochs'], 'emaDecay': cfg['emaDecay'],
+                                     'datasetSide': folder.side, 'inputSide': side})
+    export_model = with_tta(copy.deepcopy(eval_model).to('cpu').to(memory_format=torch.contiguous_format),
+                            cfg['tta'], side)
+    export_onnx(export_model, side, paths['onnx'], metadata)
     emit('done', epochs=len(history), bestEpoch=best['epoch'], bestValLoss=best['valLoss'], metrics=metrics,
          outputs=paths, seconds=time.time() - started)
 
