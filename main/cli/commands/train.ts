@@ -10,6 +10,7 @@ import { jobHooks } from '../../core/app-core';
 import { JobManager } from '../../core/jobs/job-manager';
 import { Project } from '../../core/project/project';
 import { resumeTraining, submitTraining } from '../../core/services/training-service';
+import { writeBundle } from '../../core/services/training-bundle-service';
 import { followJob } from '../progress';
 import { parseInteger, parseNumber, parsePositiveInteger } from '../parse-options';
 
@@ -37,6 +38,7 @@ interface TrainOptions {
   members?: number;
   bestAfterEpoch?: number;
   plateauPatience?: number;
+  bundle?: string;
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -64,7 +66,9 @@ export function registerTrainCommand(program: Command): void {
     .option('--members <n>', 'deep-ensemble members trained together (σ per prediction when > 1)', parsePositiveInteger)
     .option('--resume <modelId>', 'continue the incomplete run of this model from its last checkpoint', parsePositiveInteger)
     .option('--python <path>', 'Python with torch and torchvision (default: the project setting)')
+    .option('--bundle <dir>', 'do not train: write a self-contained folder (dataset, split, engine, run.json, README) to train elsewhere')
     .action(async (dir: string, opts: TrainOptions) => {
+      if (opts.bundle !== undefined && opts.resume !== undefined) throw new Error('--bundle writes a new run; leave out --resume');
       const project = Project.open(dir);
       const jobs = new JobManager(project, jobHooks(project));
       try {
@@ -98,6 +102,12 @@ export function registerTrainCommand(program: Command): void {
             ...(opts.plateauPatience !== undefined ? { plateauPatience: opts.plateauPatience } : {}),
           });
           if (!parsed.success) throw new Error(`train: ${describeIssues(parsed.error)}`);
+          if (opts.bundle !== undefined) {
+            const bundle = writeBundle(project, parsed.data, opts.bundle);
+            process.stderr.write(`train: bundle ${bundle.manifest.id} (dataset ${bundle.manifest.dataset.id}, ${bundle.manifest.split.train} train / ${bundle.manifest.split.validation} validation); see ${bundle.dir}/README.txt\n`);
+            process.stdout.write(`${bundle.dir}\n`);
+            return;
+          }
           submitted = submitTraining(project, jobs, parsed.data, python);
           process.stderr.write(`train: model ${submitted.model.id} (${submitted.model.name})\n`);
         }
