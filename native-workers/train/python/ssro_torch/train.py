@@ -30,20 +30,55 @@ Config (JSON object; unknown keys are refused so a typo cannot silently fall bac
                                  checkpoint; every key and shape is checked). Excludes imagenetWeights.
   bestAfterEpoch       int ≥ 0, default 10
   minImprovement       float ≥ 0, default 1e-4 (validation-loss units)
-  plateauPatience      int ≥ 0, default 20 (ReduceLROnPlateau on validation loss)
-  plateauFactor        float in (0, 1), default 0.5
-  augment              bool, default true: augment training samples with the pipeline `augmentation` names
+  schedule             'cosine' (default) | 'plateau': the learning-rate schedule (see "Training" below)
+  minLr                float ≥ 0 and ≤ lr, default 1e-5: where the cosine schedule ends (cosine only)
+  warmupEpochs         int ≥ 0, default 1: linear warm-up of the cosine schedule, in epochs (cosine only)
+  plateauPatience      int ≥ 0, default 20 (ReduceLROnPlateau on validation loss; schedule 'plateau' only)
+  plateauFactor        float in (0, 1), default 0.5 (schedule 'plateau' only)
+  emaDecay             float in [0, 1) | null, default 0.999: exponential moving average of the weights (see
+                       "Weight average" below); null trains and exports the raw weights, as before
+  tta                  'none' (default) | 'd4': test-time augmentation; 'd4' averages every evaluation and the
+                       exported model's prediction over the 8 symmetries of the square (ssro_torch.tta)
+  inputSide            int | null (default: the dataset's side S): S, or (S + 1)/2 to train on every other k-node
+                       (nodes 0, 2, …, S − 1, centre kept, Δk doubled: 133 nodes at 0.015 Å⁻¹ → 67 at 0.03 Å⁻¹,
+                       same kmax). Raw patterns are subsampled before the transform, whose k-grid is the coarse one,
+                       and the ONNX metadata records the coarse grid, so the app resamples patterns to it. Refused
+                       when S is even or (S − 1)/2 is odd (no coarse grid keeps the centre node) and for folders of
+                       model inputs. Detector augmentation runs on the dataset's grid, then the pattern is subsampled.
+  splitInfo            object | null, default null: how the split was made (any JSON, e.g. {kind: 'blocked-slabs',
+                       …}); copied verbatim into metrics.json and the ONNX metadata as `split`, part of the fingerprint
+  augment              bool, default true: augment training batches with the pipeline `augmentation` names
   augmentation         'detector' (default: detector nuisances on the raw pattern before the transform, see
-                       ssro_torch.detector_augment) | 'paper' (papers/000 §2.3 on the transformed input, ssro_torch.augment)
+                       ssro_torch.detector_augment) | 'paper' (papers/000 §2.3 on the transformed input,
+                       ssro_torch.augment); both run on whole batches (ssro_torch.batch_augment, same distributions)
   augmentationOptions  object | null: per-nuisance switches and ranges of 'detector' (detector_augment.DEFAULT_OPTIONS
                        lists the keys; unknown keys are refused); must be null with 'paper'
   exportOnnx           bool, default true (false: stop after metrics.json; a sweep cell needs no model file)
   progressSeconds      float ≥ 0, default 0.25: at most one "batch" event per this many seconds (0 = every batch;
                        the last batch of an epoch is always reported)
 
-Training: L1 loss, Adam(lr, weight_decay), ReduceLROnPlateau(mode min, factor, patience) stepped with the
-validation loss after every epoch. Losses are in target units; MAE/RMSE/R² are in d units (for 1 − d the MAE and
-RMSE are the same numbers and R² is too).
+Training: L1 loss, Adam(lr, weight_decay). Losses are in target units; MAE/RMSE/R² are in d units (for 1 − d the
+MAE and RMSE are the same numbers and R² is too).
+  * schedule 'cosine' (default): the learning rate is set before every batch from its step t (0-based over the run,
+    t = (epoch − 1)·B + batch − 1, B batches per epoch) by cosine_lr: lr·(t + 1)/W during the warm-up (W =
+    warmupEpochs·B), then minLr + (lr − minLr)·(1 + cos(π·(t − W)/(T − W)))/2 with T = epochs·B, so it reaches minLr
+    at the end of the budget. It depends on t alone: a resumed run continues exactly. Raising `epochs` on resume
+    stretches the remaining decay (T changes), so the rate jumps up at the resumed epoch.
+  * schedule 'plateau': ReduceLROnPlateau(mode min, factor, patience) stepped with the validation loss after every
+    epoch (the behaviour before the cosine schedule).
+  history and the epoch event record `lr` (the rate of the epoch's first batch) and `nextLr` (of the next epoch's
+  first batch; for cosine after the last epoch, minLr).
+  A non-finite training loss stops the run before the optimizer step with a refused error ("training loss became
+  NaN at epoch E, batch B; lower the learning rate …", exit 2); last.pt keeps the last good epoch.
+
+Weight average (emaDecay δ not null): after every optimizer step p̄ ← d·p̄ + (1 − d)·p with d = min(δ, (1 + u)/(10 +
+u)) at update u (so short runs are not dominated by the initial weights); buffers (BatchNorm statistics) are copied.
+Validation, best-epoch selection, best.pt, val_predictions, metrics and the exported ONNX use the average; training
+continues on the raw weights. last.pt holds both (emaModel), so resuming is exact. An ensemble is averaged as one
+module.
+
+Speed: batches are read and augmented whole (ssro_torch.data.BatchStream, ssro_torch.batch_augment); on the CPU
+the architectures in CHANNELS_LAST train and evaluate in channels-last memory format (measured faster there).
 
 Best checkpoint rule (epochs count from 1):
   * epochs 1 … bestAfterEpoch (warm-up): the best is the epoch with the lowest validation loss so far (any
@@ -63,15 +98,17 @@ one bare model with the plain L1 loss, as before. The export adds the calibratio
 statistics (ssro_torch.export).
 
 Determinism: the model is initialised right after torch.manual_seed(seed); epoch e is shuffled by a fresh generator
-seeded from (seed, e) and each training sample is augmented by a generator seeded from (seed, e, dataset index);
+seeded from (seed, 1, e) and batch b of epoch e is augmented by one generator seeded from (seed, 6, e, b)
+(ssro_torch.batch_augment documents the order of its draws);
 torch.use_deterministic_algorithms(True, warn_only=True). On CPU with the same thread count a resumed run ends with
 the same weights bit for bit as an uninterrupted one (tests/integration/torch-engine.test.ts checks this). The
 thread count changes the order of float reductions, so runs with different `threads` differ in the last bits (the
 resume event reports threadsBefore). On CUDA and MPS some kernels are not deterministic, so only CPU runs are
 reproducible exactly. numWorkers does not change results.
 
-Resume: after every epoch last.pt (model, optimizer, scheduler, epoch, best epoch and its weights, history, RNG
-states and the run's fingerprint; self-contained; loadable with torch.load(weights_only=True), see
+Resume: after every epoch last.pt (model, its weight average, optimizer, scheduler, epoch, best epoch and its
+weights, history, RNG states, the init record and the run's fingerprint: FINGERPRINT_KEYS, the split's hash and the
+dataset; self-contained; loadable with torch.load(weights_only=True), see
 ssro_torch.checkpoint) is written atomically (temp file, fsync, os.replace), then the "epoch" event is printed. A run that finds last.pt in outDir continues at the next epoch (and rewrites best.pt from
 it, in case a crash lost the epoch that wrote best.pt); a last.pt of a different run (other model, target,
 hyper-parameters, split or dataset) is refused. A run whose last.pt already covers `epochs` only redoes the outputs.
@@ -80,7 +117,7 @@ refused with what to do: delete it to start over, best.pt can start a new run.
 
 Events on stdout (JSON lines; everything else goes to stderr):
   {"event":"device","device":"cpu","torch":…,"torchvision":…,"cuda":false,"mps":false,"threads":2,"deterministic":true}
-  {"event":"data","datasetDir":…,"side":133,"patternKind":…,"train":n,"validation":n,"excluded":n,"notDone":n,"target":…,"model":…,
+  {"event":"data","datasetDir":…,"side":133,"inputSide":133|67,"patternKind":…,"train":n,"validation":n,"excluded":n,"notDone":n,"target":…,"model":…,
    "members":K,"transform":…,"augmentation":…|null}
   {"event":"resume","fromEpoch":e,"epochs":…,"bestEpoch":…,"threadsBefore":…}   (only when last.pt was found)
   {"event":"batch","epoch":e,"batch":b,"batches":B,"loss":…,"lr":…,"imagesPerSecond":…}
@@ -93,8 +130,11 @@ Events on stdout (JSON lines; everything else goes to stderr):
 Outputs in outDir: last.pt, best.pt (state_dict of the best epoch), history.json ({bestEpoch, bestValLoss,
 epochs: [epoch records]}), val_predictions.npy ((N_val, 3) float64: dataset index, true d, predicted d (the ensemble mean); best model),
 metrics.json ({target, units: 'd', bestEpoch, train: {count, mae, rmse, r2}, validation: {…}, regions: {train:
-{grain|actr|interior: {…}}, validation: {…}} when meta.npy has region codes}), model.onnx (best model, see
-ssro_torch.export for its metadata).
+{grain|actr|interior: {…}}, validation: {…}} when meta.npy has region codes, structures: {train: {"<structure
+index>": {name, count, mae, rmse, r2, regions: {grain|actr|interior: {…}}}}, validation: {…}} when meta.npy has a
+structure column (names from dataset.json's structures), init: {kind: 'scratch'} | {kind: 'imagenet' | 'state-dict',
+file: basename, sha256}, split: splitInfo, tta}), model.onnx (best model, see ssro_torch.export for its metadata:
+it records tta, init and split too).
 """
 import argparse
 import copy
@@ -584,7 +624,10 @@ def train(cfg):
 
     seed = cfg['seed']
     seed_everything(seed)
-    model = build_model(cfg['model'], side, members, member_seeds(seed, members) if members > 1 else None)
+    # The k-grid the model sees (the coarse one with inputSide (S + 1)/2): invariant-mlp builds its rings from it.
+    beam_mask = (cfg['transformParams'] or {}).get('beamMaskInvA')
+    model = build_model(cfg['model'], side, members, member_seeds(seed, members) if members > 1 else None,
+                        kmax_inv_a=folder.kmax_inv_a, delta_k_inv_a=folder.input_delta_k, beam_mask_inv_a=beam_mask)
     fingerprint = run_fingerprint(cfg, folder, split)
     checkpoint = read_checkpoint(paths['last']) if os.path.exists(paths['last']) else None
     if checkpoint is None:
