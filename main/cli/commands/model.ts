@@ -14,6 +14,8 @@ import { Project } from '../../core/project/project';
 import { defaultSettings } from '../../core/project/settings-repo';
 import { pythonForImport } from '../../core/engine-trust';
 import { exportStateDict, importModel, listModels } from '../../core/services/model-service';
+import { bundleOriginText, bundleRunText, initText } from '../../shared/model-provenance';
+import { bundleOrigin, findBundleAbove, parseDatasetIdTag } from '../../../native-workers/lib/models/training-bundle';
 import { submitPrediction } from '../../core/services/prediction-service';
 import { mapResumeHint, submitMap } from '../../core/services/map-service';
 import { jobHooks } from '../../core/app-core';
@@ -35,18 +37,38 @@ function metricsLine(m: SsroFitMetrics | undefined): string {
   return m ? `n ${m.count}, MAE ${fmt(m.mae)}, RMSE ${fmt(m.rmse)}, R² ${fmt(m.r2, 3)}` : 'n/a';
 }
 
-/** The description `ssro model info` prints (and returns as JSON with --json). */
-export function modelInfo(file: string): Record<string, unknown> {
+/**
+ * The description `ssro model info` prints (and returns as JSON with --json). `params` are a project model's
+ * recorded parameters (its origin when imported from a training bundle); for a bare file inside a bundle, the
+ * bundle is found and checked as an import would.
+ */
+export function modelInfo(file: string, params: Record<string, unknown> | null = null): Record<string, unknown> {
   const bytes = new Uint8Array(fs.readFileSync(file));
   const graph = readOnnxGraph(bytes);
   const props = readOnnxMetadata(bytes);
+  const ssro = readSsroModelMetadata(bytes);
+  let origin: Record<string, unknown> | null = params;
+  let bundleProblem: string | null = null;
+  const bundleDir = params === null ? findBundleAbove(file) : null;
+  if (bundleDir !== null && ssro !== null) {
+    try {
+      origin = { bundle: bundleOrigin(bundleDir, path.resolve(file), ssro).origin };
+    } catch (error) {
+      bundleProblem = (error as Error).message;
+    }
+  }
   return {
     file: path.resolve(file),
     bytes: bytes.length,
     sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
-    ssro: readSsroModelMetadata(bytes),
+    ssro,
     graph,
     otherMetadata: Object.fromEntries(Object.entries(props).filter(([key]) => key !== SSRO_METADATA_KEY)),
+    provenance: {
+      origin: bundleOriginText(origin) ?? (bundleProblem ? `bundle ${bundleDir ?? ''} does not match: ${bundleProblem}` : null),
+      run: bundleRunText(origin),
+      init: initText(ssro, origin),
+    },
   };
 }
 
@@ -77,12 +99,17 @@ function printInfo(info: ReturnType<typeof modelInfo>): void {
       out.push('ensemble      none (a single model: no σ per frame)');
     }
     out.push(`OOD check     ${meta.ood ? `${meta.ood.features}, ${meta.ood.bins} rings; flagged above D² ${meta.ood.threshold.toPrecision(3)}` : 'none recorded'}`);
-    out.push(`training      dataset ${meta.trainingDatasetId ?? 'n/a'}; epochs ${meta.epochs ?? 'n/a'}, best epoch ${meta.bestEpoch ?? 'n/a'}, seed ${meta.seed ?? 'n/a'}`);
+    const tagged = parseDatasetIdTag(meta.trainingDatasetId);
+    const trainedOn = tagged ? `${tagged.datasetId} (sha256 ${tagged.fingerprint.slice(0, 12)}…)` : (meta.trainingDatasetId ?? 'n/a');
+    out.push(`training      dataset ${trainedOn}; epochs ${meta.epochs ?? 'n/a'}, best epoch ${meta.bestEpoch ?? 'n/a'}, seed ${meta.seed ?? 'n/a'}`);
     out.push(`validation    ${metricsLine(meta.metrics?.validation)}`);
     out.push(`train         ${metricsLine(meta.metrics?.train)}`);
     out.push(`source        ${meta.source ? JSON.stringify(meta.source) : 'n/a'}`);
     out.push(`made          ${meta.createdAt}${meta.torch ? ` with torch ${meta.torch}` : ''}`);
   }
+  const provenance = info.provenance as { origin: string | null; run: string | null; init: string | null };
+  if (provenance.origin) out.push(`origin        ${provenance.origin}${provenance.run ? `; ${provenance.run}` : ''}`);
+  if (provenance.init) out.push(`init          ${provenance.init}`);
   const others = Object.keys(info.otherMetadata as Record<string, string>);
   if (others.length > 0) out.push(`other keys    ${others.join(', ')}`);
   process.stdout.write(`${out.join('\n')}\n`);
@@ -110,6 +137,7 @@ interface ImportTorchOptions {
 }
 
 interface ImportOptions {
+  bundle?: string;
   transform?: 'log1-minmax' | 'log1-globalmax';
   globalLogMax?: number;
   name?: string;
@@ -123,11 +151,25 @@ export function registerModelCommands(program: Command): void {
   const model = program.command('model').description('model files: describe, convert PyTorch checkpoints, register in a project');
   model
     .command('info')
-    .description('print what a model file says about itself (architecture, target, preprocessing, metrics)')
-    .argument('<model>', 'an ONNX model (.onnx)')
+    .description('print what a model file says about itself (architecture, target, preprocessing, metrics, origin); or PROJECT ID: a project model')
+    .argument('<model>', 'an ONNX model (.onnx), or a project folder followed by a model id')
+    .argument('[id]', 'with a project folder: the model id', parsePositiveInteger)
     .option('--json', 'print JSON')
-    .action((file: string, opts: { json?: boolean }) => {
-      const info = modelInfo(file);
+    .action((file: string, id: number | undefined, opts: { json?: boolean }) => {
+      let info: Record<string, unknown>;
+      if (id === undefined) {
+        info = modelInfo(file);
+      } else {
+        const project = Project.open(file);
+        try {
+          const model = project.models.find(id);
+          if (model === null) throw new Error(`model ${id} does not exist in ${file}`);
+          if (model.onnxPath === null || !fs.existsSync(model.onnxPath)) throw new Error(`model ${id} has no ONNX file yet (state ${model.state})`);
+          info = { ...modelInfo(model.onnxPath, model.params), model: { id: model.id, name: model.name, source: model.source, state: model.state } };
+        } finally {
+          project.close();
+        }
+      }
       if (opts.json) process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
       else printInfo(info);
     });
@@ -174,6 +216,7 @@ export function registerModelCommands(program: Command): void {
     .option('--delta-k <invA>', 'Δk of its training patterns (Å⁻¹)', parsePositive)
     .addOption(transformOption())
     .option('--global-log-max <value>', 'log1-globalmax: the maximum of log(max(I, 1)) over the training set', parsePositive)
+    .option('--bundle <dir>', 'the training bundle the model was trained from (found by itself when the file is in one); records its provenance')
     .action(async (dir: string, file: string, opts: ImportOptions) => {
       const project = Project.open(dir);
       try {
@@ -190,7 +233,10 @@ export function registerModelCommands(program: Command): void {
             ...(opts.globalLogMax !== undefined ? { globalLogMax: opts.globalLogMax } : {}),
           },
           pythonForImport(project, file),
+          opts.bundle !== undefined ? { bundleDir: opts.bundle } : {},
         );
+        const origin = bundleOriginText(imported.params);
+        if (origin) process.stderr.write(`model: ${origin}\n`);
         process.stdout.write(`${imported.id}\n`);
       } finally {
         project.close();

@@ -16,6 +16,7 @@ import { describeModel } from '../../../native-workers/lib/models/model-descript
 import { parseSsroModelMetadata, readSsroModelMetadata, SSRO_METADATA_KEY, withOnnxMetadata, type SsroModelMetadata } from '../../../native-workers/lib/models/onnx-metadata';
 import { describeTorchFailure, runTorch, torchErrorEvent } from '../../../native-workers/lib/models/torch-engine';
 import { MODEL_FILES, readRunHistory, RUN_FILES, type RunHistory } from '../../../native-workers/lib/models/train-config';
+import { bundleOrigin, findBundleAbove, type BundleOrigin } from '../../../native-workers/lib/models/training-bundle';
 import { readNpy } from '../../../native-workers/lib/npy';
 import type { Project } from '../project/project';
 
@@ -86,11 +87,13 @@ export function modelDetails(project: Project, id: number, maxPairs = 20_000): M
   }
   let history: RunHistory | null = null;
   let validation: ModelDetails['validation'] = null;
-  if (model.source === 'trained') {
+  // A model trained from a bundle brought its run's files along into run/, as a local run keeps them.
+  const fromBundle = model.source === 'imported-onnx' && bundleOfParams(model.params) !== null;
+  if (model.source === 'trained' || fromBundle) {
     const runDir = path.join(project.models.folder(id), MODEL_FILES.run);
     history = readRunHistory(runDir);
     // Validation predictions belong to a finished run (an incomplete one has none, or a stale one of a resumed run).
-    if (model.state === 'trained') validation = validationOf(runDir, maxPairs);
+    if (model.state === 'trained' || fromBundle) validation = validationOf(runDir, maxPairs);
   }
   return {
     model,
@@ -114,8 +117,22 @@ export function deleteModel(project: Project, id: number): boolean {
 
 const API_NAMES = { target: 'target', kmaxInvA: 'kmaxInvA', deltaKInvA: 'deltaKInvA' };
 
+/** The bundle record of an imported model's params (set when it was trained from a training bundle), or null. */
+export function bundleOfParams(params: Record<string, unknown>): Record<string, unknown> | null {
+  const value = params.bundle;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+export interface ImportOptions {
+  /**
+   * The training bundle the model was trained from; by default a bundle the file sits in (run/model.onnx of a
+   * bundle) is found by itself. The model must record the bundle's dataset fingerprint.
+   */
+  bundleDir?: string;
+}
+
 /** Registers an ONNX file: ours as it is; a foreign one with our metadata built from the stated preprocessing. */
-function importOnnx(project: Project, request: ModelImportRequest): ModelSummary {
+function importOnnx(project: Project, request: ModelImportRequest, options: ImportOptions = {}): ModelSummary {
   const file = path.resolve(request.path);
   const original = new Uint8Array(fs.readFileSync(file));
   let description: { metadata: SsroModelMetadata; own: boolean };
@@ -125,25 +142,48 @@ function importOnnx(project: Project, request: ModelImportRequest): ModelSummary
     throw new ApiError('invalid-request', (error as Error).message);
   }
   const { metadata, own } = description;
+  const bundleDir = options.bundleDir !== undefined ? path.resolve(options.bundleDir) : findBundleAbove(file);
+  let fromBundle: { origin: BundleOrigin; runDir: string; metrics: Record<string, unknown> | null } | null = null;
+  if (bundleDir !== null) {
+    if (!own) throw new ApiError('invalid-request', `${file} carries no SSRO metadata, so it was not written by a run of the training bundle ${bundleDir}; import it without --bundle (stating its preprocessing)`);
+    try {
+      fromBundle = bundleOrigin(bundleDir, file, metadata);
+    } catch (error) {
+      throw new ApiError('invalid-request', (error as Error).message);
+    }
+  }
   if (!own) {
     metadata.source = { ...(metadata.source ?? {}), file: path.basename(file), originalSha256: sha256(original) };
   }
   const bytes = own ? original : withOnnxMetadata(original, { [SSRO_METADATA_KEY]: JSON.stringify(metadata) });
+  const metrics = fromBundle?.metrics ?? (metadata.metrics as Record<string, unknown> | null) ?? null;
   return project.models.create(
     {
-      name: request.name ?? path.basename(file, path.extname(file)),
+      name: request.name ?? (fromBundle ? `${metadata.architecture} from bundle ${fromBundle.origin.id.slice(0, 8)}` : path.basename(file, path.extname(file))),
       architecture: request.architecture ?? metadata.architecture,
       target: metadata.target,
       source: 'imported-onnx',
       state: 'imported',
       datasetId: null,
-      params: { file, ownMetadata: own, ...(own ? {} : { stated: { target: request.target, kmaxInvA: request.kmaxInvA, deltaKInvA: request.deltaKInvA, transform: request.transform, globalLogMax: request.globalLogMax } }) },
+      params: {
+        file,
+        ownMetadata: own,
+        ...(own ? {} : { stated: { target: request.target, kmaxInvA: request.kmaxInvA, deltaKInvA: request.deltaKInvA, transform: request.transform, globalLogMax: request.globalLogMax } }),
+        ...(fromBundle ? { bundle: fromBundle.origin } : {}),
+      },
       preprocessing: metadata.preprocessing,
-      metrics: (metadata.metrics as Record<string, unknown> | null) ?? null,
+      metrics,
       onnxFile: MODEL_FILES.importedOnnx,
       sha256: sha256(bytes),
     },
-    (dir) => fs.writeFileSync(path.join(dir, MODEL_FILES.importedOnnx), bytes),
+    (dir) => {
+      fs.writeFileSync(path.join(dir, MODEL_FILES.importedOnnx), bytes);
+      if (fromBundle) {
+        // The run's curves, metrics and validation pairs, where the model page reads a local run's.
+        fs.mkdirSync(path.join(dir, MODEL_FILES.run));
+        for (const name of fromBundle.origin.runFiles) fs.copyFileSync(path.join(fromBundle.runDir, name), path.join(dir, MODEL_FILES.run, name));
+      }
+    },
   );
 }
 
@@ -250,11 +290,12 @@ async function importStateDict(project: Project, request: ModelImportRequest, py
 }
 
 /** Imports a model file: .onnx (ours, or foreign with its preprocessing) or a PyTorch .pt/.pth/.ckpt state_dict. */
-export async function importModel(project: Project, request: ModelImportRequest, python3Path: string): Promise<ModelSummary> {
+export async function importModel(project: Project, request: ModelImportRequest, python3Path: string, options: ImportOptions = {}): Promise<ModelSummary> {
   const file = path.resolve(request.path);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new ApiError('invalid-request', `${file} does not exist or is not a file`);
   const ext = path.extname(file).toLowerCase();
-  if (ext === '.onnx') return importOnnx(project, request);
+  if (ext === '.onnx') return importOnnx(project, request, options);
+  if (options.bundleDir !== undefined) throw new ApiError('invalid-request', `${file}: a training bundle's model is its ONNX file (run/model.onnx); --bundle applies to .onnx imports only`);
   if (ext === '.pt' || ext === '.pth' || ext === '.ckpt' || ext === '.bin') return importStateDict(project, request, python3Path);
   throw new ApiError('invalid-request', `${file}: import an ONNX model (.onnx) or a PyTorch state_dict (.pt, .pth)`);
 }

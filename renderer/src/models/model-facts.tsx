@@ -5,6 +5,7 @@
 import type { DatasetSummary } from '../../../main/shared/domain';
 import type { ModelSummary } from '../../../main/shared/models';
 import { describeTransform, transformSpecOf } from '../../../main/shared/model-transform';
+import { bundleOriginText, bundleRunText, initText } from '../../../main/shared/model-provenance';
 import { formatDateTime, formatDurationMs } from '../format';
 import { architectureLabel, asRecord, formatSmall, numberField, TARGET_LABELS, textField } from './model-format';
 import type { ModelDetails } from './use-model-details';
@@ -86,8 +87,7 @@ export function ModelFacts({ model, details, datasets }: ModelFactsProps) {
       numberField(params, 'seed') !== null ? `seed ${numberField(params, 'seed')}` : null,
     ].filter((s): s is string => s !== null);
     if (settings.length > 0) provenance.push(['optimiser', `Adam, L1 · ${settings.join(' · ')}`]);
-    const start = textField(params, 'initStateDict') ?? textField(params, 'imagenetWeights');
-    provenance.push(['initial weights', start ?? 'random']);
+    provenance.push(['init', initText(metadata, params) ?? 'scratch']);
     const device = textField(metrics, 'device') ?? textField(params, 'device');
     if (device) provenance.push(['device', device]);
     if (seconds !== null) provenance.push(['training time', formatDurationMs(seconds * 1000)]);
@@ -95,6 +95,10 @@ export function ModelFacts({ model, details, datasets }: ModelFactsProps) {
     const file = textField(params, 'file') ?? textField(source, 'file');
     if (file) provenance.push(['file', file]);
     if (model.source === 'imported-onnx') provenance.push(['metadata', params.ownMetadata === true ? 'SSRO Studio’s own' : 'stated at import (foreign model)']);
+    const origin = bundleOriginText(params);
+    if (origin) provenance.push(['origin', `${origin}${bundleRunText(params) ? `; ${bundleRunText(params)}` : ''}`]);
+    const init = initText(metadata, params);
+    if (init) provenance.push(['init', init]);
     const trainedOn = metadata?.trainingDatasetId;
     if (trainedOn !== undefined && trainedOn !== null) provenance.push(['trained on', `dataset ${String(trainedOn)} (of the project that made it)`]);
     if (epochs !== null) provenance.push(['epochs', `${epochs}${bestEpoch !== null ? ` · best ${bestEpoch}` : ''}`]);
