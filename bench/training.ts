@@ -1,8 +1,12 @@
 /**
  * Training throughput benchmark: images per second of the train job's Python loop (ssro_torch.train on a project
- * dataset folder: memory-mapped patterns, log1-minmax, the paper's augmentation, DataLoader, Adam, L1) against a bare
- * PyTorch loop (the same ResNet-18, batch 64, threads and patterns, preprocessed into memory beforehand, no
- * augmentation) in the same run. Both are timed by the arrival of their per-batch lines, after two warm-up batches.
+ * dataset folder: memory-mapped patterns, transform, augmentation, DataLoader, Adam, L1) for several configurations
+ * in the same run on the same machine, against the loop as it was before batch-level augmentation, the cosine
+ * schedule and the weight average: (a) ResNet-18 with log1-minmax inputs, the paper's augmentation, the plateau
+ * schedule and no weight average (pinned by config keys, so it stays measurable); (b) ResNet-18 with the defaults
+ * (annulus-log, detector augmentation, cosine, EMA); (c) compactcnn with the defaults, also on every other k-node
+ * (inputSide 67); (d) invariant-mlp when ssro_torch.models has it. Each loop is timed by the arrival of its per-batch
+ * events, after two warm-up batches; the loops alternate round by round so a load that comes or goes weighs on all.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,24 +26,48 @@ const BATCH = 64;
 /** Batches per loop (the first WARMUP untimed): ~2 s each for ResNet-18 at 133 × 133 on two idle cores. */
 const BATCHES = 7;
 const WARMUP = 2;
-/**
- * The loops alternate bare, job, bare, job: on a shared machine (LAMMPS may hold the cores) a load that comes or
- * goes during the run then weighs on both sides alike.
- */
-const ROUNDS = 3;
+/** Rounds of all loops, alternating (on a shared machine LAMMPS may hold a core for a while). */
+const ROUNDS = 2;
 const THREADS = 2;
+
+interface Loop {
+  name: string;
+  model: string;
+  /** Engine config keys on top of the shared ones. */
+  extra: Record<string, unknown>;
+}
+
+/** (a): the loop as it was, pinned by config keys; its number is the reference of every ratio. */
+const BASELINE: Loop = {
+  name: '(a) resnet18, loop as before (log1-minmax, paper aug., plateau, no EMA)',
+  model: 'resnet18',
+  extra: { transform: 'log1-minmax', augmentation: 'paper', schedule: 'plateau', emaDecay: null },
+};
+const LOOPS: Loop[] = [
+  BASELINE,
+  { name: '(b) resnet18, new loop (defaults)', model: 'resnet18', extra: {} },
+  { name: '(c) compactcnn, new loop (defaults)', model: 'compactcnn', extra: {} },
+  { name: '(c) compactcnn, new loop, inputSide 67', model: 'compactcnn', extra: { inputSide: 67 } },
+  { name: '(d) invariant-mlp, new loop (defaults)', model: 'invariant-mlp', extra: {} },
+];
+
+export interface TrainingLoopResult {
+  name: string;
+  model: string;
+  imagesPerSecond: number;
+  /** imagesPerSecond / that of loop (a). */
+  ratio: number;
+}
 
 export interface TrainingBenchResult {
   bench: 'training';
-  model: 'resnet18';
   side: number;
   batch: number;
   threads: number;
   timedBatches: number;
-  jobImagesPerSecond: number;
-  bareImagesPerSecond: number;
-  /** job / bare (target ≥ 0.9: the data pipeline must not slow training). */
-  ratio: number;
+  loops: TrainingLoopResult[];
+  /** Loops not run, with why (e.g. an architecture this engine does not have). */
+  skipped: string[];
 }
 
 /** A halo whose width encodes d, a forward beam and background: realistic dynamic range for log1-minmax. */
@@ -109,35 +137,24 @@ function timeBatches(args: string[], isBatch: (e: TorchEvent) => boolean, what: 
   });
 }
 
-/**
- * The bare loop: the same patterns preprocessed into one tensor first, then forward, L1, backward, Adam step. Both
- * loops run with the same OpenMP settings (ssro_torch sets a passive wait policy before torch loads; spinning
- * threads are ~3× slower when another process holds a core, which would flatter the job).
- */
-const BARE_LOOP = `
-import json, sys, time
-from ssro_torch.data import log1_minmax
-from ssro_torch.models import resnet18
-import numpy as np, torch
-folder, batches, batch, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-torch.set_num_threads(threads)
-torch.manual_seed(42)
-patterns = np.load(folder + '/patterns.npy', mmap_mode='r')
-labels = np.load(folder + '/labels.npy')
-x = torch.from_numpy(log1_minmax(patterns[: batches * batch])).unsqueeze(1)
-y = torch.from_numpy((1 - labels[: batches * batch]).astype(np.float32)).unsqueeze(1)
-model = resnet18()
-model.train()
-optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-5)
-loss_fn = torch.nn.L1Loss()
-for b in range(batches):
-    xb, yb = x[b * batch:(b + 1) * batch], y[b * batch:(b + 1) * batch]
-    optimizer.zero_grad(set_to_none=True)
-    loss = loss_fn(model(xb), yb)
-    loss.backward()
-    optimizer.step()
-    print(json.dumps({'event': 'bare-batch', 'batch': b + 1, 'loss': float(loss.item())}), flush=True)
-`;
+/** The architectures the engine offers (ssro_torch.models.ARCHITECTURES). */
+function engineArchitectures(): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const script = 'import json; from ssro_torch.models import ARCHITECTURES; print(json.dumps({"event": "architectures", "names": list(ARCHITECTURES)}))';
+    const child = spawn(PYTHON, ['-c', script], { cwd: ssroTorchDir(), env: torchEnv({}), stdio: ['ignore', 'pipe', 'inherit'] });
+    let names: string[] = [];
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const e = JSON.parse(line) as { event?: string; names?: unknown };
+        if (e.event === 'architectures' && Array.isArray(e.names)) names = e.names.filter((n): n is string => typeof n === 'string');
+      } catch {
+        // not an event line
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(names) : reject(new Error(`listing the engine's architectures exited with ${code}`))));
+  });
+}
 
 export async function runTrainingBench(): Promise<TrainingBenchResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssro-train-bench-'));
@@ -150,9 +167,7 @@ export async function runTrainingBench(): Promise<TrainingBenchResult> {
     split.fill(1, BATCHES * BATCH);
     writeNpy(path.join(dir, 'split.npy'), split);
 
-    const bareFile = path.join(dir, 'bare.py');
-    fs.writeFileSync(bareFile, BARE_LOOP);
-    const config: TrainConfig = {
+    const base: TrainConfig = {
       datasetDir,
       splitFile: path.join(dir, 'split.npy'),
       outDir: path.join(dir, 'run'),
@@ -168,42 +183,46 @@ export async function runTrainingBench(): Promise<TrainingBenchResult> {
       threads: THREADS,
       imagenetWeights: null,
       initStateDict: null,
-      // Every batch is reported, so the job's loop is timed like the bare one.
+      // Every batch is reported, so every loop is timed batch by batch.
       progressSeconds: 0,
-      // The loop this bench has always measured (the bare loop reads log1-minmax inputs too).
-      transform: 'log1-minmax',
-      augmentation: 'paper',
     };
+    const available = await engineArchitectures();
+    const skipped: string[] = [];
+    const loops = LOOPS.filter((loop) => {
+      if (available.includes(loop.model)) return true;
+      skipped.push(`${loop.name}: the engine has no '${loop.model}' architecture (it offers ${available.join(', ')})`);
+      return false;
+    });
+    for (const note of skipped) console.log(`  skipped ${note}`);
 
-    console.log(`training bench: resnet18, ${SIDE}×${SIDE}, batch ${BATCH}, ${THREADS} threads; ${ROUNDS} rounds of bare and job loops, ${BATCHES} batches each (${WARMUP} warm-up)`);
-    const total = { bare: { images: 0, seconds: 0 }, job: { images: 0, seconds: 0 } };
+    console.log(`training bench: ${SIDE}×${SIDE} patterns, batch ${BATCH}, ${THREADS} threads; ${ROUNDS} rounds of ${loops.length} loops, ${BATCHES} batches each (${WARMUP} warm-up)`);
+    const totals = loops.map(() => ({ images: 0, seconds: 0 }));
     for (let round = 0; round < ROUNDS; round++) {
-      const bareRound = timed(await timeBatches([bareFile, datasetDir, String(BATCHES), String(BATCH), String(THREADS)], (e) => e.event === 'bare-batch', 'the bare PyTorch loop'));
-      const roundConfig = path.join(dir, `run-${round}.json`);
-      fs.writeFileSync(roundConfig, JSON.stringify({ ...config, outDir: path.join(dir, `run-${round}`) }));
-      const jobRound = timed(await timeBatches(torchModuleArgs('ssro_torch.train', ['--config', roundConfig]), (e) => e.event === 'batch', 'ssro_torch.train'));
-      console.log(`  round ${round + 1}: bare ${(bareRound.images / bareRound.seconds).toFixed(1)}, job ${(jobRound.images / jobRound.seconds).toFixed(1)} images/s`);
-      for (const [side, r] of [['bare', bareRound], ['job', jobRound]] as const) {
-        total[side].images += r.images;
-        total[side].seconds += r.seconds;
+      const parts: string[] = [];
+      for (const [k, loop] of loops.entries()) {
+        const outDir = path.join(dir, `run-${round}-${k}`);
+        const file = `${outDir}.json`;
+        fs.writeFileSync(file, JSON.stringify({ ...base, outDir, model: loop.model, ...loop.extra }));
+        const r = timed(await timeBatches(torchModuleArgs('ssro_torch.train', ['--config', file]), (e) => e.event === 'batch', `ssro_torch.train (${loop.name})`));
+        const total = totals[k] as { images: number; seconds: number };
+        total.images += r.images;
+        total.seconds += r.seconds;
+        parts.push(`${loop.model}${loop.extra.inputSide ? '@67' : ''} ${(r.images / r.seconds).toFixed(1)}`);
       }
+      console.log(`  round ${round + 1}: ${parts.join(', ')} images/s`);
     }
-    const job = total.job.images / total.job.seconds;
-    const bareRate = total.bare.images / total.bare.seconds;
-    const result: TrainingBenchResult = {
-      bench: 'training',
-      model: 'resnet18',
-      side: SIDE,
-      batch: BATCH,
-      threads: THREADS,
-      timedBatches: ROUNDS * (BATCHES - WARMUP),
-      jobImagesPerSecond: Math.round(job * 10) / 10,
-      bareImagesPerSecond: Math.round(bareRate * 10) / 10,
-      ratio: Math.round((job / bareRate) * 1000) / 1000,
-    };
-    console.log(`  train job loop (data pipeline + augmentation): ${result.jobImagesPerSecond} images/s`);
-    console.log(`  bare PyTorch loop (tensors in memory)         : ${result.bareImagesPerSecond} images/s`);
-    console.log(`  ratio job/bare ${(result.ratio * 100).toFixed(1)} % (target ≥ 90 %)`);
+    const rates = totals.map((t) => t.images / t.seconds);
+    const reference = rates[0] as number;
+    const results: TrainingLoopResult[] = loops.map((loop, k) => ({
+      name: loop.name,
+      model: loop.model,
+      imagesPerSecond: Math.round((rates[k] as number) * 10) / 10,
+      ratio: Math.round(((rates[k] as number) / reference) * 100) / 100,
+    }));
+    for (const r of results) console.log(`  ${r.name.padEnd(72)} ${String(r.imagesPerSecond).padStart(7)} images/s  ×${r.ratio.toFixed(2)}`);
+    const best = Math.max(...results.slice(1).filter((r) => r.model !== 'resnet18').map((r) => r.ratio));
+    console.log(`  fastest small model: ×${best.toFixed(2)} the loop as before (target ≥ ×3)`);
+    const result: TrainingBenchResult = { bench: 'training', side: SIDE, batch: BATCH, threads: THREADS, timedBatches: ROUNDS * (BATCHES - WARMUP), loops: results, skipped };
     console.log(JSON.stringify(result));
     return result;
   } finally {
