@@ -4,6 +4,9 @@ clipped to [0, 1], and sharpness adjustment by factor 0.5 (p 0.5). Otherwise the
 
 Every random number comes from the generator the caller passes (one per sample, seeded by seed/epoch/index in
 ssro_torch.data), never from torch's global RNG, so runs are reproducible and resumable with any worker count.
+
+Training runs the same distributions on whole batches (ssro_torch.batch_augment.BatchPaperAugment); this per-sample
+version stays as the reference it is tested against.
 """
 import torch
 import torchvision.transforms.functional as TF

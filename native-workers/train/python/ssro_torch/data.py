@@ -1,6 +1,8 @@
 """Reads a project dataset folder (native-workers/lib/datasets/pattern-store.ts) through NumPy memory maps, applies
 the run's model-input transform (ssro_torch.transforms, the twin of native-workers/lib/diffraction/model-input.ts),
-and serves seeded train/validation samples to a torch DataLoader.
+and serves seeded train/validation samples to a torch DataLoader: per sample (PatternSamples, the reference the tests
+compare with) or, as training does, per whole batch (BatchStream with ssro_torch.batch_augment). A folder may be read
+on every other k-node of its grid (input_side = (S + 1)/2; see coarse_side), the transform then using that grid.
 
 Folder layout (N patterns, side S): dataset.json (manifest: grid.kmaxInvA, grid.deltaKInvA, side, patternKind,
 metaColumns), patterns.npy (N, S, S) float32, labels.npy (N,) float64 = mean d, meta.npy (N, C) float64 with the

@@ -22,6 +22,9 @@ Every random number comes from the per-sample generator the caller passes (seede
 ssro_torch.data). The 15 uniforms of the parameters are drawn first, always, whatever the switches say, and Poisson
 sampling comes last, so switching a step off never shifts another step's numbers. When the grid holds no node of the
 dose annulus (kmax ≤ 0.3 Å⁻¹), the dose refers to the mean over 0.1 ≤ |K| < kmax instead.
+
+Training runs this pipeline on whole batches (ssro_torch.batch_augment.BatchDetectorAugment, the same parameters
+drawn from one generator per batch); this per-sample version stays as the reference it is tested against.
 """
 import math
 
