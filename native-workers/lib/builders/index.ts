@@ -24,3 +24,4 @@ export { commonPeriodicLength, type CommonLength } from './common-length';
 export { bicrystal, PAPER_BICRYSTAL_ORIENTATIONS, type Bicrystal, type BicrystalOptions, type GrainStrain } from './bicrystal';
 export { substituteRandomly, type Substitution, type SubstitutionOptions } from './substitution';
 export { embedNanocrystals, type EmbeddedNanocrystals, type NanocrystalOptions, type NanocrystalSphere } from './nanocrystals';
+export { nearestCommensurateOrientation, randomRotation, rotationAngle, type CommensurateOrientation } from './commensurate-orientation';
