@@ -1,7 +1,8 @@
 /**
- * The three LAMMPS protocols a `simulate` job runs (melt–quench glass, amorphous grain-boundary complexion,
- * amorphous–crystalline nanocomposite): their typed parameters with the papers' defaults, and their cost in
- * atom-steps. Shared by the CLI, the GUI forms and the worker that turns them into an input script.
+ * The LAMMPS protocols a `simulate` job runs (melt–quench glass, amorphous grain-boundary complexion — by hybrid
+ * MD/MC or as a melted-and-quenched intergranular film —, amorphous–crystalline nanocomposite, thermalised oriented
+ * crystal): their typed parameters with the papers' defaults, and their cost in atom-steps. Shared by the CLI, the
+ * GUI forms and the worker that turns them into an input script.
  */
 import { z } from 'zod';
 
@@ -10,7 +11,7 @@ export const DEFAULT_POTENTIAL_PATH = '/usr/share/lammps/potentials/CuZr_mm.eam.
 /** Cu's lattice parameter for CuZr_mm.eam.fs at 0 K (the builders strain nothing when it matches the potential). */
 export const DEFAULT_CU_LATTICE_A = 3.639;
 
-export const SIMULATION_PROTOCOLS = ['glass', 'complexion', 'composite'] as const;
+export const SIMULATION_PROTOCOLS = ['glass', 'complexion', 'composite', 'crystal'] as const;
 export type SimulationProtocol = (typeof SIMULATION_PROTOCOLS)[number];
 
 /** Element symbols that may appear in a generated script: letters only, so nothing else can reach LAMMPS. */
@@ -33,6 +34,11 @@ const common = {
   thermoEvery: z.number().int().min(1).max(1_000_000).default(500),
   /** Conjugate-gradient energy minimisation of the final configuration (the papers' last step). */
   minimize: z.boolean().default(true),
+  /**
+   * MD steps between restart files (besides the one written at the end of every stage), so a killed run resumes
+   * near where it stopped; absent = about every 5 minutes at the assumed throughput; 0 = only at stage ends.
+   */
+  checkpointEvery: z.number().int().min(0).max(1e9).optional(),
 };
 
 export const glassParamsSchema = z
@@ -96,6 +102,20 @@ export const complexionParamsSchema = z
     maxMuStepEv: z.number().min(0).max(10).default(0.02),
     /** VC-SGC variance constraint κ (fix sgcmc). */
     kappa: z.number().min(0).max(1e7).default(1000),
+    /**
+     * Thickness in Å of an amorphous film made at each of the two boundaries (0 = none: the dopant segregates by
+     * MC alone). The slab of this thickness around each boundary gets `filmDopantFraction` of the dopant, is melted
+     * and quenched while the grains are held, then everything anneals at `temperatureK` (see complexionScript).
+     */
+    filmThicknessA: z.number().min(0).max(1000).default(0),
+    /** Dopant atom fraction inside the film slabs (the grains stay pure host). */
+    filmDopantFraction: z.number().min(0).max(0.9).default(0.1),
+    filmMeltK: kelvin.default(2000),
+    filmMeltPs: z.number().min(0).max(1e6).default(20),
+    /** Quench of the film from filmMeltK to temperatureK, in K/ps. */
+    filmQuenchKPerPs: z.number().positive().max(1e4).default(10),
+    /** NPT anneal of the released bicrystal at temperatureK before the (optional) MC stage. */
+    filmAnnealPs: z.number().min(0).max(1e6).default(100),
   })
   .strict();
 
@@ -139,13 +159,56 @@ export const compositeParamsSchema = z
   })
   .strict();
 
-export const simulationParamsSchema = z.discriminatedUnion('protocol', [glassParamsSchema, complexionParamsSchema, compositeParamsSchema]);
+export const CRYSTAL_ORIENTATION_MODES = ['miller', 'random'] as const;
+
+export const crystalParamsSchema = z
+  .object({
+    protocol: z.literal('crystal'),
+    ...common,
+    /** A thermal snapshot keeps its phonon displacements: minimising would turn it back into a perfect lattice. */
+    minimize: z.boolean().default(false),
+    host: element.default('Cu'),
+    latticeA: z.number().min(2).max(8).default(DEFAULT_CU_LATTICE_A),
+    /**
+     * miller: the lattice directions along x, y, z are `orientation`; random: a uniformly random rotation (from
+     * `seed`), realised as the nearest orientation with Miller indices up to `maxIndex` whose periodic box fits
+     * `maxAtoms` (see builders/commensurate-orientation.ts).
+     */
+    orientationMode: z.enum(CRYSTAL_ORIENTATION_MODES).default('miller'),
+    orientation: orientation.default({ x: [1, 0, 0], y: [0, 1, 0], z: [0, 0, 1] }),
+    maxIndex: z.number().int().min(1).max(8).default(4),
+    maxAtoms: z.number().int().min(4).max(5_000_000).default(20_000),
+    /** The box is the smallest whole number of periods at least this long along x, y, z. */
+    minLengthsA: z.tuple([z.number().min(1).max(5000), z.number().min(1).max(5000), z.number().min(1).max(5000)]).default([20, 20, 20]),
+    dopant: element.default('Zr'),
+    /** Fraction of the atoms made `dopant` at random (seeded): a substitutional solid solution; 0 = pure host. */
+    dopantFraction: z.number().min(0).max(0.5).default(0),
+    temperatureK: kelvin.default(300),
+    equilibratePs: z.number().min(0).max(1e6).default(20),
+  })
+  .strict();
+
+const simulationParamsUnion = z.discriminatedUnion('protocol', [glassParamsSchema, complexionParamsSchema, compositeParamsSchema, crystalParamsSchema]);
+
+/**
+ * The film route of the complexion needs neither the MC route's 3,000,000 swap steps nor its 100,000-step
+ * equilibration: when a request asks for a film and leaves those out, they default to 0 MC steps and 10,000 steps.
+ */
+function filmRouteDefaults(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const r = raw as Record<string, unknown>;
+  if (r.protocol !== 'complexion' || typeof r.filmThicknessA !== 'number' || !(r.filmThicknessA > 0)) return raw;
+  return { ...r, mcSteps: r.mcSteps ?? 0, equilibrateSteps: r.equilibrateSteps ?? 10_000 };
+}
+
+export const simulationParamsSchema = z.preprocess(filmRouteDefaults, simulationParamsUnion);
 
 export type GlassParams = z.output<typeof glassParamsSchema>;
 export type ComplexionParams = z.output<typeof complexionParamsSchema>;
 export type CompositeParams = z.output<typeof compositeParamsSchema>;
-export type SimulationParams = z.output<typeof simulationParamsSchema>;
-export type SimulationParamsInput = z.input<typeof simulationParamsSchema>;
+export type CrystalParams = z.output<typeof crystalParamsSchema>;
+export type SimulationParams = z.output<typeof simulationParamsUnion>;
+export type SimulationParamsInput = z.input<typeof simulationParamsUnion>;
 
 /** One named part of a protocol (melt, quench …) and its MD steps; the progress bar and cost come from these. */
 export interface SimulationStage {
@@ -177,8 +240,18 @@ export function simulationStages(params: SimulationParams): SimulationStage[] {
     case 'complexion': {
       const cycles = Math.ceil(params.mcSteps / params.muAdjustEvery);
       const mcSteps = cycles * params.muAdjustEvery;
+      const T = params.temperatureK;
+      const film: SimulationStage[] =
+        params.filmThicknessA > 0
+          ? [
+              stage(`melt the films at ${params.filmMeltK} K (grains held)`, params.filmMeltPs),
+              stage(`quench the films ${params.filmMeltK} → ${T} K`, quenchPs(params.filmMeltK, T, params.filmQuenchKPerPs)),
+              stage(`release, anneal at ${T} K`, params.filmAnnealPs),
+            ]
+          : [];
       return [
-        { name: `NPT at ${params.temperatureK} K`, steps: params.equilibrateSteps, extraForceEvaluations: 0 },
+        { name: `NPT at ${T} K`, steps: params.equilibrateSteps, extraForceEvaluations: 0 },
+        ...film,
         {
           name: `${params.doping} doping with ${params.dopant}`,
           steps: mcSteps,
@@ -193,6 +266,8 @@ export function simulationStages(params: SimulationParams): SimulationStage[] {
         stage(`release, equilibrate at ${params.releaseK} K`, params.equilibratePs),
         stage(`cool ${params.releaseK} → ${params.finalK} K`, quenchPs(params.releaseK, params.finalK, params.quenchKPerPs)),
       ].filter((s) => s.steps > 0);
+    case 'crystal':
+      return [stage(`NPT at ${params.temperatureK} K`, params.equilibratePs)].filter((s) => s.steps > 0);
   }
 }
 
@@ -205,7 +280,22 @@ export function estimatedAtoms(params: SimulationParams): number {
       return Math.round((2 * params.grainWidthA * params.lengthYA * params.lengthZA * 4) / params.latticeA ** 3);
     case 'composite':
       return 4 * params.cells[0] * params.cells[1] * params.cells[2];
+    case 'crystal':
+      return Math.round((4 * params.minLengthsA[0] * params.minLengthsA[1] * params.minLengthsA[2]) / params.latticeA ** 3);
   }
+}
+
+/** The atom-steps per second the estimates assume (see simulationCost). */
+export const ASSUMED_ATOM_STEPS_PER_SECOND = 2e5;
+
+/**
+ * MD steps between periodic restart files: as given, else about every 5 minutes of wall time at the assumed
+ * throughput (a restart file costs about one MD step to write), in whole thermo intervals.
+ */
+export function checkpointInterval(params: SimulationParams, atoms: number): number {
+  if (params.checkpointEvery !== undefined) return params.checkpointEvery;
+  const steps = (300 * ASSUMED_ATOM_STEPS_PER_SECOND) / Math.max(1, atoms);
+  return Math.max(1, Math.round(steps / params.thermoEvery)) * params.thermoEvery;
 }
 
 /**
@@ -236,6 +326,10 @@ export type SimulationProvenance = {
   files: { script: string; log: string; thermo: string };
   /** e.g. final dopant fraction, grain strains from the builder. */
   notes: string[];
+  /** MD steps between periodic restart files (0 = only at stage ends). */
+  checkpointEvery?: number;
+  /** Each time the run was resumed: the restart file's step, and that attempt's script and log (kept beside the first). */
+  resumes?: Array<{ fromStep: number; script: string; log: string }>;
 };
 
 /** Column names of the thermo table a simulate job streams (and keeps as thermo.csv). */

@@ -55,6 +55,18 @@ export class InputScript {
     return this;
   }
 
+  /**
+   * Appends one line of values to a file in the run folder (`print … append FILE screen no`), e.g. the semi-grand
+   * controller's Δμ, which a resumed run reads back. Only our own `${var}` / `$(step)` references and plain words.
+   */
+  appendValues(file: string, values: string[]): this {
+    for (const v of values) {
+      if (!/^(\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$\(step\)|[A-Za-z0-9_.+-]+)$/.test(v)) throw new Error(`unsafe value in a print line: ${JSON.stringify(v)}`);
+    }
+    this.lines.push(`print "${values.join(' ')}" append ${word(file, 'file name')} screen no`);
+    return this;
+  }
+
   /** The last line of every protocol: the parser only accepts a run that reached it. */
   done(): this {
     this.lines.push('print "@ssro done"');

@@ -11,10 +11,27 @@ const LAMMPS_HEADER = ['Step', 'Temp', 'PotEng', 'Volume', 'Press', 'v_xdop'];
 export class ThermoTable {
   private readonly fd: number;
   private last: number[] | null = null;
+  private readonly kept: number;
 
-  constructor(readonly file: string) {
+  /**
+   * A new table, or with `keepUpToStep` the continuation of the table of a run resumed from that step: its rows
+   * up to that step are kept and the later ones (which the resumed run computes again) dropped.
+   */
+  constructor(
+    readonly file: string,
+    options: { keepUpToStep?: number } = {},
+  ) {
+    const kept = options.keepUpToStep !== undefined && fs.existsSync(file) ? readThermoCsv(file).rows.filter((r) => (r[0] as number) <= (options.keepUpToStep as number)) : [];
     this.fd = fs.openSync(file, 'w');
     fs.writeSync(this.fd, `${THERMO_COLUMNS.join(',')}\n`);
+    for (const row of kept) fs.writeSync(this.fd, `${row.join(',')}\n`);
+    this.last = kept[kept.length - 1] ?? null;
+    this.kept = kept.length;
+  }
+
+  /** Rows carried over from before a resume. */
+  rowsKept(): number {
+    return this.kept;
   }
 
   /** Appends a row when it has our columns (other tables, e.g. a user's own thermo_style, are ignored). */

@@ -14,7 +14,8 @@ function plan(input: SimulationParamsInput, ctx: Partial<ScriptContext> = {}): {
     swapMuKeyword: 'mu',
     ...ctx,
   });
-  const runs = [...script.matchAll(/^run (\d+)$/gm)].map((m) => Number(m[1]));
+  // Stages run as `run LAST upto start FIRST stop LAST` over global steps; their lengths are LAST − FIRST.
+  const runs = [...script.matchAll(/^run (\d+) upto start (\d+) stop (\d+)$/gm)].map((m) => Number(m[3]) - Number(m[2]));
   return { script, runs, params };
 }
 
@@ -37,7 +38,7 @@ describe('protocol scripts', () => {
     expect(script).not.toContain('evil');
     expect(script).not.toContain('HOME');
     // Every non-comment line starts with a known command.
-    const commands = new Set(['units', 'atom_style', 'boundary', 'read_data', 'pair_style', 'pair_coeff', 'neighbor', 'neigh_modify', 'timestep', 'variable', 'compute', 'thermo_style', 'thermo', 'thermo_modify', 'velocity', 'print', 'fix', 'run', 'unfix', 'min_style', 'minimize', 'write_data']);
+    const commands = new Set(['units', 'atom_style', 'boundary', 'read_data', 'pair_style', 'pair_coeff', 'neighbor', 'neigh_modify', 'timestep', 'variable', 'compute', 'thermo_style', 'thermo', 'thermo_modify', 'velocity', 'print', 'fix', 'run', 'unfix', 'min_style', 'minimize', 'write_data', 'write_restart', 'restart']);
     for (const line of script.split('\n')) {
       if (line === '' || line.startsWith('#')) continue;
       expect(commands.has(line.split(' ')[0] ?? '')).toBe(true);
@@ -62,7 +63,10 @@ describe('protocol scripts', () => {
     expect(old.script).toContain('semi-grand yes types 1 2 mu 0 ${dmu}');
     expect(old.script).toContain('variable dmu equal -3.3');
     expect(old.script).toContain('jump SELF mcloop');
-    expect(old.runs).toEqual([1000]);
+    // Each cycle runs up to the next multiple of muAdjustEvery from the stage start (here step 0).
+    expect(old.script).toContain('variable target equal (floor((step-0)/1000)+1)*1000+0');
+    expect(old.script).toContain('run ${target} upto');
+    expect(old.script).toContain('print "$(step) ${dmu}" append dmu.txt screen no');
     const next = plan(input, { swapMuKeyword: 'delta_mu' });
     expect(next.script).toContain('semi-grand yes types 1 2 delta_mu ${dmu}');
     // Semi-grand starts from the pure host: type 2 exists but has no atoms yet.
