@@ -2,9 +2,9 @@
  * Which parameters each protocol's form shows, in what order, with labels and units: the papers' most important
  * ones in the open, the rest (numerics, potential, lattice, orientations, the μ controller) under "Advanced".
  */
-import { COMPLEXION_DOPING_MODES, type SimulationProtocol } from '../../../main/shared/simulation';
+import { COMPLEXION_DOPING_MODES, CRYSTAL_ORIENTATION_MODES, type SimulationProtocol } from '../../../main/shared/simulation';
 
-export type FieldKind = 'number' | 'integer' | 'text' | 'element' | 'composition' | 'direction' | 'cells' | 'boolean' | 'choice';
+export type FieldKind = 'number' | 'integer' | 'text' | 'element' | 'composition' | 'direction' | 'cells' | 'lengths' | 'boolean' | 'choice';
 
 export interface FieldSpec {
   /** The parameter's path in the schema, dotted for nested ones ('grainA.x'). */
@@ -80,8 +80,14 @@ const complexion: FieldSpec[] = [
   { key: 'mcSteps', label: 'Hybrid MD/MC', unit: 'steps', kind: 'integer' },
   { key: 'swapEvery', label: 'Swap every', unit: 'steps', kind: 'integer' },
   { key: 'swapAttempts', label: 'Swap attempts', unit: 'per call', kind: 'integer' },
+  { key: 'filmThicknessA', label: 'Film thickness', unit: 'Å', kind: 'number', help: '0: MC only; else a doped slab at each boundary is melted and quenched' },
+  { key: 'filmDopantFraction', label: 'Film dopant fraction', kind: 'number', help: 'Inside the film slabs' },
   name,
   ...numerics,
+  { key: 'filmMeltK', label: 'Film melt temperature', unit: 'K', kind: 'number', advanced: true },
+  { key: 'filmMeltPs', label: 'Film melt time', unit: 'ps', kind: 'number', advanced: true },
+  { key: 'filmQuenchKPerPs', label: 'Film quench rate', unit: 'K/ps', kind: 'number', advanced: true },
+  { key: 'filmAnnealPs', label: 'Anneal after release', unit: 'ps', kind: 'number', advanced: true },
   direction('grainA.x', 'Grain A x'),
   direction('grainB.x', 'Grain B x'),
   direction('grainA.y', 'Grain A y'),
@@ -109,10 +115,33 @@ const composite: FieldSpec[] = [
   ...numerics,
 ];
 
-export const PROTOCOL_FIELDS: Record<SimulationProtocol, readonly FieldSpec[]> = { glass, complexion, composite };
+const crystal: FieldSpec[] = [
+  ...hostDopant,
+  { key: 'dopantFraction', label: 'Dopant fraction', kind: 'number', help: 'Random substitution (0: pure host)' },
+  { key: 'temperatureK', label: 'Temperature', unit: 'K', kind: 'number' },
+  { key: 'equilibratePs', label: 'NPT time', unit: 'ps', kind: 'number' },
+  { key: 'minLengthsA', label: 'Minimum box lengths', unit: 'Å', kind: 'lengths', help: 'Whole lattice periods at least this long' },
+  {
+    key: 'orientationMode',
+    label: 'Orientation',
+    kind: 'choice',
+    help: 'random: a random rotation from the seed, made periodic with Miller indices up to the maximum',
+    options: CRYSTAL_ORIENTATION_MODES.map((m) => ({ value: m, label: m === 'miller' ? 'Miller directions' : 'random' })),
+  },
+  direction('orientation.x', 'Crystal x'),
+  direction('orientation.y', 'Crystal y'),
+  direction('orientation.z', 'Crystal z'),
+  { key: 'maxIndex', label: 'Max Miller index', kind: 'integer', advanced: true, help: 'Random orientation' },
+  { key: 'maxAtoms', label: 'Max atoms', kind: 'integer', advanced: true, help: 'Random orientation: box budget' },
+  name,
+  ...numerics,
+];
+
+export const PROTOCOL_FIELDS: Record<SimulationProtocol, readonly FieldSpec[]> = { glass, complexion, composite, crystal };
 
 export const PROTOCOL_LABELS: Record<SimulationProtocol, { label: string; title: string }> = {
   glass: { label: 'Glass', title: 'Melt–quench metallic glass: NPT melt, quench, hold, minimise' },
   complexion: { label: 'Complexion', title: 'Amorphous grain-boundary complexion: bicrystal, NPT, dopant by hybrid MD/MC' },
   composite: { label: 'Composite', title: 'Amorphous–crystalline nanocomposite: frozen nanocrystals in a doped melt, quench, release, cool' },
+  crystal: { label: 'Crystal', title: 'Thermalised FCC crystal in a chosen or random orientation, optionally a random solid solution' },
 };

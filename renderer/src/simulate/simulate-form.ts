@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import {
   complexionParamsSchema,
   compositeParamsSchema,
+  crystalParamsSchema,
   glassParamsSchema,
   simulationParamsSchema,
   type SimulationParams,
@@ -39,7 +40,7 @@ export interface DraftCheck {
   errors: Record<string, string>;
 }
 
-const SCHEMAS = { glass: glassParamsSchema, complexion: complexionParamsSchema, composite: compositeParamsSchema } as const;
+const SCHEMAS = { glass: glassParamsSchema, complexion: complexionParamsSchema, composite: compositeParamsSchema, crystal: crystalParamsSchema } as const;
 
 export function defaultParams(protocol: SimulationProtocol): SimulationParams {
   return SCHEMAS[protocol].parse({ protocol });
@@ -74,6 +75,7 @@ function textOf(field: FieldSpec, value: unknown): string {
     case 'direction':
       return (value as number[]).join(' ');
     case 'cells':
+    case 'lengths':
       return (value as number[]).join(', ');
     case 'boolean':
       return value ? 'true' : 'false';
@@ -160,6 +162,8 @@ function convert(field: FieldSpec, text: string): unknown {
       // One number means a cube.
       return parts.length === 1 ? Array(3).fill(readNumber(parts[0] ?? '', true)) : readNumbers(text, 3, 'three cell counts');
     }
+    case 'lengths':
+      return readNumbers(text, 3, 'three lengths in Å');
     case 'boolean':
       return text === 'true';
     case 'choice':

@@ -31,7 +31,7 @@ export interface SimulateViewProps {
 const PROTOCOL_OPTIONS = SIMULATION_PROTOCOLS.map((p) => ({ value: p, label: PROTOCOL_LABELS[p].label, title: PROTOCOL_LABELS[p].title, testId: `sim-protocol-${p}` }));
 
 function initialDrafts(): Record<SimulationProtocol, SimulationDraft> {
-  return { glass: defaultDraft('glass'), complexion: defaultDraft('complexion'), composite: defaultDraft('composite') };
+  return { glass: defaultDraft('glass'), complexion: defaultDraft('complexion'), composite: defaultDraft('composite'), crystal: defaultDraft('crystal') };
 }
 
 export function SimulateView({ jobs, structures, onOpenStructure, onCancelled }: SimulateViewProps) {

@@ -28,6 +28,12 @@ export function compositionText(composition: Record<string, number>): string {
     .join('');
 }
 
+function crystalOrientationText(params: Extract<SimulationParams, { protocol: 'crystal' }>): string {
+  if (params.orientationMode === 'random') return `random orientation (seed ${params.seed})`;
+  const { x, y, z } = params.orientation;
+  return `x [${x.join(' ')}] y [${y.join(' ')}] z [${z.join(' ')}]`;
+}
+
 /** One line: "glass Cu64Zr36 · 2,048 atoms · 1 K/ps". */
 export function describeSimulation(params: SimulationParams): string {
   switch (params.protocol) {
@@ -37,6 +43,8 @@ export function describeSimulation(params: SimulationParams): string {
       return `complexion ${params.host} + ${percent(params.dopantFraction)} ${params.dopant} · ${params.temperatureK} K · ${params.doping}`;
     case 'composite':
       return `composite ${params.host} + ${percent(params.dopantFraction)} ${params.dopant} · ${params.cells.join('×')} cells · ${params.nanocrystals.length} nanocrystal${params.nanocrystals.length === 1 ? '' : 's'}`;
+    case 'crystal':
+      return `crystal ${params.host}${params.dopantFraction > 0 ? ` + ${percent(params.dopantFraction)} ${params.dopant}` : ''} · ${params.temperatureK} K · ${crystalOrientationText(params)}`;
   }
 }
 
@@ -65,6 +73,9 @@ export function keyParameters(params: SimulationParams): [string, string][] {
         ['Grain B', `x [${params.grainB.x.join(' ')}] y [${params.grainB.y.join(' ')}] z [${params.grainB.z.join(' ')}]`],
         ['Temperature', `${params.temperatureK} K`],
         ['NPT', `${formatCount(params.equilibrateSteps)} steps`],
+        ...(params.filmThicknessA > 0
+          ? ([['Films', `${params.filmThicknessA} Å, ${percent(params.filmDopantFraction)} ${params.dopant}, melted at ${params.filmMeltK} K, quenched at ${params.filmQuenchKPerPs} K/ps, annealed ${params.filmAnnealPs} ps`]] as [string, string][])
+          : []),
         ['Doping', `${params.doping}, ${formatCount(params.mcSteps)} MD/MC steps, ${params.swapAttempts} swaps every ${params.swapEvery} steps`],
         ...common,
       ];
@@ -77,6 +88,14 @@ export function keyParameters(params: SimulationParams): [string, string][] {
         ['Quench', `${params.meltK} → ${params.releaseK} K at ${params.quenchKPerPs} K/ps`],
         ['Release', `${params.releaseK} K for ${params.equilibratePs} ps`],
         ['Cool', `→ ${params.finalK} K`],
+        ...common,
+      ];
+    case 'crystal':
+      return [
+        ['Host + dopant', params.dopantFraction > 0 ? `${params.host} + ${params.dopant} (${percent(params.dopantFraction)}, random)` : params.host],
+        ['Orientation', crystalOrientationText(params)],
+        ['Minimum box', `${params.minLengthsA.join(' × ')} Å, a = ${params.latticeA} Å`],
+        ['NPT', `${params.temperatureK} K for ${params.equilibratePs} ps`],
         ...common,
       ];
   }
