@@ -122,7 +122,11 @@ describe('training bundles', () => {
     const readme = fs.readFileSync(path.join(out, 'README.txt'), 'utf8');
     expect(readme).toContain('python3 -m ssro_torch.train --config run.json');
     expect(readme).toContain('torchrun --nproc_per_node N -m ssro_torch.train --config run.json');
-    expect(readme).toContain('#SBATCH');
+    expect(readme).toContain('sbatch train.sbatch');
+    const sbatch = fs.readFileSync(path.join(out, 'train.sbatch'), 'utf8');
+    expect(sbatch).toMatch(/^#!\/bin\/bash\n#SBATCH --job-name=ssro-/);
+    expect(sbatch).toContain(`--nproc_per_node ${m.engine.distributed ? 4 : 1} -m ssro_torch.train --config run.json`);
+    expect(readme).toContain(sbatch.split('\n')[1]);
     expect(readme).toContain(m.id);
     expect(readme).toContain('ssro model import PROJECT run/model.onnx');
   });

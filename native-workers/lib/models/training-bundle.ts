@@ -5,6 +5,7 @@
  * Layout (BUNDLE_FILES):
  *   manifest.json    what the bundle is (bundleManifestSchema): ids, sha256 of the data, split, config and engine
  *   README.txt       the commands: one process, torchrun on a GPU node, a Slurm script, the import back
+ *   train.sbatch     that Slurm script (a requeued job resumes from run/last.pt)
  *   run.json         the TrainConfig of the local job, its paths relative to the bundle (run from inside it)
  *   split.npy        the split the local job would train with
  *   dataset/         the dataset in the pattern-store layout (pattern-store.ts), which ssro_torch.train reads
@@ -34,6 +35,7 @@ export const BUNDLE_VERSION = 1;
 export const BUNDLE_FILES = {
   manifest: 'manifest.json',
   readme: 'README.txt',
+  slurm: 'train.sbatch',
   config: 'run.json',
   split: 'split.npy',
   dataset: 'dataset',
@@ -289,6 +291,7 @@ export function writeTrainingBundle(input: BundleRequest): { dir: string; manife
     };
     fs.writeFileSync(path.join(temp, BUNDLE_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
     fs.writeFileSync(path.join(temp, BUNDLE_FILES.readme), bundleReadme(manifest, config));
+    fs.writeFileSync(path.join(temp, BUNDLE_FILES.slurm), slurmScript(manifest));
     fsyncDirectory(temp);
     if (fs.existsSync(out)) fs.rmdirSync(out); // empty (checked above)
     fs.renameSync(temp, out);
@@ -300,9 +303,24 @@ export function writeTrainingBundle(input: BundleRequest): { dir: string; manife
   }
 }
 
+/** train.sbatch: one node; all its GPUs as torchrun ranks once the engine trains data-parallel, else one. */
+export function slurmScript(manifest: BundleManifest): string {
+  const gpus = manifest.engine.distributed ? 4 : 1;
+  return `#!/bin/bash
+#SBATCH --job-name=ssro-${manifest.id.slice(0, 8)}
+#SBATCH --nodes=1
+#SBATCH --ntasks-per-node=1
+#SBATCH --gpus-per-node=${gpus}
+#SBATCH --cpus-per-task=${4 * gpus}
+#SBATCH --time=24:00:00
+#SBATCH --requeue
+cd "$SLURM_SUBMIT_DIR"
+srun torchrun --standalone --nproc_per_node ${gpus} -m ssro_torch.train --config run.json
+`;
+}
+
 /** README.txt: what is in the bundle and the exact commands. */
 export function bundleReadme(manifest: BundleManifest, config: BundleConfig): string {
-  const short = manifest.id.slice(0, 8);
   const d = manifest.dataset;
   const init = manifest.init.kind === 'scratch' ? 'random (from scratch)' : `${manifest.init.kind === 'imagenet' ? 'ImageNet state_dict' : 'full state_dict'} ${BUNDLE_FILES.init}/${manifest.init.file}`;
   const ddpNote = manifest.engine.distributed
@@ -330,6 +348,7 @@ Contents
                     metadata.csv, split.csv = split.npy, export.json); for other code, not read by ssro_torch.train
   ssro_torch/       the training engine (Python 3 with torch >= 1.13, torchvision and numpy)
 ${manifest.init.kind === 'scratch' ? '' : `  init/             the initial weights (${manifest.init.file}, sha256 ${manifest.init.sha256})\n`}  manifest.json     what this bundle is: ids, sha256 of the data, split, config and engine
+  train.sbatch      the Slurm job below
 
 Train (outputs go to run/: last.pt, best.pt, history.json, metrics.json, val_predictions.npy, model.onnx)
   One process (CPU, or one GPU):
@@ -339,16 +358,12 @@ Train (outputs go to run/: last.pt, best.pt, history.json, metrics.json, val_pre
     torchrun --nproc_per_node N -m ssro_torch.train --config run.json${ddpNote}
   (torch 1.13 on Python 3.11 mis-parses torchrun's default --redirects/--tee "0"; add --redirects 1 --tee 1 there.)
 
-  Slurm (one node, 4 GPUs; submit from this folder with sbatch train.sbatch):
-    #!/bin/bash
-    #SBATCH --job-name=ssro-${short}
-    #SBATCH --nodes=1
-    #SBATCH --ntasks-per-node=1
-    #SBATCH --gpus-per-node=4
-    #SBATCH --cpus-per-task=16
-    #SBATCH --time=24:00:00
-    cd "$SLURM_SUBMIT_DIR"
-    srun torchrun --standalone --nproc_per_node 4 -m ssro_torch.train --config run.json
+  Slurm: submit from this folder with "sbatch train.sbatch" (add the --partition/--account lines your cluster needs):
+${slurmScript(manifest)
+  .trimEnd()
+  .split('\n')
+  .map((line) => `    ${line}`)
+  .join('\n')}
 
   A run that stops (time limit, pre-emption, Ctrl-C) resumes from run/last.pt: start the same command again.
   To train longer, raise "epochs" in run.json and start it again (the other settings must stay as they are).
