@@ -14,6 +14,7 @@ import { createHandlers, dispatch, type Handlers } from '../../main/core/api/han
 import type { JobSummary } from '../../main/shared/domain';
 import { DEFAULT_POTENTIAL_PATH, THERMO_COLUMNS, type SimulationParamsInput } from '../../main/shared/simulation';
 import { computeLabels } from '../../native-workers/lib/labels/compute-labels';
+import { simulationRunDir } from '../../native-workers/lib/lammps/run-folder';
 import { CNA_FCC } from '../../native-workers/lib/order/cna';
 import { readStructureFolder } from '../../native-workers/lib/structure-store';
 import type { ParsedStructure } from '../../native-workers/lib/structure-io/types';
@@ -227,7 +228,8 @@ describe.skipIf(!lmpAvailable)(title, () => {
   it('cancel stops LAMMPS itself and imports nothing', async () => {
     const before = (await dispatch(handlers, 'structures.list', {})).length;
     const { jobId } = await dispatch(handlers, 'simulations.run', { protocol: 'glass', atoms: 500, meltPs: 200, thermoEvery: 10 });
-    const scratch = core.requireProject().project.scratchDir(jobId);
+    // LAMMPS runs in the job's run folder (kept for a resume), not in its scratch folder.
+    const scratch = simulationRunDir(core.requireProject().project.dir, jobId);
     // Wait for thermo rows: LAMMPS is running.
     for (let i = 0; i < 300; i++) {
       if ((await dispatch(handlers, 'simulations.thermo', { jobId })).rows.length > 2) break;
