@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { annulusLogParamsSchema, DEFAULT_TRANSFORM, modelPreprocessingSchema, TRAINING_TRANSFORMS, type ModelPreprocessing } from './model-transform';
+import { DEFAULT_SPLIT_REQUEST, splitFields } from './splits';
 
 export { modelPreprocessingSchema, type ModelPreprocessing } from './model-transform';
 
@@ -29,6 +30,24 @@ export const MAX_ENSEMBLE_MEMBERS = 16;
 
 export const TRAIN_DEVICES = ['auto', 'cpu', 'cuda', 'mps'] as const;
 export type TrainDevice = (typeof TRAIN_DEVICES)[number];
+
+/** Learning-rate schedules: 'cosine' (per batch from lr to minLr over the run, after a linear warm-up) or 'plateau' (halve on a plateau). */
+export const LR_SCHEDULES = ['cosine', 'plateau'] as const;
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
+
+/** Test-time augmentation: 'd4' averages over the 8 symmetries of the square. */
+export const TTA_MODES = ['none', 'd4'] as const;
+export type TtaMode = (typeof TTA_MODES)[number];
+
+/** Input sides: 133 = the dataset's full k-grid; 67 = every other k-node (Δk doubled, same kmax). */
+export const INPUT_SIDES = [133, 67] as const;
+export type InputSide = (typeof INPUT_SIDES)[number];
+
+/**
+ * What ssro_torch.train uses when a config leaves these keys out. The core sends them only when they differ, so a
+ * run's config (and the fingerprint of its checkpoints) is what it was before the keys existed whenever it can be.
+ */
+export const ENGINE_TRAINING_DEFAULTS = { schedule: 'cosine', minLr: 1e-5, warmupEpochs: 1, emaDecay: 0.999, tta: 'none', inputSide: 133 } as const;
 
 /**
  * 'training' while a train job owns the run folder; 'incomplete' after a cancel, failure or crash (the run folder is
@@ -78,10 +97,28 @@ export const trainingRequestSchema = z
     members: z.number().int().min(1).max(MAX_ENSEMBLE_MEMBERS).default(1),
     /** The best checkpoint is kept from this epoch on (earlier bests are provisional; the authors': 10). */
     bestAfterEpoch: z.number().int().min(0).max(100_000).default(10),
-    /** Epochs without improvement before the learning rate is halved (the authors': 20). */
+    /** Epochs without improvement before the learning rate is halved (the authors': 20); schedule 'plateau' only. */
     plateauPatience: z.number().int().min(0).max(100_000).default(20),
+    schedule: z.enum(LR_SCHEDULES).default(ENGINE_TRAINING_DEFAULTS.schedule),
+    /** The cosine schedule's final learning rate. */
+    minLr: z.number().min(0).max(10).default(ENGINE_TRAINING_DEFAULTS.minLr),
+    /** Epochs of linear learning-rate warm-up (cosine). */
+    warmupEpochs: z.number().int().min(0).max(100_000).default(ENGINE_TRAINING_DEFAULTS.warmupEpochs),
+    /** Exponential moving average of the weights (validation and export use it); null = off. */
+    emaDecay: z.number().min(0).lt(1).nullable().default(ENGINE_TRAINING_DEFAULTS.emaDecay),
+    tta: z.enum(TTA_MODES).default(ENGINE_TRAINING_DEFAULTS.tta),
+    inputSide: z.union([z.literal(133), z.literal(67)]).default(ENGINE_TRAINING_DEFAULTS.inputSide),
+    /** How the dataset splits into training and validation probes (splits.ts); blocked by default. */
+    split: splitFields.split.default(DEFAULT_SPLIT_REQUEST.split),
+    splitAxis: splitFields.splitAxis.default(DEFAULT_SPLIT_REQUEST.splitAxis),
+    splitGuardA: splitFields.splitGuardA.default(DEFAULT_SPLIT_REQUEST.splitGuardA),
+    validationFraction: splitFields.validationFraction.default(DEFAULT_SPLIT_REQUEST.validationFraction),
+    holdoutStructures: splitFields.holdoutStructures.default([]),
   })
   .strict()
+  .refine((r) => r.split !== 'structure' || r.holdoutStructures.length > 0, { message: 'split "structure" needs the structures to hold out (holdoutStructures)', path: ['holdoutStructures'] })
+  .refine((r) => r.split === 'structure' || r.holdoutStructures.length === 0, { message: 'holdoutStructures apply to split "structure" only', path: ['holdoutStructures'] })
+  .refine((r) => r.schedule !== 'cosine' || r.minLr <= r.lr, { message: 'minLr must not exceed lr (the cosine schedule decays from lr to minLr)', path: ['minLr'] })
   .refine((r) => r.transformParams === null || r.transform === 'annulus-log', { message: 'transformParams apply to the annulus-log transform only', path: ['transformParams'] })
   .refine((r) => !(r.imagenetWeights && r.initStateDict), { message: 'give imagenetWeights or initStateDict, not both', path: ['initStateDict'] })
   .refine((r) => !r.imagenetWeights || r.model === 'resnet18', { message: 'ImageNet weights apply to resnet18 only', path: ['imagenetWeights'] });
@@ -101,6 +138,32 @@ export const fitMetricsSchema = z.object({
   rmse: z.number().nullable(),
   r2: z.number().nullable(),
 }) satisfies z.ZodType<FitMetrics>;
+
+/** One structure's fit on one side of the split (metrics.json `structures`), with its regions. */
+export interface StructureFitMetrics extends FitMetrics {
+  name: string;
+  regions: Record<string, FitMetrics>;
+}
+
+const structureFitMetricsSchema = fitMetricsSchema.extend({ name: z.string(), regions: z.record(z.string(), fitMetricsSchema).default({}) });
+
+/** Split side → structure index (as text) → metrics. */
+export interface StructureMetrics {
+  train: Record<string, StructureFitMetrics>;
+  validation: Record<string, StructureFitMetrics>;
+}
+
+const structureMetricsSchema = z.object({
+  train: z.record(z.string(), structureFitMetricsSchema).default({}),
+  validation: z.record(z.string(), structureFitMetricsSchema).default({}),
+});
+
+/** The per-structure metrics of a model's metrics record, or null when it has none (or they do not parse). */
+export function structureMetricsOf(metrics: Record<string, unknown> | null): StructureMetrics | null {
+  if (metrics === null || metrics.structures === undefined) return null;
+  const parsed = structureMetricsSchema.safeParse(metrics.structures);
+  return parsed.success ? parsed.data : null;
+}
 
 export interface ModelSummary {
   id: number;

@@ -90,7 +90,7 @@ describe.skipIf(!peers)(title, () => {
     } finally {
       project.close();
     }
-    const trained = ssro('train', projectDir, '--dataset', String(datasetId), '--model', 'basecnn', '--epochs', '8', '--batch', '16', '--device', 'cpu');
+    const trained = ssro('train', projectDir, '--dataset', String(datasetId), '--model', 'basecnn', '--epochs', '8', '--batch', '16', '--device', 'cpu', '--split', 'random');
     expect(trained.status, trained.stderr).toBe(0);
     const model = (JSON.parse(ssro('model', 'list', projectDir, '--json').stdout) as { onnxPath: string; metrics: { validation: { rmse: number } } }[])[0];
     onnx = model?.onnxPath ?? '';

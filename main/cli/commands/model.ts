@@ -26,6 +26,9 @@ import { readOnnxGraph, shapeText } from '../../../native-workers/lib/models/onn
 import { readOnnxMetadata, readSsroModelMetadata, SSRO_METADATA_KEY, type SsroFitMetrics } from '../../../native-workers/lib/models/onnx-metadata';
 import { parsePositive, parsePositiveInteger } from '../parse-options';
 import { parseScanShape } from './open';
+import { structureMetricsOf } from '../../shared/models';
+import { parseSplitInfo, splitSummaryLine } from '../../shared/splits';
+import { structureTable } from '../split-options';
 
 
 
@@ -102,8 +105,12 @@ function printInfo(info: ReturnType<typeof modelInfo>): void {
     const tagged = parseDatasetIdTag(meta.trainingDatasetId);
     const trainedOn = tagged ? `${tagged.datasetId} (sha256 ${tagged.fingerprint.slice(0, 12)}…)` : (meta.trainingDatasetId ?? 'n/a');
     out.push(`training      dataset ${trainedOn}; epochs ${meta.epochs ?? 'n/a'}, best epoch ${meta.bestEpoch ?? 'n/a'}, seed ${meta.seed ?? 'n/a'}`);
+    const split = parseSplitInfo((meta as { split?: unknown }).split);
+    out.push(`split         ${split ? splitSummaryLine(split) : 'not recorded (models made before split records used the random split: overlapping probes — optimistic)'}`);
     out.push(`validation    ${metricsLine(meta.metrics?.validation)}`);
     out.push(`train         ${metricsLine(meta.metrics?.train)}`);
+    const perStructure = structureMetricsOf(meta.metrics as Record<string, unknown> | null);
+    if (perStructure) for (const line of structureTable(perStructure, 'validation')) out.push(`  ${line}`);
     out.push(`source        ${meta.source ? JSON.stringify(meta.source) : 'n/a'}`);
     out.push(`made          ${meta.createdAt}${meta.torch ? ` with torch ${meta.torch}` : ''}`);
   }

@@ -2,9 +2,11 @@
  * `ssro train PROJECT --dataset ID --model resnet18|basecnn [options]`: trains a model on a project dataset as a
  * train job (PyTorch) and prints the model id; `--resume MODEL_ID` continues an incomplete run from its checkpoint.
  */
-import { Option, type Command } from 'commander';
+import * as path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { describeIssues } from '../../shared/ipc-contract';
-import { AUGMENTATIONS, MODEL_ARCHITECTURES, MODEL_TARGETS, TRAIN_DEVICES, trainingRequestSchema } from '../../shared/models';
+import { AUGMENTATIONS, INPUT_SIDES, LR_SCHEDULES, MODEL_ARCHITECTURES, MODEL_TARGETS, structureMetricsOf, TRAIN_DEVICES, trainingRequestSchema, TTA_MODES } from '../../shared/models';
+import { parseSplitInfo, splitSummaryLine } from '../../shared/splits';
 import { TRAINING_TRANSFORMS } from '../../shared/model-transform';
 import { jobHooks } from '../../core/app-core';
 import { JobManager } from '../../core/jobs/job-manager';
@@ -13,11 +15,22 @@ import { resumeTraining, submitTraining } from '../../core/services/training-ser
 import { writeBundle } from '../../core/services/training-bundle-service';
 import { followJob } from '../progress';
 import { parseInteger, parseNumber, parsePositiveInteger } from '../parse-options';
+import { addSplitOptions, SPLIT_OPTION_KEYS, splitRequestFields, structureTable, type SplitOptions } from '../split-options';
+import { readSplitInfo } from '../../../native-workers/lib/datasets/split-plan';
+import { MODEL_FILES } from '../../../native-workers/lib/models/train-config';
 
 
 
 
-interface TrainOptions {
+/** --ema-decay: a decay in [0, 1), or "off". */
+function parseEmaDecay(value: string): number | null {
+  if (value.trim().toLowerCase() === 'off') return null;
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError('a decay in [0, 1) (e.g. 0.999), or "off"');
+  return n;
+}
+
+interface TrainOptions extends SplitOptions {
   dataset?: number;
   model?: string;
   target?: string;
@@ -39,10 +52,16 @@ interface TrainOptions {
   bestAfterEpoch?: number;
   plateauPatience?: number;
   bundle?: string;
+  schedule?: string;
+  minLr?: number;
+  warmupEpochs?: number;
+  emaDecay?: number | null;
+  tta?: string;
+  inputSide?: string;
 }
 
 export function registerTrainCommand(program: Command): void {
-  program
+  const command = program
     .command('train')
     .description('train a d model on a project dataset with PyTorch (a train job); prints the model id')
     .argument('<project>', 'project folder')
@@ -64,6 +83,14 @@ export function registerTrainCommand(program: Command): void {
     .option('--best-after-epoch <n>', 'keep the best checkpoint from this epoch on (paper: 10)', parseInteger)
     .option('--plateau-patience <n>', 'epochs without improvement before the learning rate is halved (paper: 20)', parseInteger)
     .option('--members <n>', 'deep-ensemble members trained together (σ per prediction when > 1)', parsePositiveInteger)
+    .addOption(new Option('--schedule <kind>', 'learning-rate schedule: cosine (default; from --lr to --min-lr over the run) or plateau (halve after --plateau-patience epochs without improvement)').choices([...LR_SCHEDULES]))
+    .option('--min-lr <lr>', 'the cosine schedule\'s final learning rate (default 1e-5)', parseNumber)
+    .option('--warmup-epochs <n>', 'epochs of linear learning-rate warm-up (default 1)', parseInteger)
+    .option('--ema-decay <decay>', 'weight moving average used for validation and export (default 0.999; "off" to disable)', parseEmaDecay)
+    .addOption(new Option('--tta <mode>', 'test-time augmentation: none (default) or d4 (average over the 8 symmetries of the square)').choices([...TTA_MODES]))
+    .addOption(new Option('--input-side <n>', "model input side: 133 (the dataset's grid, default) or 67 (every other k-node)").choices(INPUT_SIDES.map(String)));
+  addSplitOptions(command);
+  command
     .option('--resume <modelId>', 'continue the incomplete run of this model from its last checkpoint', parsePositiveInteger)
     .option('--python <path>', 'Python with torch and torchvision (default: the project setting)')
     .option('--bundle <dir>', 'do not train: write a self-contained folder (dataset, split, engine, run.json, README) to train elsewhere')
@@ -75,7 +102,12 @@ export function registerTrainCommand(program: Command): void {
         const python = opts.python ?? project.settings.enginePath('python3Path', '--python');
         let submitted;
         if (opts.resume !== undefined) {
-          const ignored = (['dataset', 'model', 'target', 'batch', 'lr', 'weightDecay', 'seed', 'device', 'imagenetWeights', 'init', 'transform', 'augmentation', 'members', 'bestAfterEpoch', 'plateauPatience'] as const).filter((k) => opts[k] !== undefined);
+          const ignored = (
+            [
+              'dataset', 'model', 'target', 'batch', 'lr', 'weightDecay', 'seed', 'device', 'imagenetWeights', 'init', 'transform', 'augmentation', 'members', 'bestAfterEpoch', 'plateauPatience',
+              'schedule', 'minLr', 'warmupEpochs', 'emaDecay', 'tta', 'inputSide', ...SPLIT_OPTION_KEYS,
+            ] as const
+          ).filter((k) => opts[k] !== undefined);
           if (ignored.length > 0) throw new Error(`--resume continues the run with its own settings; leave out ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (only --epochs may change)`);
           submitted = resumeTraining(project, jobs, opts.resume, python, opts.epochs);
           process.stderr.write(`train: resuming model ${submitted.model.id} (${submitted.model.name})\n`);
@@ -100,6 +132,13 @@ export function registerTrainCommand(program: Command): void {
             ...(opts.members !== undefined ? { members: opts.members } : {}),
             ...(opts.bestAfterEpoch !== undefined ? { bestAfterEpoch: opts.bestAfterEpoch } : {}),
             ...(opts.plateauPatience !== undefined ? { plateauPatience: opts.plateauPatience } : {}),
+            ...(opts.schedule !== undefined ? { schedule: opts.schedule } : {}),
+            ...(opts.minLr !== undefined ? { minLr: opts.minLr } : {}),
+            ...(opts.warmupEpochs !== undefined ? { warmupEpochs: opts.warmupEpochs } : {}),
+            ...(opts.emaDecay !== undefined ? { emaDecay: opts.emaDecay } : {}),
+            ...(opts.tta !== undefined ? { tta: opts.tta } : {}),
+            ...(opts.inputSide !== undefined ? { inputSide: Number(opts.inputSide) } : {}),
+            ...splitRequestFields(opts),
           });
           if (!parsed.success) throw new Error(`train: ${describeIssues(parsed.error)}`);
           if (opts.bundle !== undefined) {
@@ -110,6 +149,8 @@ export function registerTrainCommand(program: Command): void {
           }
           submitted = submitTraining(project, jobs, parsed.data, python);
           process.stderr.write(`train: model ${submitted.model.id} (${submitted.model.name})\n`);
+          const split = readSplitInfo(path.join(project.models.folder(submitted.model.id), MODEL_FILES.split));
+          if (split) process.stderr.write(`train: split ${splitSummaryLine(split)}\n`);
         }
         const final = await followJob(jobs, submitted.job, `train model ${submitted.model.id}`);
         if (final.state !== 'succeeded') throw new Error(final.error ?? `the train job ended ${final.state}`);
@@ -118,6 +159,10 @@ export function registerTrainCommand(program: Command): void {
         if (validation) {
           process.stderr.write(`train: validation MAE ${validation.mae?.toFixed(4)}, RMSE ${validation.rmse?.toFixed(4)}, R² ${validation.r2 == null ? 'n/a' : validation.r2.toFixed(3)}; ${model.onnxPath}\n`);
         }
+        const split = parseSplitInfo(model.metrics?.split) ?? readSplitInfo(path.join(project.models.folder(model.id), MODEL_FILES.split));
+        process.stderr.write(`train: split ${split ? splitSummaryLine(split) : 'random (overlapping probes — optimistic), made before splits were recorded'}\n`);
+        const perStructure = structureMetricsOf(model.metrics);
+        if (perStructure) for (const line of structureTable(perStructure, 'validation')) process.stderr.write(`train: ${line}\n`);
         process.stdout.write(`${model.id}\n`);
       } finally {
         await jobs.shutdown();

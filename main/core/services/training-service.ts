@@ -7,21 +7,36 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobSummary } from '../../shared/domain';
 import { ApiError, type DatasetRecipe } from '../../shared/ipc-contract';
-import { BATCH_SERIES_COLUMNS, TRAINING_SERIES_COLUMNS, type ModelSummary, type TrainingRequest } from '../../shared/models';
+import { BATCH_SERIES_COLUMNS, ENGINE_TRAINING_DEFAULTS, TRAINING_SERIES_COLUMNS, type ModelSummary, type TrainingRequest } from '../../shared/models';
+import type { SplitInfo, SplitRequest } from '../../shared/splits';
 import { PatternReader } from '../../../native-workers/lib/datasets/pattern-store';
+import { readSplitInfo, writeSplitPlan, type SplitPlan, type SplitStructureSource } from '../../../native-workers/lib/datasets/split-plan';
 import { readSsroModelMetadata } from '../../../native-workers/lib/models/onnx-metadata';
-import { epochRow, MODEL_FILES, readBatchRows, readRunHistory, RUN_FILES, writeSplitFile, type TrainConfig } from '../../../native-workers/lib/models/train-config';
+import { epochRow, MODEL_FILES, readBatchRows, readRunHistory, RUN_FILES, type TrainConfig } from '../../../native-workers/lib/models/train-config';
 import type { TrainJobParams, TrainJobResult } from '../../../native-workers/train/index';
 import type { Finalizer, JobManager, Unfinisher } from '../jobs/job-manager';
 import type { Project } from '../project/project';
+import { planProjectSplit, projectStructureLoader } from './split-service';
 
 /** How a user resumes model `id` (said in the error of a stopped run). */
 export function resumeHint(modelId: number): string {
   return `resume it with "ssro train PROJECT --resume ${modelId}" or from the model page`;
 }
 
+/** A complete dataset ready to train on, with what its split needs. */
+export interface TrainableDataset {
+  id: number;
+  dir: string;
+  sampleCount: number;
+  splitSeed: number;
+  name: string;
+  /** The project, whose structure folders hold the cells a blocked split needs. */
+  project: Project;
+  loadStructure: (id: number) => SplitStructureSource;
+}
+
 /** The dataset folder of a complete dataset whose labels are all finite (else a message saying what to do). */
-export function trainableDataset(project: Project, datasetId: number): { dir: string; sampleCount: number; splitSeed: number; name: string } {
+export function trainableDataset(project: Project, datasetId: number): TrainableDataset {
   const dataset = project.datasets.find(datasetId);
   if (dataset === null) throw new ApiError('not-found', `dataset ${datasetId} does not exist in this project`);
   if (dataset.state !== 'complete') {
@@ -50,15 +65,54 @@ export function trainableDataset(project: Project, datasetId: number): { dir: st
     );
   }
   const recipe = (dataset.recipe ?? {}) as Partial<DatasetRecipe>;
-  return { dir, sampleCount: labels.length, splitSeed: typeof recipe.splitSeed === 'number' ? recipe.splitSeed : 42, name: dataset.name };
+  return {
+    id: datasetId,
+    dir,
+    sampleCount: labels.length,
+    splitSeed: typeof recipe.splitSeed === 'number' ? recipe.splitSeed : 42,
+    name: dataset.name,
+    project,
+    loadStructure: projectStructureLoader(project),
+  };
+}
+
+/** The split fields of a training request. */
+export function splitRequestOf(request: Pick<TrainingRequest, keyof SplitRequest>): SplitRequest {
+  return {
+    split: request.split,
+    splitAxis: request.splitAxis,
+    splitGuardA: request.splitGuardA,
+    validationFraction: request.validationFraction,
+    holdoutStructures: request.holdoutStructures,
+  };
+}
+
+/** The split a run of `request` on `dataset` trains with (refusals say what to do). */
+export function planTrainingSplit(request: TrainingRequest, dataset: TrainableDataset): SplitPlan {
+  return planProjectSplit(dataset.project, dataset.dir, splitRequestOf(request), dataset.splitSeed);
 }
 
 /**
  * Writes the split.npy a run of `request` on `dataset` trains with (training bundles call this too, so a bundle
  * trains on exactly the split a local run would).
  */
-export function writeTrainingSplit(file: string, _request: TrainingRequest, dataset: { sampleCount: number; splitSeed: number }): { trainCount: number; validationCount: number } {
-  return writeSplitFile(file, dataset.sampleCount, dataset.splitSeed);
+export function writeTrainingSplit(file: string, request: TrainingRequest, dataset: TrainableDataset): { trainCount: number; validationCount: number; excludedCount: number; info: SplitInfo } {
+  const plan = planTrainingSplit(request, dataset);
+  writeSplitPlan(file, plan);
+  return { trainCount: plan.info.counts.train, validationCount: plan.info.counts.validation, excludedCount: plan.info.counts.excluded, info: plan.info };
+}
+
+/** The optional engine keys of `request` that differ from the engine's defaults (see ENGINE_TRAINING_DEFAULTS). */
+function engineOptions(request: TrainingRequest): Partial<TrainConfig> {
+  const out: Partial<TrainConfig> = {};
+  const d = ENGINE_TRAINING_DEFAULTS;
+  if (request.schedule !== d.schedule) out.schedule = request.schedule;
+  if (request.minLr !== d.minLr) out.minLr = request.minLr;
+  if (request.warmupEpochs !== d.warmupEpochs) out.warmupEpochs = request.warmupEpochs;
+  if (request.emaDecay !== d.emaDecay) out.emaDecay = request.emaDecay;
+  if (request.tta !== d.tta) out.tta = request.tta;
+  if (request.inputSide !== d.inputSide) out.inputSide = request.inputSide;
+  return out;
 }
 
 function requireFile(file: string | null, what: string): void {
@@ -67,9 +121,11 @@ function requireFile(file: string | null, what: string): void {
 
 /**
  * The config a train job gets for `request` on `datasetDir` with its files in `modelDir`; a training bundle writes
- * the same config (paths made relative to the bundle), so keep every setting here.
+ * the same config (paths made relative to the bundle), so keep every setting here. The split record (split.json
+ * beside modelDir's split.npy) goes in when there is one; runs from before split records have none.
  */
 export function configFor(request: TrainingRequest, datasetDir: string, modelDir: string): TrainConfig {
+  const splitInfo = readSplitInfo(path.join(modelDir, MODEL_FILES.split));
   return {
     datasetDir,
     splitFile: path.join(modelDir, MODEL_FILES.split),
@@ -94,6 +150,8 @@ export function configFor(request: TrainingRequest, datasetDir: string, modelDir
     members: request.members,
     bestAfterEpoch: request.bestAfterEpoch,
     plateauPatience: request.plateauPatience,
+    ...engineOptions(request),
+    ...(splitInfo === null ? {} : { splitInfo }),
   };
 }
 
@@ -121,6 +179,8 @@ export function submitTraining(project: Project, jobs: JobManager, given: Traini
   const dataset = trainableDataset(project, request.datasetId);
   requireFile(request.initStateDict, 'the initial state_dict');
   requireFile(request.imagenetWeights, 'the ImageNet weights file');
+  // Planned before the model exists, so a refused split leaves nothing behind.
+  const split = planTrainingSplit(request, dataset);
   const model = project.models.create(
     {
       name: request.name ?? `${request.model} on ${dataset.name}`,
@@ -132,7 +192,7 @@ export function submitTraining(project: Project, jobs: JobManager, given: Traini
       params: request as unknown as Record<string, unknown>,
     },
     (dir) => {
-      writeTrainingSplit(path.join(dir, MODEL_FILES.split), request, dataset);
+      writeSplitPlan(path.join(dir, MODEL_FILES.split), split);
       fs.mkdirSync(path.join(dir, MODEL_FILES.run));
     },
   );
@@ -162,8 +222,11 @@ export function resumeTraining(project: Project, jobs: JobManager, modelId: numb
   if (model.state === 'trained') throw new ApiError('invalid-request', `model ${modelId} has finished training; train a new model to change it`);
   const previous = model.params as unknown as TrainingRequest;
   // A run begun before transform v2 recorded none of these: it resumes as it was made (v1 input, the paper's
-  // augmentation, one member), which is also what its last.pt's fingerprint says.
-  const before: Pick<TrainingRequest, 'transform' | 'transformParams' | 'augment' | 'augmentation' | 'members' | 'bestAfterEpoch' | 'plateauPatience'> = {
+  // augmentation, one member), which is also what its last.pt's fingerprint says. Runs begun before schedules and
+  // splits were chosen had the plateau schedule without a weight average, and the random split (their split.npy).
+  type Before = 'transform' | 'transformParams' | 'augment' | 'augmentation' | 'members' | 'bestAfterEpoch' | 'plateauPatience';
+  type Later = 'schedule' | 'minLr' | 'warmupEpochs' | 'emaDecay' | 'tta' | 'inputSide' | keyof SplitRequest;
+  const before: Pick<TrainingRequest, Before | Later> = {
     transform: 'log1-minmax',
     transformParams: null,
     augment: true,
@@ -171,6 +234,17 @@ export function resumeTraining(project: Project, jobs: JobManager, modelId: numb
     members: 1,
     bestAfterEpoch: 10,
     plateauPatience: 20,
+    schedule: 'plateau',
+    minLr: ENGINE_TRAINING_DEFAULTS.minLr,
+    warmupEpochs: ENGINE_TRAINING_DEFAULTS.warmupEpochs,
+    emaDecay: null,
+    tta: 'none',
+    inputSide: ENGINE_TRAINING_DEFAULTS.inputSide,
+    split: 'random',
+    splitAxis: 'auto',
+    splitGuardA: 0,
+    validationFraction: 0.2,
+    holdoutStructures: [],
   };
   const request: TrainingRequest = { ...before, ...previous, epochs: epochs ?? previous.epochs };
   const dataset = trainableDataset(project, request.datasetId);

@@ -4,7 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Augmentation, ModelArchitecture, ModelTarget, TrainDevice } from '../../../main/shared/models';
+import type { Augmentation, LrSchedule, ModelArchitecture, ModelTarget, TrainDevice, TtaMode } from '../../../main/shared/models';
+import type { SplitInfo } from '../../../main/shared/splits';
 import type { AnnulusLogParams, TrainingTransform } from '../../../main/shared/model-transform';
 import { writeNpy } from '../npy';
 import { randomSplit } from '../datasets/random-split';
@@ -41,6 +42,19 @@ export interface TrainConfig {
   numWorkers?: number;
   /** False: the run stops after metrics.json (no ONNX file; a sweep cell). */
   exportOnnx?: boolean;
+  /**
+   * Optional engine keys, sent only when they differ from the engine's defaults (ENGINE_TRAINING_DEFAULTS), so a
+   * run made before they existed keeps its config and checkpoint fingerprint.
+   */
+  schedule?: LrSchedule;
+  minLr?: number;
+  warmupEpochs?: number;
+  emaDecay?: number | null;
+  tta?: TtaMode;
+  /** 67: every other k-node of the dataset's grid; left out = the dataset's side. */
+  inputSide?: number;
+  /** The split record (splits.ts), kept by the engine in metrics.json and the ONNX metadata; left out for old runs. */
+  splitInfo?: SplitInfo | null;
 }
 
 /** Files of a model folder (models/<uuid>/) and of its run folder (run/, the engine's outDir). */
@@ -63,8 +77,9 @@ export const RUN_FILES = {
 } as const;
 
 /**
- * Writes split.npy for a dataset of `sampleCount` patterns: the dataset's own seeded 80/20 split (random-split.ts,
- * so it equals the split.csv of an export), int8 0 = train, 1 = validation.
+ * Writes split.npy for a dataset of `sampleCount` patterns: the dataset's own seeded random 80/20 split
+ * (random-split.ts), int8 0 = train, 1 = validation. Training and sweeps use split-plan.ts (blocked by default); this
+ * stays for runs that ask for the random split without a dataset folder at hand.
  */
 export function writeSplitFile(file: string, sampleCount: number, seed: number): { trainCount: number; validationCount: number } {
   const split = randomSplit(sampleCount, { seed });
