@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { fitMetricsSchema, MODEL_ARCHITECTURES, TRAIN_DEVICES, type FitMetrics, type ModelArchitecture } from './models';
+import { splitFields, type SplitKind } from './splits';
 
 const id = z.number().int().positive();
 
@@ -20,9 +21,20 @@ export const sweepRequestSchema = z
     lr: z.number().positive().max(10).default(1e-3),
     seed: z.number().int().min(0).max(2 ** 53 - 1).default(42),
     device: z.enum(TRAIN_DEVICES).default('auto'),
+    /**
+     * How each probe's patterns split (splits.ts; every probe size gets its own split since extents differ). Left out =
+     * blocked with the defaults; a stored sweep records what it used, and one without these fields used random.
+     */
+    split: splitFields.split.optional(),
+    splitAxis: splitFields.splitAxis.optional(),
+    splitGuardA: splitFields.splitGuardA.optional(),
+    validationFraction: splitFields.validationFraction.optional(),
+    holdoutStructures: splitFields.holdoutStructures.optional(),
   })
   .strict()
-  .refine((r) => new Set(r.models).size === r.models.length, { message: 'each model once', path: ['models'] });
+  .refine((r) => new Set(r.models).size === r.models.length, { message: 'each model once', path: ['models'] })
+  .refine((r) => r.split !== 'structure' || (r.holdoutStructures ?? []).length > 0, { message: 'split "structure" needs the structures to hold out (holdoutStructures)', path: ['holdoutStructures'] })
+  .refine((r) => r.split === 'structure' || (r.holdoutStructures ?? []).length === 0, { message: 'holdoutStructures apply to split "structure" only', path: ['holdoutStructures'] });
 export type SweepRequest = z.output<typeof sweepRequestSchema>;
 
 export const SWEEP_CELL_STATES = ['pending', 'done', 'failed'] as const;
@@ -88,6 +100,11 @@ export const sweepSummarySchema = z.object({
     lr: z.number(),
     seed: z.number().int(),
     device: z.enum(TRAIN_DEVICES),
+    split: splitFields.split.optional(),
+    splitAxis: splitFields.splitAxis.optional(),
+    splitGuardA: splitFields.splitGuardA.optional(),
+    validationFraction: splitFields.validationFraction.optional(),
+    holdoutStructures: splitFields.holdoutStructures.optional(),
   }),
   state: z.enum(SWEEP_STATES),
   cells: z.array(sweepCellSchema),
@@ -95,6 +112,11 @@ export const sweepSummarySchema = z.object({
   updatedAt: z.string(),
   jobId: z.number().int().nullable(),
 }) satisfies z.ZodType<SweepSummary>;
+
+/** The split kind a stored sweep used: what it records, or random for sweeps made before splits were chosen. */
+export function sweepSplitKind(params: Pick<SweepRequest, 'split'>): SplitKind {
+  return params.split ?? 'random';
+}
 
 /** Columns of a sweep job's live table ('cells'): one row per finished cell (architecture as its index in MODEL_ARCHITECTURES). */
 export const SWEEP_SERIES_COLUMNS = ['cell', 'architecture', 'radiusA', 'heightA', 'valRmse', 'valMae', 'valR2', 'bestEpoch', 'seconds'] as const;

@@ -55,7 +55,8 @@ describe.skipIf(!torchAvailable)(title, () => {
   });
 
   it('ssro sweep trains every cell on its own probe and prints the RMSE tables', () => {
-    const r = ssro('sweep', projectDir, '--dataset', String(ids.sweepDataset), '--models', 'basecnn', '--epochs', '4', '--batch', '16', '--device', 'cpu', '--json');
+    // The synthetic strip has no structure in the project to block along: the random split, labelled as optimistic.
+    const r = ssro('sweep', projectDir, '--dataset', String(ids.sweepDataset), '--models', 'basecnn', '--epochs', '4', '--batch', '16', '--device', 'cpu', '--split', 'random', '--json');
     expect(r.status, r.stderr).toBe(0);
     const sweep = JSON.parse(r.stdout) as SweepSummary;
     expect(sweep.state).toBe('complete');
@@ -69,7 +70,7 @@ describe.skipIf(!torchAvailable)(title, () => {
     const blind = sweep.cells.find((c) => c.radiusA === 3) as SweepSummary['cells'][number];
     // The blind probe's patterns say nothing about d: its RMSE stays near the spread of d, the other learns.
     expect(informative.validation?.rmse as number).toBeLessThan(0.8 * (blind.validation?.rmse as number));
-    expect(r.stderr).toMatch(/basecnn: validation RMSE \(rows: height Å, columns: radius Å\)/);
+    expect(r.stderr).toMatch(/split: random \(overlapping probes — optimistic\)\nbasecnn: validation RMSE \(rows: height Å, columns: radius Å\)/);
     expect(r.stderr).toContain(`${(informative.validation?.rmse as number).toFixed(4)}`);
 
     // Each cell's split holds only its probe's patterns (probe-major: the second probe's are the last COLS).
@@ -90,6 +91,14 @@ describe.skipIf(!torchAvailable)(title, () => {
     } finally {
       project.close();
     }
+  });
+
+  it('blocks by default, and refuses a dataset whose structure is gone with what to do', () => {
+    const r = ssro('sweep', projectDir, '--dataset', String(ids.sweepDataset), '--models', 'basecnn', '--epochs', '1');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/probe r 5 Å h 20 Å: split: structure 1, which the dataset was built from, is no longer in the project.*--split random/);
+    const bad = ssro('sweep', projectDir, '--dataset', String(ids.sweepDataset), '--split', 'structure', '--holdout-structure', '1');
+    expect(bad.stderr).toMatch(/leave-structure-out needs a dataset of two or more structures/);
   });
 
   it('a dataset with one probe is refused with what to build instead', () => {

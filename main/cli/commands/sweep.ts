@@ -6,15 +6,20 @@
 import { Option, type Command } from 'commander';
 import { describeIssues } from '../../shared/ipc-contract';
 import { MODEL_ARCHITECTURES, TRAIN_DEVICES } from '../../shared/models';
-import { sweepRequestSchema, type SweepSummary } from '../../shared/sweeps';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { splitKindLabel, splitTitle } from '../../shared/splits';
+import { sweepRequestSchema, sweepSplitKind, type SweepSummary } from '../../shared/sweeps';
+import { readSplitInfo } from '../../../native-workers/lib/datasets/split-plan';
 import { jobHooks } from '../../core/app-core';
 import { JobManager } from '../../core/jobs/job-manager';
 import { Project } from '../../core/project/project';
 import { resumeSweep, submitSweep } from '../../core/services/sweep-service';
 import { followJob } from '../progress';
 import { parseInteger, parseNumber, parsePositiveInteger } from '../parse-options';
+import { addSplitOptions, SPLIT_OPTION_KEYS, splitRequestFields, type SplitOptions } from '../split-options';
 
-interface SweepOptions {
+interface SweepOptions extends SplitOptions {
   dataset?: number;
   models?: string;
   epochs?: number;
@@ -28,9 +33,23 @@ interface SweepOptions {
   json?: boolean;
 }
 
-/** Validation RMSE per architecture as a table: heights down, radii across (Fig. 7's layout). */
-export function sweepTable(sweep: SweepSummary): string {
-  const lines: string[] = [];
+/**
+ * How a sweep split its probes, from the split record of its cells (the axis an automatic choice took), else from its
+ * parameters (sweeps made before split records: random).
+ */
+export function sweepSplitLabel(sweep: SweepSummary, sweepDir: string | null): string {
+  if (sweepDir !== null && fs.existsSync(sweepDir)) {
+    for (const cell of sweep.cells) {
+      const info = readSplitInfo(path.join(sweepDir, `split-r${cell.radiusA}-h${cell.heightA}.npy`));
+      if (info) return splitTitle(info);
+    }
+  }
+  return splitKindLabel(sweepSplitKind(sweep.params));
+}
+
+/** Validation RMSE per architecture as a table: heights down, radii across (Fig. 7's layout), labelled with the split. */
+export function sweepTable(sweep: SweepSummary, splitLabel: string = splitKindLabel(sweepSplitKind(sweep.params))): string {
+  const lines: string[] = [`split: ${splitLabel}`];
   const radii = [...new Set(sweep.cells.map((c) => c.radiusA))].sort((a, b) => a - b);
   const heights = [...new Set(sweep.cells.map((c) => c.heightA))].sort((a, b) => a - b);
   for (const architecture of sweep.params.models) {
@@ -50,7 +69,7 @@ export function sweepTable(sweep: SweepSummary): string {
 }
 
 export function registerSweepCommand(program: Command): void {
-  program
+  const command = program
     .command('sweep')
     .description("probe-size sweep (papers/000 Fig. 7): train each model on each cylinder probe of a dataset; prints the sweep id and the RMSE tables")
     .argument('<project>', 'project folder')
@@ -64,16 +83,17 @@ export function registerSweepCommand(program: Command): void {
     .option('--name <name>', 'sweep name')
     .option('--resume <sweepId>', 'continue an incomplete sweep (done cells are kept)', parsePositiveInteger)
     .option('--python <path>', 'Python with torch and torchvision (default: the project setting)')
-    .option('--json', 'print the sweep (cells with their metrics) as JSON instead of the tables')
-    .action(async (dir: string, opts: SweepOptions) => {
+    .option('--json', 'print the sweep (cells with their metrics) as JSON instead of the tables');
+  addSplitOptions(command);
+  command.action(async (dir: string, opts: SweepOptions) => {
       const project = Project.open(dir);
       const jobs = new JobManager(project, jobHooks(project));
       try {
         const python = opts.python ?? project.settings.enginePath('python3Path', '--python');
         let submitted;
         if (opts.resume !== undefined) {
-          const ignored = (['dataset', 'models', 'epochs', 'batch', 'lr', 'seed', 'device'] as const).filter((k) => opts[k] !== undefined);
-          if (ignored.length > 0) throw new Error(`--resume continues the sweep with its own settings; leave out ${ignored.map((k) => `--${k}`).join(', ')}`);
+          const ignored = (['dataset', 'models', 'epochs', 'batch', 'lr', 'seed', 'device', ...SPLIT_OPTION_KEYS] as const).filter((k) => opts[k] !== undefined);
+          if (ignored.length > 0) throw new Error(`--resume continues the sweep with its own settings; leave out ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
           submitted = resumeSweep(project, jobs, opts.resume, python);
         } else {
           if (opts.dataset === undefined) throw new Error('give --dataset ID (or --resume SWEEP_ID)');
@@ -86,15 +106,16 @@ export function registerSweepCommand(program: Command): void {
             ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
             ...(opts.device !== undefined ? { device: opts.device } : {}),
+            ...splitRequestFields(opts),
           });
           if (!parsed.success) throw new Error(`sweep: ${describeIssues(parsed.error)}`);
           submitted = submitSweep(project, jobs, parsed.data, python);
         }
         const { sweep } = submitted;
-        process.stderr.write(`sweep: ${sweep.id} (${sweep.name}): ${sweep.cells.length} cells\n`);
+        process.stderr.write(`sweep: ${sweep.id} (${sweep.name}): ${sweep.cells.length} cells; split ${sweepSplitLabel(sweep, project.sweeps.folder(sweep.id))}\n`);
         const final = await followJob(jobs, submitted.job, `sweep ${sweep.id}`);
         const result = project.sweeps.get(sweep.id);
-        process.stderr.write(`${sweepTable(result)}\n`);
+        process.stderr.write(`${sweepTable(result, sweepSplitLabel(result, project.sweeps.folder(result.id)))}\n`);
         if (final.state !== 'succeeded') throw new Error(final.error ?? `the sweep job ended ${final.state}`);
         process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${sweep.id}\n`);
       } finally {

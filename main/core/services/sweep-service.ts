@@ -8,15 +8,16 @@ import * as path from 'node:path';
 import type { JobSummary } from '../../shared/domain';
 import { ApiError } from '../../shared/ipc-contract';
 import type { ModelArchitecture } from '../../shared/models';
+import { DEFAULT_SPLIT_REQUEST, type SplitRequest } from '../../shared/splits';
 import { sweepCellKey, type SweepCell, type SweepRequest, type SweepSummary } from '../../shared/sweeps';
-import { META_COLUMNS, PatternReader } from '../../../native-workers/lib/datasets/pattern-store';
-import { randomSplit } from '../../../native-workers/lib/datasets/random-split';
-import { writeNpy } from '../../../native-workers/lib/npy';
+import { readDatasetManifest } from '../../../native-workers/lib/datasets/pattern-store';
+import { readSplitInfo, writeSplitPlan, type SplitPlan } from '../../../native-workers/lib/datasets/split-plan';
 import type { TrainConfig } from '../../../native-workers/lib/models/train-config';
 import { readSweepCells } from '../../../native-workers/lib/models/sweep-files';
 import type { SweepJobParams, SweepJobResult } from '../../../native-workers/sweep/index';
 import type { Finalizer, JobManager, Unfinisher } from '../jobs/job-manager';
 import type { Project } from '../project/project';
+import { planProjectSplit } from './split-service';
 import { trainableDataset } from './training-service';
 
 export function sweepResumeHint(sweepId: number): string {
@@ -28,47 +29,57 @@ interface ProbeSubset {
   heightA: number;
   trainCount: number;
   validationCount: number;
-  split: Int8Array;
+  plan: SplitPlan;
 }
 
-/** One split per cylinder probe of the dataset: the dataset's own seeded 80/20 split, other probes excluded (−1). */
-function probeSubsets(dir: string, splitSeed: number): ProbeSubset[] {
-  const reader = PatternReader.open(dir);
-  try {
-    const { manifest } = reader;
-    const cylinders = manifest.probes.flatMap((p, index) => (p.kind === 'cylinder' ? [{ index, radiusA: p.radiusA, heightA: p.heightA }] : []));
-    if (cylinders.length < 2) {
-      throw new ApiError(
-        'invalid-request',
-        `a sweep compares cylinder probe sizes, but this dataset has ${cylinders.length === 1 ? 'one' : 'no'} cylinder probe; ` +
-          'build one with several radii and heights (e.g. ssro dataset build … --radius 3,5,7 --height 10,20,30)',
-      );
-    }
-    const meta = reader.readMeta();
-    const n = manifest.sampleCount;
-    const probeColumn = META_COLUMNS.indexOf('probe');
-    const base = randomSplit(n, { seed: splitSeed }).split;
-    return cylinders.map(({ index, radiusA, heightA }) => {
-      const split = new Int8Array(n).fill(-1);
-      let trainCount = 0;
-      let validationCount = 0;
-      for (let i = 0; i < n; i++) {
-        if (meta[i * META_COLUMNS.length + probeColumn] !== index) continue;
-        split[i] = base[i] as number;
-        if (split[i] === 0) trainCount++;
-        else validationCount++;
-      }
-      return { radiusA, heightA, trainCount, validationCount, split };
-    });
-  } finally {
-    reader.close();
+/** The split fields of a sweep request, defaults filled in (a new sweep records them all). */
+export function sweepSplitRequest(request: SweepRequest): SplitRequest {
+  return {
+    split: request.split ?? DEFAULT_SPLIT_REQUEST.split,
+    splitAxis: request.splitAxis ?? DEFAULT_SPLIT_REQUEST.splitAxis,
+    splitGuardA: request.splitGuardA ?? DEFAULT_SPLIT_REQUEST.splitGuardA,
+    validationFraction: request.validationFraction ?? DEFAULT_SPLIT_REQUEST.validationFraction,
+    holdoutStructures: request.holdoutStructures ?? [],
+  };
+}
+
+function splitFileName(radiusA: number, heightA: number): string {
+  return `split-r${radiusA}-h${heightA}.npy`;
+}
+
+/**
+ * One split per cylinder probe of the dataset, over that probe's patterns only (other probes −1): each probe size
+ * gets its own blocked split, since its extents set which probes are excluded.
+ */
+function probeSubsets(project: Project, dir: string, splitSeed: number, split: SplitRequest): ProbeSubset[] {
+  const manifest = readDatasetManifest(dir);
+  const cylinders = manifest.probes.flatMap((p, index) => (p.kind === 'cylinder' ? [{ index, radiusA: p.radiusA, heightA: p.heightA }] : []));
+  if (cylinders.length < 2) {
+    throw new ApiError(
+      'invalid-request',
+      `a sweep compares cylinder probe sizes, but this dataset has ${cylinders.length === 1 ? 'one' : 'no'} cylinder probe; ` +
+        'build one with several radii and heights (e.g. ssro dataset build … --radius 3,5,7 --height 10,20,30)',
+    );
   }
+  return cylinders.map(({ index, radiusA, heightA }) => {
+    let plan: SplitPlan;
+    try {
+      plan = planProjectSplit(project, dir, split, splitSeed, index);
+    } catch (error) {
+      if (error instanceof ApiError) throw new ApiError(error.code, `probe r ${radiusA} Å h ${heightA} Å: ${error.message}`);
+      throw error;
+    }
+    return { radiusA, heightA, trainCount: plan.info.counts.train, validationCount: plan.info.counts.validation, plan };
+  });
 }
 
 function cellConfig(request: SweepRequest, datasetDir: string, sweepDir: string, cell: SweepCell): TrainConfig {
+  const splitFile = path.join(sweepDir, splitFileName(cell.radiusA, cell.heightA));
+  // Sweeps made before split records have none; theirs stays out of the config so they resume as they were.
+  const splitInfo = readSplitInfo(splitFile);
   return {
     datasetDir,
-    splitFile: path.join(sweepDir, `split-r${cell.radiusA}-h${cell.heightA}.npy`),
+    splitFile,
     outDir: path.join(sweepDir, cell.key),
     datasetId: request.datasetId,
     model: cell.architecture,
@@ -90,6 +101,7 @@ function cellConfig(request: SweepRequest, datasetDir: string, sweepDir: string,
     // v2 resumable (their checkpoints' fingerprints say so). Cells only compare probe sizes with each other.
     transform: 'log1-minmax',
     augmentation: 'paper',
+    ...(splitInfo === null ? {} : { splitInfo }),
   };
 }
 
@@ -112,9 +124,11 @@ function submitJob(project: Project, jobs: JobManager, sweep: SweepSummary, pyth
 }
 
 /** Creates the sweep (its folder, one split per probe, the cells) and its job. */
-export function submitSweep(project: Project, jobs: JobManager, request: SweepRequest, python3Path: string): { sweep: SweepSummary; job: JobSummary } {
-  const dataset = trainableDataset(project, request.datasetId);
-  const subsets = probeSubsets(dataset.dir, dataset.splitSeed);
+export function submitSweep(project: Project, jobs: JobManager, given: SweepRequest, python3Path: string): { sweep: SweepSummary; job: JobSummary } {
+  const dataset = trainableDataset(project, given.datasetId);
+  const split = sweepSplitRequest(given);
+  const request: SweepRequest = { ...given, ...split };
+  const subsets = probeSubsets(project, dataset.dir, dataset.splitSeed, split);
   const cells: SweepCell[] = [];
   for (const architecture of request.models as ModelArchitecture[]) {
     for (const s of subsets) {
@@ -138,7 +152,7 @@ export function submitSweep(project: Project, jobs: JobManager, request: SweepRe
   const sweep = project.sweeps.create(
     { name: request.name ?? `probe sweep on ${dataset.name}`, params: request, cells },
     (dir) => {
-      for (const s of subsets) writeNpy(path.join(dir, `split-r${s.radiusA}-h${s.heightA}.npy`), s.split);
+      for (const s of subsets) writeSplitPlan(path.join(dir, splitFileName(s.radiusA, s.heightA)), s.plan);
     },
   );
   try {
