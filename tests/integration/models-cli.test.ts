@@ -70,9 +70,11 @@ describe.skipIf(!torchAvailable)(title, () => {
 
   it('ssro train prints the model id; --resume of a finished model is refused', () => {
     // The v1 input: the foreign-model and import-torch tests below stand for the authors' checkpoints, which use it.
-    const r = ssro('train', projectDir, '--dataset', String(datasetId), '--model', 'basecnn', '--epochs', '2', '--batch', '16', '--device', 'cpu', '--name', 'cli model', '--transform', 'log1-minmax', '--augmentation', 'paper');
+    const r = ssro('train', projectDir, '--dataset', String(datasetId), '--model', 'basecnn', '--epochs', '2', '--batch', '16', '--device', 'cpu', '--name', 'cli model', '--transform', 'log1-minmax', '--augmentation', 'paper', '--split', 'random');
     expect(r.stderr).toMatch(/train: model \d+ \(cli model\)/);
     expect(r.stderr).toMatch(/validation MAE \d\.\d{4}, RMSE/);
+    // 60 patterns: the seeded 80/20 split, labelled as optimistic wherever it is shown.
+    expect(r.stderr).toContain('train: split random (overlapping probes — optimistic): 48 train / 12 validation / 0 excluded');
     expect(r.status, r.stderr).toBe(0);
     modelId = Number(r.stdout.trim());
     expect(modelId).toBeGreaterThan(0);
@@ -85,6 +87,35 @@ describe.skipIf(!torchAvailable)(title, () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toContain(`model ${modelId} has finished training`);
     expect(ssro('train', projectDir, '--resume', String(modelId), '--model', 'resnet18').stderr).toMatch(/leave out --model/);
+  });
+
+  it('ssro train blocks by default and refuses what cannot be split, saying what to do', () => {
+    // The synthetic strip's structure is not in the project: its cell is unknown, so nothing can be blocked.
+    const blocked = ssro('train', projectDir, '--dataset', String(datasetId), '--model', 'basecnn', '--epochs', '1');
+    expect(blocked.status).toBe(1);
+    expect(blocked.stderr).toMatch(/split: structure 1, which the dataset was built from, is no longer in the project.*--split structure or --split random/);
+    const one = ssro('train', projectDir, '--dataset', String(datasetId), '--split', 'structure', '--holdout-structure', '1');
+    expect(one.stderr).toMatch(/leave-structure-out needs a dataset of two or more structures; this one has only 1 synthetic boundary/);
+    expect(ssro('train', projectDir, '--dataset', String(datasetId), '--split', 'structure').stderr).toMatch(/split "structure" needs the structures to hold out/);
+    expect(ssro('train', projectDir, '--dataset', String(datasetId), '--ema-decay', '1.5').stderr).toMatch(/a decay in \[0, 1\)/);
+    const models = JSON.parse(ssro('model', 'list', projectDir, '--json').stdout) as unknown[];
+    expect(models).toHaveLength(1);
+  });
+
+  it('ssro dataset export --split writes train, validation and excluded and records the split', () => {
+    const out = path.join(work, 'export-random');
+    const r = ssro('dataset', 'export', projectDir, String(datasetId), out, '--split', 'random', '--validation-fraction', '0.25');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('export: split random (overlapping probes — optimistic): 45 train / 15 validation / 0 excluded');
+    const record = JSON.parse(fs.readFileSync(path.join(out, 'export.json'), 'utf8')) as { split: { record: { kind: string; counts: { validation: number } } } };
+    expect(record.split.record.kind).toBe('random');
+    expect(record.split.record.counts.validation).toBe(15);
+    const words = fs.readFileSync(path.join(out, 'split.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',')[1]);
+    expect(words.filter((w) => w === 'validation')).toHaveLength(15);
+    const refused = ssro('dataset', 'export', projectDir, String(datasetId), path.join(work, 'export-blocked'), '--split', 'blocked');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/is no longer in the project/);
+    expect(fs.existsSync(path.join(work, 'export-blocked'))).toBe(false);
   });
 
   it('ssro predict on a raw .npy stack equals PyTorch, and an export folder gives the same d', () => {

@@ -7,6 +7,9 @@ import { Project } from '../../core/project/project';
 import { buildDataset, datasetFinalizer, exportDatasetTo, listDatasets, resumeDataset } from '../../core/services/dataset-service';
 import { followJob } from '../progress';
 import { TRAINING_TRANSFORMS, type TrainingTransform } from '../../shared/model-transform';
+import { DEFAULT_SPLIT_REQUEST, type SplitRequest } from '../../shared/splits';
+import { planProjectSplit } from '../../core/services/split-service';
+import { addSplitOptions, splitRequestFields, type SplitOptions } from '../split-options';
 
 function numbers(value: string, what: string): number[] {
   const list = value.split(',').map((v) => Number(v.trim()));
@@ -146,19 +149,30 @@ export function registerDatasetCommands(program: Command): void {
         project.close();
       }
     });
-  dataset
+  const exportCommand = dataset
     .command('export')
-    .description('write diffraction_patterns.npy, targets.npy, metadata.csv and split.csv (the authors\' layout)')
+    .description('write diffraction_patterns.npy, targets.npy, metadata.csv and split.csv (the authors\' layout); without --split, split.csv holds the seeded random split')
     .argument('<project>', 'project folder')
     .argument('<dataset>', 'dataset id', (v) => Number(v))
     .argument('<dir>', 'output folder (created)')
     .addOption(
       new Option('--transform <name>', "model inputs made with log1-minmax (the authors' code, default) or annulus-log (this app's v2 models)").choices([...TRAINING_TRANSFORMS]).default('log1-minmax'),
-    )
-    .action((dir: string, id: number, out: string, opts: { transform: TrainingTransform }) => {
+    );
+  addSplitOptions(exportCommand);
+  exportCommand.action((dir: string, id: number, out: string, opts: { transform: TrainingTransform } & SplitOptions) => {
       const project = Project.open(dir);
       try {
-        const result = exportDatasetTo(project, id, out, opts.transform);
+        const fields = splitRequestFields(opts);
+        let split;
+        const record = project.datasets.find(id);
+        // An unknown or unfinished dataset is refused by the export itself, with its own message.
+        if (Object.keys(fields).length > 0 && record !== null && record.state === 'complete') {
+          const request: SplitRequest = { ...DEFAULT_SPLIT_REQUEST, ...fields };
+          const recipe = (record.recipe ?? {}) as { splitSeed?: unknown };
+          split = planProjectSplit(project, project.datasets.folder(id), request, typeof recipe.splitSeed === 'number' ? recipe.splitSeed : 42);
+        }
+        const result = exportDatasetTo(project, id, out, opts.transform, split);
+        process.stderr.write(`export: split ${result.splitSummary}\n`);
         process.stdout.write(`${result.dir}\n`);
       } finally {
         project.close();

@@ -10,6 +10,7 @@ import { ApiError, type DatasetRecipe } from '../../shared/ipc-contract';
 import { planDataset, type DatasetPlan } from '../../../native-workers/lib/datasets/dataset-plan';
 import { datasetProgress } from '../../../native-workers/lib/datasets/pattern-store';
 import { exportDataset } from '../../../native-workers/lib/datasets/dataset-export';
+import type { SplitPlan } from '../../../native-workers/lib/datasets/split-plan';
 import { NbedSimulator } from '../../../native-workers/lib/diffraction/nbed-simulator';
 import { MODEL_INPUT, modelInput, modelInputFor } from '../../../native-workers/lib/diffraction/model-input';
 import { patternSide } from '../../shared/diffraction';
@@ -141,7 +142,8 @@ function exportTransform(transform: TrainingTransform, recipe: DatasetRecipe): P
   return { name: transform, record, apply: (raw: Float32Array) => modelInputFor(raw, record) };
 }
 
-export function exportDatasetTo(project: Project, datasetId: number, dir: string, transform: TrainingTransform = 'log1-minmax'): { dir: string; files: string[] } {
+/** `split`: the split split.csv holds (split-service.ts); without it the dataset's seeded random split. */
+export function exportDatasetTo(project: Project, datasetId: number, dir: string, transform: TrainingTransform = 'log1-minmax', split?: SplitPlan): { dir: string; files: string[]; splitSummary: string } {
   const dataset = project.datasets.find(datasetId);
   if (dataset === null) throw new ApiError('not-found', `dataset ${datasetId} does not exist in this project`);
   if (dataset.state !== 'complete') {
@@ -153,6 +155,7 @@ export function exportDatasetTo(project: Project, datasetId: number, dir: string
   const result = exportDataset(project.datasets.folder(datasetId), target, {
     transform: exportTransform(transform, recipe),
     seed: recipe.splitSeed,
+    ...(split === undefined ? {} : { split }),
   });
-  return { dir: result.outDir, files: result.files };
+  return { dir: result.outDir, files: result.files, splitSummary: result.splitSummary };
 }

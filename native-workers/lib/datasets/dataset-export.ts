@@ -8,8 +8,10 @@
  *                              (DESIGN.md "Training"); use this one with their code, targets.npy with ours
  *   metadata.csv               one row per pattern: index, structure, scan, centre, zone, probe geometry, atoms,
  *                              d, region and region fractions
- *   split.csv                  index,split with split = train | validation (random-split.ts: seeded, 80/20)
- *   export.json                provenance: source manifest, transform, split seed and sizes, target convention
+ *   split.csv                  index,split with split = train | validation | excluded: the split given (split-plan.ts:
+ *                              blocked slabs, leave-structure-out), else the seeded random 80/20 split (random-split.ts)
+ *   export.json                provenance: source manifest, transform, the split record (kind, axis, counts per
+ *                              structure and region), target convention
  * Everything is written into a temporary sibling folder and renamed into place at the end, so `outDir` is either
  * absent or complete. Patterns are copied one record at a time; the stack is never in memory.
  */
@@ -21,7 +23,8 @@ import { npyHeader } from '../npy';
 import { fsyncDirectory } from './atomic-files';
 import { bytesOf } from './npy-records';
 import { META_COLUMNS, PatternReader, type DatasetManifest } from './pattern-store';
-import { randomSplit, SPLIT_NAMES } from './random-split';
+import { randomSplitPlan, type SplitPlan } from './blocked-split';
+import { splitSummaryLine } from '../../../main/shared/splits';
 
 export const EXPORT_FILES = {
   patterns: 'diffraction_patterns.npy',
@@ -66,7 +69,9 @@ export interface PatternTransform {
 export interface ExportOptions {
   /** Required when the store holds raw intensities; refused when it already holds model inputs. */
   transform?: PatternTransform;
-  /** Split seed (default 42) and validation fraction (default 0.2). */
+  /** The split to write (split-plan.ts); without it, the seeded random split with `seed` and `validationFraction`. */
+  split?: SplitPlan;
+  /** Split seed (default 42) and validation fraction (default 0.2) of the random split. */
   seed?: number;
   validationFraction?: number;
   /** Replace an existing `outDir` (default: refuse). */
@@ -81,8 +86,14 @@ export interface ExportResult {
   side: number;
   trainCount: number;
   validationCount: number;
+  excludedCount: number;
+  /** "blocked along y, guard 0 Å: … train / … validation / … excluded". */
+  splitSummary: string;
   files: string[];
 }
+
+/** split.csv's words for the split codes 0, 1 and −1. */
+export const SPLIT_CSV_NAMES = { 0: 'train', 1: 'validation', [-1]: 'excluded' } as const;
 
 /** Buffered sequential writes to one file (a few MB at a time, so a large export is a handful of syscalls). */
 class SequentialWriter {
@@ -162,6 +173,24 @@ function float32Npy(writer: SequentialWriter, values: Float32Array): void {
   writer.write(bytesOf(values));
 }
 
+/** The seeded random split of every pattern, with its record. */
+function randomSplitFor(manifest: DatasetManifest, meta: Float64Array, seed: number, validationFraction: number): SplitPlan {
+  const n = manifest.sampleCount;
+  const C = META_COLUMNS.length;
+  const cs = META_COLUMNS.indexOf('structure');
+  const cr = META_COLUMNS.indexOf('region');
+  const samples = {
+    count: n,
+    structure: Int32Array.from({ length: n }, (_, i) => meta[i * C + cs] as number),
+    centreA: new Float64Array(3 * n),
+    region: Int32Array.from({ length: n }, (_, i) => {
+      const r = meta[i * C + cr] as number;
+      return Number.isFinite(r) ? r : -1;
+    }),
+  };
+  return randomSplitPlan(samples, manifest.structures, seed, validationFraction);
+}
+
 /** Exports the complete dataset in `storeDir` to `outDir`; see the file comment for the files. */
 export function exportDataset(storeDir: string, outDir: string, options: ExportOptions = {}): ExportResult {
   const reader = PatternReader.open(storeDir);
@@ -184,10 +213,8 @@ export function exportDataset(storeDir: string, outDir: string, options: ExportO
 
     const labels = reader.readLabels();
     const meta = reader.readMeta();
-    const split = randomSplit(n, {
-      ...(options.seed === undefined ? {} : { seed: options.seed }),
-      ...(options.validationFraction === undefined ? {} : { validationFraction: options.validationFraction }),
-    });
+    const split = options.split ?? randomSplitFor(manifest, meta, options.seed ?? 42, options.validationFraction ?? 0.2);
+    if (split.split.length !== n) throw new Error(`the split has ${split.split.length} entries, but the dataset has ${n} patterns`);
 
     // Patterns, streamed record by record.
     const patterns = new SequentialWriter(path.join(temp, EXPORT_FILES.patterns));
@@ -251,7 +278,11 @@ export function exportDataset(storeDir: string, outDir: string, options: ExportO
     const splitCsv = new SequentialWriter(path.join(temp, EXPORT_FILES.split));
     writers.push(splitCsv);
     splitCsv.text('index,split\n');
-    for (let i = 0; i < n; i++) splitCsv.text(`${i},${SPLIT_NAMES[split.split[i] as number]}\n`);
+    for (let i = 0; i < n; i++) {
+      const code = split.split[i] as number;
+      if (code !== 0 && code !== 1 && code !== -1) throw new Error(`split code ${code} of pattern ${i} is not 0, 1 or −1`);
+      splitCsv.text(`${i},${SPLIT_CSV_NAMES[code]}\n`);
+    }
     splitCsv.close();
 
     const provenance = {
@@ -264,7 +295,17 @@ export function exportDataset(storeDir: string, outDir: string, options: ExportO
         [EXPORT_FILES.targets]: 'mean d_i of the atoms in each probe (float32)',
         [EXPORT_FILES.targetsOneMinusD]: '1 − mean d_i (float32), the target of the authors\' training code',
       },
-      split: { file: EXPORT_FILES.split, prng: 'mulberry32 + Fisher–Yates', seed: split.seed, validationFraction: split.validationFraction, trainCount: split.trainCount, validationCount: split.validationCount },
+      split: {
+        file: EXPORT_FILES.split,
+        summary: splitSummaryLine(split.info),
+        ...(split.info.kind === 'random' ? { prng: 'mulberry32 + Fisher–Yates' } : {}),
+        seed: split.info.seed,
+        validationFraction: split.info.validationFraction,
+        trainCount: split.info.counts.train,
+        validationCount: split.info.counts.validation,
+        excludedCount: split.info.counts.excluded,
+        record: split.info,
+      },
       manifest,
     };
     const provenanceWriter = new SequentialWriter(path.join(temp, EXPORT_FILES.provenance));
@@ -286,8 +327,10 @@ export function exportDataset(storeDir: string, outDir: string, options: ExportO
       outDir,
       sampleCount: n,
       side,
-      trainCount: split.trainCount,
-      validationCount: split.validationCount,
+      trainCount: split.info.counts.train,
+      validationCount: split.info.counts.validation,
+      excludedCount: split.info.counts.excluded,
+      splitSummary: splitSummaryLine(split.info),
       files: Object.values(EXPORT_FILES),
     };
   } catch (error) {
