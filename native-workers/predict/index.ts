@@ -10,6 +10,9 @@ import type { PredictionInput } from '../../main/shared/models';
 import { runWorker, JobCancelled, type JobContext } from '../runtime/worker-runtime';
 import { PatternReader } from '../lib/datasets/pattern-store';
 import { randomSplit } from '../lib/datasets/random-split';
+import { readSplitFile, readSplitInfo } from '../lib/datasets/split-plan';
+import { MODEL_FILES } from '../lib/models/train-config';
+import { RANDOM_SPLIT_LABEL, splitSummaryLine } from '../../main/shared/splits';
 import type { ModelInputSpec } from '../../main/shared/model-transform';
 import { loadInferenceModel, outputsToD, predictSource } from '../lib/models/onnx-inference';
 import { checkSourceFitsModel, openDatasetSource, openExportSource, openNpyStackSource, type PatternSource } from '../lib/models/pattern-sources';
@@ -37,6 +40,29 @@ export interface PredictJobResult {
   metrics: unknown;
 }
 
+/**
+ * The split of a dataset input: the split file the model was trained with when it learned from this dataset (the
+ * record of its split; a trained model's file sits in <model>/run/, its split.npy in <model>/), else the dataset's
+ * seeded random split. Codes: 0 train, 1 validation, 2 excluded (neither side).
+ */
+function datasetSplit(params: PredictJobParams, count: number): { split: Uint8Array; source: Record<string, unknown> } {
+  const datasetId = params.input.kind === 'dataset' ? params.input.datasetId : null;
+  const runDir = path.dirname(params.modelFile);
+  if (params.model.datasetId !== null && params.model.datasetId === datasetId && path.basename(runDir) === MODEL_FILES.run) {
+    const file = path.join(path.dirname(runDir), MODEL_FILES.split);
+    if (fs.existsSync(file)) {
+      const codes = readSplitFile(file, count);
+      const info = readSplitInfo(file);
+      return {
+        split: Uint8Array.from(codes, (c) => (c === 0 || c === 1 ? c : 2)),
+        source: { from: 'model', file, summary: info ? splitSummaryLine(info) : `${RANDOM_SPLIT_LABEL} (recorded before split records were kept)` },
+      };
+    }
+  }
+  const seed = params.splitSeed ?? 42;
+  return { split: randomSplit(count, { seed }).split, source: { from: 'dataset seed', seed, summary: RANDOM_SPLIT_LABEL } };
+}
+
 function openSource(params: PredictJobParams, spec: ModelInputSpec): PatternSource {
   switch (params.input.kind) {
     case 'dataset':
@@ -60,8 +86,10 @@ async function predict(params: PredictJobParams, ctx: JobContext): Promise<Predi
     for (const note of checkSourceFitsModel(source, metadata.preprocessing)) ctx.log(note);
     let indices: Int32Array = Int32Array.from({ length: source.count }, (_, i) => i);
     let split: Uint8Array | null = null;
+    let splitSource: Record<string, unknown> | null = null;
     if (params.input.kind === 'dataset') {
-      split = randomSplit(source.count, { seed: params.splitSeed ?? 42 }).split;
+      ({ split, source: splitSource } = datasetSplit(params, source.count));
+      ctx.log(`split: ${String(splitSource.summary)}`);
       const wanted = params.input.split;
       if (wanted !== 'all') {
         const code = wanted === 'train' ? 0 : 1;
@@ -114,6 +142,7 @@ async function predict(params: PredictJobParams, ctx: JobContext): Promise<Predi
       model: { ...params.model, file: params.modelFile, sha256: model.sha256, target: metadata.target, ownMetadata: model.ownMetadata },
       preprocessing: metadata.preprocessing,
       input: { ...params.input, location: source.location, kind: source.kind, content: source.content, grid: source.grid, count: indices.length, side: source.side },
+      ...(splitSource === null ? {} : { split: splitSource }),
       onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
       threads: model.threads,
       batchSize: params.batchSize,
