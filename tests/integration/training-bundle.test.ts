@@ -204,6 +204,8 @@ describe('training bundles', () => {
       for (const name of ['model.onnx', 'history.json', 'metrics.json', 'val_predictions.npy']) expect(fs.existsSync(path.join(bundle, 'run', name)), name).toBe(true);
       const meta = readSsroModelMetadata(new Uint8Array(fs.readFileSync(path.join(bundle, 'run', 'model.onnx'))));
       expect(parseDatasetIdTag(meta?.trainingDatasetId)?.fingerprint).toBe(readBundleManifest(bundle).dataset.fingerprint);
+      // The engine's own init record (hashing the copy in init/) agrees with the manifest's.
+      expect(meta?.init).toEqual(readBundleManifest(bundle).init);
     }, 300_000);
 
     it('imports back with its provenance, shown by ssro model info and the model facts', () => {
@@ -237,6 +239,18 @@ describe('training bundles', () => {
       expect(info.stdout).toMatch(/origin .*; 1 epochs, best 1/);
       expect(info.stdout).toContain(`init          ImageNet file resnet18-imagenet.pt (sha256 ${weightsSha.slice(0, 12)}…)`);
     });
+
+    it('a model trained here from the same file shows the same init, from its ONNX metadata', () => {
+      const r = ssro('train', projectDir, '--dataset', String(datasetId), '--model', 'resnet18', '--epochs', '1', '--batch', '16', '--device', 'cpu', '--imagenet-weights', weights, '--split', 'random', '--name', 'local imagenet');
+      expect(r.status, r.stderr).toBe(0);
+      const local = Number(r.stdout.trim());
+      const info = ssro('model', 'info', projectDir, String(local));
+      expect(info.status, info.stderr).toBe(0);
+      expect(info.stdout).toContain(`init          ImageNet file resnet18-imagenet.pt (sha256 ${weightsSha.slice(0, 12)}…)`);
+      expect(info.stdout).not.toContain('origin');
+      const json = JSON.parse(ssro('model', 'info', projectDir, String(local), '--json').stdout) as { ssro: { init: unknown } };
+      expect(json.ssro.init).toEqual({ kind: 'imagenet', file: 'resnet18-imagenet.pt', sha256: weightsSha });
+    }, 300_000);
 
     it('refuses the model with a bundle of another dataset, naming both fingerprints', () => {
       const other = path.join(work, 'bundle-other');
