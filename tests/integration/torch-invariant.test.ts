@@ -192,6 +192,48 @@ np.save(f'{out_dir}/torch-{side}-{members}.npy', y.numpy())
 print(json.dumps({'onnx': onnx, 'parameters': sum(p.numel() for p in model.parameters())}))
 `;
 
+const GEOMETRY_SCRIPT = String.raw`
+import json
+import torch
+from ssro_torch.events import UserError
+from ssro_torch.models import build_model, grid_from_state, infer_side_from_state, load_weights
+
+out = {}
+# Weights of a 49 × 49 model on kmax 0.72 / Δk 0.03 (not the grid the side alone implies: 1 Å⁻¹ / 1/24).
+torch.manual_seed(1)
+trained = build_model('invariant-mlp', 49, 2, [1, 2], kmax_inv_a=0.72, delta_k_inv_a=0.03)
+state = trained.state_dict()
+out['side'] = infer_side_from_state(state, 'invariant-mlp')
+out['grid'] = grid_from_state(state, 'invariant-mlp')
+try:
+    load_weights(build_model('invariant-mlp', 49, 2, [3, 4]), dict(state), 'invariant-mlp', source='w.pt')
+    out['refused'] = ''
+except UserError as error:
+    out['refused'] = str(error)
+again = load_weights(build_model('invariant-mlp', 49, 2, [3, 4], **out['grid']), dict(state), 'invariant-mlp')
+x = torch.rand(3, 1, 49, 49)
+trained.eval(); again.eval()
+with torch.no_grad():
+    out['sameOutputs'] = bool(torch.equal(trained(x), again(x)))
+# A last training batch of one pattern (the trainer keeps short batches) trains without a batch-statistics error.
+single = build_model('invariant-mlp', 67)
+single.train()
+loss = single(torch.rand(1, 1, 67, 67)).abs().sum()
+loss.backward()
+out['singleBatchGrad'] = bool(all(p.grad is not None and torch.isfinite(p.grad).all() for p in single.parameters()))
+try:
+    single(torch.rand(2, 1, 65, 65))
+    out['wrongSide'] = ''
+except ValueError as error:
+    out['wrongSide'] = str(error)
+try:
+    build_model('invariant-mlp', 67, kmax_inv_a=1.0, delta_k_inv_a=0.03, beam_mask_inv_a=1.2)
+    out['badMask'] = ''
+except UserError as error:
+    out['badMask'] = str(error)
+print(json.dumps(out))
+`;
+
 const title = torchAvailable ? 'rotation-invariant model invariant-mlp (ssro_torch)' : `rotation-invariant model invariant-mlp — skipped: ${PYTHON} cannot import torch and torchvision`;
 
 interface SideResult {
@@ -262,6 +304,17 @@ describe.skipIf(!torchAvailable)(title, () => {
         await model.release();
       }
     }
+  });
+
+  it('records its k-grid: weights of another grid are refused with both grids named, the recorded grid rebuilds the model', () => {
+    const r = pythonJson<{ side: number; grid: Record<string, number>; refused: string; sameOutputs: boolean; singleBatchGrad: boolean; wrongSide: string; badMask: string }>(GEOMETRY_SCRIPT);
+    expect(r.side).toBe(49);
+    expect(r.grid).toEqual({ kmax_inv_a: 0.72, delta_k_inv_a: 0.03, beam_mask_inv_a: 0.1 });
+    expect(r.refused).toMatch(/trained on the grid side 49, kmaxInvA 0\.72, deltaKInvA 0\.03.*built for side 49, kmaxInvA 1, deltaKInvA 0\.0416667/);
+    expect(r.sameOutputs).toBe(true);
+    expect(r.singleBatchGrad).toBe(true);
+    expect(r.wrongSide).toMatch(/built for inputs \(batch, 1, 67, 67\); got \(2, 1, 65, 65\)/);
+    expect(r.badMask).toMatch(/beamMaskInvA must be ≥ 0 and below kmaxInvA 1/);
   });
 
   describe('training', () => {
