@@ -3,7 +3,8 @@
  * normalisation) and its provenance (dataset, training settings, epochs, device, torch version, file and checksum).
  */
 import type { DatasetSummary } from '../../../main/shared/domain';
-import type { ModelSummary } from '../../../main/shared/models';
+import { structureMetricsOf, type ModelSummary, type StructureMetrics } from '../../../main/shared/models';
+import { parseSplitInfo, RANDOM_SPLIT_LABEL, splitKindLabel, splitSummaryLine, SPLIT_KINDS } from '../../../main/shared/splits';
 import { describeTransform, transformSpecOf } from '../../../main/shared/model-transform';
 import { bundleOriginText, bundleRunText, initText } from '../../../main/shared/model-provenance';
 import { formatDateTime, formatDurationMs } from '../format';
@@ -47,6 +48,59 @@ function uncertaintyFacts(metadata: Record<string, unknown> | null): Fact[] {
   return facts;
 }
 
+/**
+ * The split a model trained with: its record (metrics.json or the model file), else the kind its request names;
+ * runs made before splits were chosen used the random split.
+ */
+export function modelSplitText(model: ModelSummary, metadata: Record<string, unknown> | null): string {
+  const info = parseSplitInfo(model.metrics?.split) ?? parseSplitInfo(metadata?.split);
+  if (info) return splitSummaryLine(info);
+  const kind = SPLIT_KINDS.find((k) => k === model.params.split);
+  return kind ? splitKindLabel(kind) : RANDOM_SPLIT_LABEL;
+}
+
+function rmseText(value: number | null | undefined): string {
+  return typeof value === 'number' ? value.toFixed(4) : '—';
+}
+
+/** Validation RMSE per structure (rows) and region (columns), with the pattern counts in the cell titles. */
+function StructureTable({ metrics }: { metrics: StructureMetrics }) {
+  const rows = Object.entries(metrics.validation).sort(([a], [b]) => Number(a) - Number(b));
+  if (rows.length === 0) return null;
+  const regions = [...new Set(rows.flatMap(([, m]) => Object.keys(m.regions)))];
+  return (
+    <div>
+      <h3>Validation RMSE by structure</h3>
+      <table className="metrics-table" data-testid="model-structure-metrics">
+        <thead>
+          <tr>
+            <th scope="col">structure</th>
+            <th scope="col">all</th>
+            {regions.map((r) => (
+              <th key={r} scope="col">
+                {r}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([index, m]) => (
+            <tr key={index} data-row={m.name}>
+              <th scope="row">{m.name}</th>
+              <td title={`${m.count} patterns; MAE ${rmseText(m.mae)}; R² ${m.r2 === null ? 'n/a' : m.r2.toFixed(3)}`}>{rmseText(m.rmse)}</td>
+              {regions.map((r) => (
+                <td key={r} title={m.regions[r] ? `${m.regions[r]?.count} patterns` : 'no patterns'}>
+                  {rmseText(m.regions[r]?.rmse)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function ModelFacts({ model, details, datasets }: ModelFactsProps) {
   const p = model.preprocessing;
   const metadata = details?.metadata ?? null;
@@ -54,6 +108,7 @@ export function ModelFacts({ model, details, datasets }: ModelFactsProps) {
   const params = model.params;
   const dataset = datasets.find((d) => d.id === model.datasetId) ?? null;
   const source = asRecord(metadata?.source);
+  const perStructure = structureMetricsOf(metrics);
 
   const preprocessing: Fact[] = p
     ? [
@@ -78,6 +133,7 @@ export function ModelFacts({ model, details, datasets }: ModelFactsProps) {
   ];
   if (model.source === 'trained') {
     provenance.push(['dataset', dataset ? `#${dataset.id} ${dataset.name}` : model.datasetId !== null ? `#${model.datasetId}` : 'deleted']);
+    provenance.push(['validation split', modelSplitText(model, metadata)]);
     const requested = numberField(params, 'epochs');
     if (epochs !== null || requested !== null) provenance.push(['epochs', `${epochs ?? '…'}${requested !== null && requested !== epochs ? ` of ${requested}` : ''}${bestEpoch !== null ? ` · best ${bestEpoch}` : ''}`]);
     const settings = [
@@ -123,6 +179,7 @@ export function ModelFacts({ model, details, datasets }: ModelFactsProps) {
         <h3>Provenance</h3>
         <FactList facts={provenance} testId="model-provenance" />
       </div>
+      {perStructure && <StructureTable metrics={perStructure} />}
     </section>
   );
 }

@@ -2,7 +2,8 @@
  * The training form as typed text: filled from trainingRequestSchema's defaults (the paper's settings), turned into a
  * training request and checked with that same schema, each issue filed under its field.
  */
-import { trainingRequestSchema, type ModelArchitecture, type ModelTarget, type TrainDevice, type TrainingRequest } from '../../../main/shared/models';
+import { trainingRequestSchema, type LrSchedule, type ModelArchitecture, type ModelTarget, type TrainDevice, type TrainingRequest, type TtaMode } from '../../../main/shared/models';
+import type { SplitAxisChoice, SplitKind } from '../../../main/shared/splits';
 import { describeIssue } from '../simulate/simulate-form';
 
 export interface TrainingDraft {
@@ -20,6 +21,20 @@ export interface TrainingDraft {
   /** Paths on the core's machine; empty = none. */
   imagenetWeights: string;
   initStateDict: string;
+  /** How probes split into training and validation (blocked by default). */
+  split: SplitKind;
+  splitAxis: SplitAxisChoice;
+  splitGuardA: string;
+  validationFraction: string;
+  /** Structure ids to hold out, comma-separated ('structure' only). */
+  holdoutStructures: string;
+  schedule: LrSchedule;
+  minLr: string;
+  warmupEpochs: string;
+  /** A decay in [0, 1), or "off". */
+  emaDecay: string;
+  tta: TtaMode;
+  inputSide: '133' | '67';
 }
 
 export type TrainingField = keyof TrainingDraft;
@@ -51,11 +66,22 @@ export function defaultTrainingDraft(datasetId: number | null): TrainingDraft {
     device: d.device,
     imagenetWeights: '',
     initStateDict: '',
+    split: d.split,
+    splitAxis: d.splitAxis,
+    splitGuardA: String(d.splitGuardA),
+    validationFraction: String(d.validationFraction),
+    holdoutStructures: '',
+    schedule: d.schedule,
+    minLr: numberText(d.minLr),
+    warmupEpochs: String(d.warmupEpochs),
+    emaDecay: d.emaDecay === null ? 'off' : String(d.emaDecay),
+    tta: d.tta,
+    inputSide: d.inputSide === 67 ? '67' : '133',
   };
 }
 
-const NUMERIC_FIELDS = ['epochs', 'batchSize', 'lr', 'weightDecay', 'seed'] as const;
-const INTEGER_FIELDS: ReadonlySet<string> = new Set(['epochs', 'batchSize', 'seed']);
+const NUMERIC_FIELDS = ['epochs', 'batchSize', 'lr', 'weightDecay', 'seed', 'splitGuardA', 'validationFraction', 'minLr', 'warmupEpochs'] as const;
+const INTEGER_FIELDS: ReadonlySet<string> = new Set(['epochs', 'batchSize', 'seed', 'warmupEpochs']);
 
 function readNumber(text: string, integer: boolean): number | string {
   const cleaned = integer ? text.replace(/[\s_,\u202f]/g, '') : text.trim();
@@ -73,7 +99,21 @@ export function checkTrainingDraft(draft: TrainingDraft): TrainingCheck {
     device: draft.device,
     imagenetWeights: draft.imagenetWeights.trim() === '' ? null : draft.imagenetWeights.trim(),
     initStateDict: draft.initStateDict.trim() === '' ? null : draft.initStateDict.trim(),
+    split: draft.split,
+    splitAxis: draft.splitAxis,
+    schedule: draft.schedule,
+    tta: draft.tta,
+    inputSide: Number(draft.inputSide),
   };
+  const ema = draft.emaDecay.trim().toLowerCase();
+  if (ema === 'off') input.emaDecay = null;
+  else if (ema === '' || !Number.isFinite(Number(ema))) errors.emaDecay = 'a decay in [0, 1) (e.g. 0.999), or off';
+  else input.emaDecay = Number(ema);
+  if (draft.split === 'structure') {
+    const ids = draft.holdoutStructures.split(/[\s,]+/).filter((t) => t !== '').map(Number);
+    if (ids.some((id) => !Number.isInteger(id) || id < 1)) errors.holdoutStructures = 'structure ids: whole numbers, comma-separated';
+    else input.holdoutStructures = ids;
+  }
   if (draft.datasetId === '') errors.datasetId = 'choose a complete dataset';
   else input.datasetId = Number(draft.datasetId);
   if (draft.name.trim() !== '') input.name = draft.name.trim();

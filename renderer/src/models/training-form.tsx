@@ -4,7 +4,8 @@
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { DatasetSummary } from '../../../main/shared/domain';
-import { MODEL_ARCHITECTURES, MODEL_TARGETS, TRAIN_DEVICES } from '../../../main/shared/models';
+import { LR_SCHEDULES, MODEL_ARCHITECTURES, MODEL_TARGETS, TRAIN_DEVICES, TTA_MODES } from '../../../main/shared/models';
+import { SPLIT_AXIS_CHOICES, SPLIT_KINDS, splitKindLabel, type SplitKind } from '../../../main/shared/splits';
 import { SegmentedControl } from '../components/segmented-control';
 import { formatCount } from '../format';
 import { architectureLabel } from './model-format';
@@ -31,6 +32,14 @@ const TARGET_OPTIONS = MODEL_TARGETS.map((t) => ({
   testId: `train-target-${t}`,
 }));
 
+const SPLIT_HELP: Record<SplitKind, string> = {
+  blocked: 'One validation slab per structure; probes that could see its atoms are excluded',
+  structure: 'Validate on whole structures the model never saw',
+  random: 'Neighbouring probes share most of their atoms: validation looks better than it is',
+};
+
+const SPLIT_OPTIONS = SPLIT_KINDS.map((k) => ({ value: k, label: splitKindLabel(k), title: SPLIT_HELP[k], testId: `train-split-${k}` }));
+
 const DEVICE_LABELS: Record<(typeof TRAIN_DEVICES)[number], string> = {
   auto: 'auto (CUDA, MPS, else CPU)',
   cpu: 'CPU',
@@ -41,7 +50,7 @@ const DEVICE_LABELS: Record<(typeof TRAIN_DEVICES)[number], string> = {
 export function TrainingForm({ draft, check, datasets, onChange }: TrainingFormProps) {
   const set = <K extends TrainingField>(key: K, value: TrainingDraft[K]) => onChange({ ...draft, [key]: value });
   const errors = check.errors;
-  const advancedErrors = (['imagenetWeights', 'initStateDict'] as const).filter((k) => errors[k] !== undefined).length;
+  const advancedErrors = (['imagenetWeights', 'initStateDict', 'minLr', 'warmupEpochs', 'emaDecay'] as const).filter((k) => errors[k] !== undefined).length;
   const [advancedOpen, setAdvancedOpen] = useState(false);
   // Opens when something in it becomes wrong, so an error is never hidden; the user may close it again.
   const advancedWrong = advancedErrors > 0;
@@ -70,7 +79,7 @@ export function TrainingForm({ draft, check, datasets, onChange }: TrainingFormP
   return (
     <div className="sim-form train-form" data-testid="training-form">
       <div className="sim-grid">
-        <Field id="datasetId" label="Dataset" error={errors.datasetId} wide help={dataset ? `${formatCount(dataset.sampleCount)} patterns, split 80/20 (seeded) into training and validation` : undefined}>
+        <Field id="datasetId" label="Dataset" error={errors.datasetId} wide help={dataset ? `${formatCount(dataset.sampleCount)} patterns, split into training and validation as chosen below` : undefined}>
           <select
             id="train-datasetId"
             className={`input${errors.datasetId ? ' input--invalid' : ''}`}
@@ -108,10 +117,29 @@ export function TrainingForm({ draft, check, datasets, onChange }: TrainingFormP
           </select>
         </Field>
         {text('name', 'Model name', { wide: true, placeholder: dataset ? `default: ${draft.model} on ${dataset.name}` : 'default: architecture on dataset' })}
+        <Field id="split" label="Validation split" wide group help={SPLIT_HELP[draft.split]}>
+          <SegmentedControl label="Validation split" options={SPLIT_OPTIONS} value={draft.split} onChange={(v) => set('split', v)} small />
+        </Field>
+        {draft.split === 'blocked' && (
+          <>
+            <Field id="splitAxis" label="Slab axis">
+              <select id="train-splitAxis" className="input" value={draft.splitAxis} onChange={(e) => set('splitAxis', e.target.value as TrainingDraft['splitAxis'])} data-testid="train-splitAxis">
+                {SPLIT_AXIS_CHOICES.map((a) => (
+                  <option key={a} value={a}>
+                    {a === 'auto' ? 'auto (across the zones and regions)' : a}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            {text('splitGuardA', 'Guard', { unit: 'Å', help: 'Extra gap beyond the probes’ extents' })}
+          </>
+        )}
+        {draft.split !== 'structure' && text('validationFraction', 'Validation fraction', { help: draft.split === 'blocked' ? 'Slab width / cell length along the axis' : 'Of the probes' })}
+        {draft.split === 'structure' && text('holdoutStructures', 'Structures held out', { help: 'Structure ids, comma-separated', placeholder: 'e.g. 2' })}
       </div>
       <details className="sim-disclosure sim-advanced" open={advancedOpen} onToggle={(e) => setAdvancedOpen(e.currentTarget.open)} data-testid="train-advanced">
         <summary>
-          Advanced: start from saved weights
+          Advanced: saved weights, schedule, weight average, input
           {advancedErrors > 0 && <span className="text-failed"> · {advancedErrors} to fix</span>}
         </summary>
         <div className="sim-grid">
@@ -127,6 +155,33 @@ export function TrainingForm({ draft, check, datasets, onChange }: TrainingFormP
             placeholder: '/path/on/the/core/checkpoint.pt',
             help: 'E.g. the authors’ published checkpoint, to fine-tune',
           })}
+          <Field id="schedule" label="Learning-rate schedule">
+            <select id="train-schedule" className="input" value={draft.schedule} onChange={(e) => set('schedule', e.target.value as TrainingDraft['schedule'])} data-testid="train-schedule">
+              {LR_SCHEDULES.map((k) => (
+                <option key={k} value={k}>
+                  {k === 'cosine' ? 'cosine (lr → min lr over the run)' : 'plateau (halve when stuck)'}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {text('minLr', 'Min learning rate', { help: 'End of the cosine schedule' })}
+          {text('warmupEpochs', 'Warm-up epochs', { help: 'Linear warm-up (cosine)' })}
+          {text('emaDecay', 'Weight average decay', { help: 'EMA of the weights for validation and export; “off” disables' })}
+          <Field id="tta" label="Test-time augmentation">
+            <select id="train-tta" className="input" value={draft.tta} onChange={(e) => set('tta', e.target.value as TrainingDraft['tta'])} data-testid="train-tta">
+              {TTA_MODES.map((k) => (
+                <option key={k} value={k}>
+                  {k === 'none' ? 'none' : 'd4 (8 symmetries of the square)'}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field id="inputSide" label="Input side">
+            <select id="train-inputSide" className="input" value={draft.inputSide} onChange={(e) => set('inputSide', e.target.value as TrainingDraft['inputSide'])} data-testid="train-inputSide">
+              <option value="133">the dataset’s grid</option>
+              <option value="67">every other k-node (Δk doubled)</option>
+            </select>
+          </Field>
         </div>
       </details>
     </div>

@@ -5,6 +5,7 @@
 import { useMemo, useState } from 'react';
 import type { DatasetSummary } from '../../../main/shared/domain';
 import { MODEL_ARCHITECTURES, type ModelArchitecture } from '../../../main/shared/models';
+import { splitKindLabel } from '../../../main/shared/splits';
 import { sweepRequestSchema } from '../../../main/shared/sweeps';
 import { ErrorBanner } from '../components/error-banner';
 import { errorMessage, formatCount } from '../format';
@@ -34,11 +35,13 @@ export function SweepForm({ datasets, onStarted, onOpenDatasets }: SweepFormProp
   const [datasetId, setDatasetId] = useState<string>('');
   const [models, setModels] = useState<ModelArchitecture[]>(['basecnn', 'resnet18']);
   const [epochs, setEpochs] = useState('30');
+  /** Leave-structure-out needs structure ids: the CLI offers it (ssro sweep --split structure --holdout-structure ID). */
+  const [split, setSplit] = useState<'blocked' | 'random'>('blocked');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const chosen = usable.find((d) => String(d.id) === datasetId) ?? usable[0] ?? null;
   const probes = chosen ? cylinderProbes(chosen) : [];
-  const parsed = sweepRequestSchema.safeParse({ datasetId: chosen?.id ?? 0, models, epochs: Number(epochs) });
+  const parsed = sweepRequestSchema.safeParse({ datasetId: chosen?.id ?? 0, models, epochs: Number(epochs), split });
   const problem = chosen === null || parsed.success ? null : parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${describeIssue(i)}`).join('; ');
 
   async function start() {
@@ -97,6 +100,11 @@ export function SweepForm({ datasets, onStarted, onOpenDatasets }: SweepFormProp
           </div>
           <label htmlFor="sweep-epochs">Epochs per cell</label>
           <input id="sweep-epochs" className="input input--small" value={epochs} onChange={(e) => setEpochs(e.target.value)} inputMode="numeric" data-testid="sweep-epochs" />
+          <label htmlFor="sweep-split">Validation split</label>
+          <select id="sweep-split" className="input" value={split} onChange={(e) => setSplit(e.target.value === 'random' ? 'random' : 'blocked')} data-testid="sweep-split">
+            <option value="blocked">{splitKindLabel('blocked')} (each probe size its own, automatic axis)</option>
+            <option value="random">{splitKindLabel('random')}</option>
+          </select>
           {problem && <p className="text-failed" data-testid="sweep-form-error">{problem}</p>}
           <div className="button-row">
             <button type="button" className="button button--primary" disabled={busy || !parsed.success} onClick={() => void start()} data-testid="sweep-start">

@@ -11,6 +11,16 @@ import { architectureLabel, formatError, formatR2 } from '../models/model-format
 import { useApi } from '../state/api-context';
 import { isActiveJob } from '../state/use-jobs';
 import { SweepHeatmap } from './sweep-heatmap';
+import { splitKindLabel } from '../../../main/shared/splits';
+import { sweepSplitKind, type SweepRequest } from '../../../main/shared/sweeps';
+
+/** The split a sweep's RMSEs were measured on (sweeps stored without one used the random split). */
+function sweepSplitText(params: SweepRequest): string {
+  const kind = sweepSplitKind(params);
+  if (kind === 'blocked' && params.splitAxis !== undefined && params.splitAxis !== 'auto') return `blocked along ${params.splitAxis}, guard ${params.splitGuardA ?? 0} Å`;
+  if (kind === 'structure') return `leave-structure-out (structures ${(params.holdoutStructures ?? []).join(', ')} held out)`;
+  return splitKindLabel(kind);
+}
 import { useSweep } from './use-sweeps';
 
 export const SWEEP_STATE_LABELS: Readonly<Record<SweepSummary['state'], string>> = { running: 'running', incomplete: 'incomplete', complete: 'complete' };
@@ -59,6 +69,9 @@ export function SweepPage({ summary, datasets, jobs, onCancelled, onDeleted }: S
         <p className="model-page__subtitle muted">
           {sweep.params.models.map(architectureLabel).join(' and ')} · {sweep.params.epochs} epochs per cell · batch {sweep.params.batchSize} · lr {sweep.params.lr} · seed {sweep.params.seed}
           {` · on ${dataset ? dataset.name : sweep.datasetId !== null ? `dataset #${sweep.datasetId}` : 'a deleted dataset'}`} · sweep #{sweep.id}
+        </p>
+        <p className="model-page__subtitle muted" data-testid="sweep-split">
+          validation split: {sweepSplitText(sweep.params)}
         </p>
         <div className="model-page__actions">
           <span className="muted" data-testid="sweep-progress-text">
