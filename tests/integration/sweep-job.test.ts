@@ -132,6 +132,7 @@ describe.skipIf(!torchAvailable)(title, () => {
       const { sweepId, jobId } = await dispatch(handlers, 'sweeps.run', {
         datasetId: ids.sweepDataset,
         models: ['basecnn'],
+        split: 'random',
         epochs: 2,
         batchSize: 16,
         device: 'cpu',
