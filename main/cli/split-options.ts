@@ -18,10 +18,11 @@ export interface SplitOptions {
 /** Names of the split options as commander keys (for "--resume ignores …" messages). */
 export const SPLIT_OPTION_KEYS = ['split', 'splitAxis', 'splitGuard', 'validationFraction', 'holdoutStructure'] as const;
 
+/** Structure ids: several after one flag, comma-separated, or the flag repeated. */
 function parseStructureId(value: string, previous: number[] | undefined): number[] {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('a structure id is a whole number ≥ 1 (see ssro structures)');
-  return [...(previous ?? []), n];
+  const ids = value.split(',').filter((t) => t.trim() !== '').map((t) => Number(t.trim()));
+  if (ids.length === 0 || ids.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new InvalidArgumentError('a structure id is a whole number ≥ 1 (see ssro structures)');
+  return [...(previous ?? []), ...ids];
 }
 
 /** Adds --split, --split-axis, --split-guard, --validation-fraction and --holdout-structure. */
@@ -30,13 +31,13 @@ export function addSplitOptions(command: Command): Command {
     .addOption(
       new Option(
         '--split <kind>',
-        `how probes split into training and validation: blocked (default: a validation slab per structure, probes sharing atoms with it excluded), structure (leave-structure-out, with --holdout-structure) or random (${splitKindLabel('random')})`,
+        `how probes split into training and validation: blocked (default: a validation slab per structure, probes sharing atoms with it excluded), structure (leave-structure-out, with --holdout-structure) or random (${splitKindLabel('random').replace(/^random \(|\)$/g, '')})`,
       ).choices([...SPLIT_KINDS]),
     )
     .addOption(new Option('--split-axis <axis>', 'axis of the blocked slabs (default auto: perpendicular to every zone and to the region axis)').choices([...SPLIT_AXIS_CHOICES]))
     .option('--split-guard <A>', 'extra distance (Å) between training and validation probes beyond their extents (default 0)', parseNumber)
     .option('--validation-fraction <f>', 'validation share: of each structure\'s length along the axis (blocked) or of the probes (random); default 0.2', parseNumber)
-    .option('--holdout-structure <id>', 'a structure id whose probes validate (--split structure; repeat for several)', parseStructureId);
+    .option('--holdout-structure <ids...>', 'structure ids whose probes validate (--split structure)', parseStructureId);
 }
 
 /** The split fields the user gave, for a request schema (which fills in the defaults). */
