@@ -740,9 +740,10 @@ def train(cfg):
                 loss = (w * (model(x) - y).abs()).mean(dim=0).sum()
             value = float(loss.item()) / members
             if not math.isfinite(value):
+                kept = (f'{paths["last"]} holds the last good epoch ({epoch - 1})' if epoch > start_epoch or
+                        start_epoch > 1 else 'no epoch finished, so nothing was saved')
                 raise UserError(f'training loss became {_nonfinite_word(value)} at epoch {epoch}, batch {b}; lower the '
-                                f'learning rate (lr {cfg["lr"]}) or check the dataset for extreme patterns; '
-                                f'{paths["last"]} holds the last good epoch ({epoch - 1})')
+                                f'learning rate (lr {cfg["lr"]}) or check the dataset for extreme patterns; {kept}')
             loss.backward()
             optimizer.step()
             if ema is not None:
