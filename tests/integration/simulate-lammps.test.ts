@@ -154,7 +154,7 @@ describe.skipIf(!lmpAvailable)(title, () => {
     expect(zrTotal).toBe(Math.round(0.08 * n)); // canonical: composition fixed
     // The boundary slabs (≈ 4·5 Å of ≈ 2·25 Å) hold well over their share of Zr.
     expect(zrNearBoundary / zrTotal).toBeGreaterThan(0.5);
-  });
+  }, 300_000);
 
   it('composite: the frozen nanocrystal survives the melt; the doped matrix becomes a glass', async () => {
     const { structure } = await simulate({
@@ -185,7 +185,7 @@ describe.skipIf(!lmpAvailable)(title, () => {
     const matrix = mean(labels.d, (i) => r(i) > 3.639 * 3.3);
     expect(core_).toBeLessThan(0.25);
     expect(matrix).toBeGreaterThan(0.7);
-  });
+  }, 300_000);
 
   it('refuses a potential lacking an element before any job runs, naming the file and the element', async () => {
     const file = path.join(work, 'Zr_only.eam.fs');
