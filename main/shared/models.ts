@@ -235,7 +235,10 @@ export type ModelImportRequest = z.output<typeof modelImportRequestSchema>;
 
 /** Which patterns a prediction runs on. */
 export const predictionInputSchema = z.discriminatedUnion('kind', [
-  /** A project dataset: every pattern, or one side of its own seeded 80/20 split. */
+  /**
+   * A project dataset: every pattern, or one side of its split — the split a model trained with when it learned
+   * from this dataset (its split.npy; excluded probes are on neither side), else the dataset's seeded random split.
+   */
   z.object({ kind: z.literal('dataset'), datasetId: id, split: z.enum(['all', 'train', 'validation']).default('all') }).strict(),
   /** A .npy stack of raw intensities, (N, S, S) or (S, S), float32 or float64 (as `ssro diffract --raw` writes). */
   z.object({ kind: z.literal('npy'), path: filePath }).strict(),
@@ -272,7 +275,7 @@ export interface PredictionSummary {
 
 export interface PredictionMetrics {
   overall: FitMetrics;
-  /** The dataset's own seeded split (the split the model trained on when it learned from this dataset). */
+  /** The split the model trained with when it learned from this dataset, else the dataset's seeded random split. */
   splits: { train: FitMetrics; validation: FitMetrics };
   /** Region kind (grain, actr, interior) → metrics, over every predicted pattern and per split. */
   regions: Record<string, FitMetrics>;
