@@ -15,6 +15,7 @@ import {
   structureSplit,
   type SplitSamples,
 } from '../../../native-workers/lib/datasets/blocked-split';
+import { exportDataset } from '../../../native-workers/lib/datasets/dataset-export';
 import { planDataset } from '../../../native-workers/lib/datasets/dataset-plan';
 import { openPatternStore } from '../../../native-workers/lib/datasets/pattern-store';
 import { planDatasetSplit, readSplitFile, readSplitInfo, writeSplitPlan } from '../../../native-workers/lib/datasets/split-plan';
@@ -240,6 +241,18 @@ describe('blocked split of a real structure: atoms never shared between training
     const result = planDatasetSplit(dir, { ...DEFAULT_SPLIT_REQUEST, split: 'random' }, { seed: 42, loadStructure });
     expect(result.info.label).toBe('random (overlapping probes — optimistic)');
     expect(shared(result.split)).toBeGreaterThan(500);
+  });
+
+  it('an export writes the split as train, validation and excluded, and records it', () => {
+    const plan = planDatasetSplit(dir, DEFAULT_SPLIT_REQUEST, { seed: 42, loadStructure });
+    const out = path.join(work, 'export');
+    const result = exportDataset(dir, out, { transform: { name: 'identity', apply: (raw) => raw }, split: plan });
+    expect(result).toMatchObject({ trainCount: plan.info.counts.train, validationCount: plan.info.counts.validation, excludedCount: plan.info.counts.excluded });
+    const words = fs.readFileSync(path.join(out, 'split.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',')[1]);
+    expect(words).toEqual(Array.from(plan.split, (c) => (c === 0 ? 'train' : c === 1 ? 'validation' : 'excluded')));
+    const provenance = JSON.parse(fs.readFileSync(path.join(out, 'export.json'), 'utf8')) as { split: { summary: string; record: unknown } };
+    expect(provenance.split.record).toEqual(plan.info);
+    expect(provenance.split.summary).toMatch(/^blocked along y, guard 0 Å: [\d,]+ train \/ [\d,]+ validation \/ [\d,]+ excluded$/);
   });
 
   it('a sweep cell splits only its probe shape', () => {
