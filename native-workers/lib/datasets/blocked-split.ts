@@ -113,6 +113,14 @@ export function axisSpan(cell: Cell, axis: SplitAxis, what: string): AxisSpan {
  * shortest structure is longest.
  */
 export function chooseSplitAxis(zones: readonly ZoneAxis[], regionAxis: SplitAxis | null, lengthOf: (axis: SplitAxis) => number): SplitAxis {
+  return splitAxisCandidates(zones, regionAxis, lengthOf)[0] as SplitAxis;
+}
+
+/**
+ * The axes an automatic choice may take, best first (see chooseSplitAxis); refuses when there is none. A caller may
+ * fall back to the next when the best cannot block (e.g. a strip scan has no spread across it).
+ */
+export function splitAxisCandidates(zones: readonly ZoneAxis[], regionAxis: SplitAxis | null, lengthOf: (axis: SplitAxis) => number): SplitAxis[] {
   const candidates = (['x', 'y', 'z'] as const).filter((a) => a !== regionAxis && zones.every((z) => axisPerpendicularToZone(a, z)));
   if (candidates.length === 0) {
     const zonesText = zones.map(zoneName).join(', ');
@@ -121,16 +129,9 @@ export function chooseSplitAxis(zones: readonly ZoneAxis[], regionAxis: SplitAxi
         'give --split-axis x, y or z (slabs along a zone axis exclude more probes, along the region axis leave regions out of validation), or use --split structure',
     );
   }
-  let best = candidates[0] as SplitAxis;
-  let bestLength = -Infinity;
-  for (const a of candidates) {
-    const length = lengthOf(a);
-    if (length > bestLength + 1e-9) {
-      best = a;
-      bestLength = length;
-    }
-  }
-  return best;
+  const lengths = new Map(candidates.map((a) => [a, lengthOf(a)]));
+  // Stable: equal lengths keep x, y, z order.
+  return [...candidates].sort((p, q) => (lengths.get(q) as number) - (lengths.get(p) as number));
 }
 
 /** Per-pattern facts a split needs (from meta.npy), optionally restricted to a subset (a sweep cell's probe). */

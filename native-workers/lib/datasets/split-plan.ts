@@ -10,7 +10,7 @@ import type { Cell } from '../../../main/shared/domain';
 import { parseSplitInfo, SPLIT_AXES, type SplitAxis, type SplitInfo, type SplitRequest } from '../../../main/shared/splits';
 import { ProbeSelector, type ProbeStructure } from '../diffraction/probes';
 import { readNpy, writeNpy } from '../npy';
-import { axisSpan, blockedSplit, chooseSplitAxis, probeHalfExtentA, randomSplitPlan, SplitRefused, structureSplit, type AxisSpan, type SplitPlan, type SplitSamples } from './blocked-split';
+import { axisSpan, blockedSplit, probeHalfExtentA, splitAxisCandidates, randomSplitPlan, SplitRefused, structureSplit, type AxisSpan, type SplitPlan, type SplitSamples } from './blocked-split';
 import { META_COLUMNS, PatternReader, type DatasetManifest } from './pattern-store';
 
 export { SplitRefused, type SplitPlan } from './blocked-split';
@@ -98,6 +98,22 @@ function extentsAlong(axis: SplitAxis, manifest: DatasetManifest, samples: Retur
   return extent;
 }
 
+/** How far the included probe centres spread along each axis (Å, rounded to 0.1 Å so near-equal spreads tie). */
+function centreSpread(samples: SplitSamples): Record<SplitAxis, number> {
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < samples.count; i++) {
+    if (samples.include && samples.include[i] !== 1) continue;
+    for (let k = 0; k < 3; k++) {
+      const x = samples.centreA[3 * i + k] as number;
+      lo[k] = Math.min(lo[k] as number, x);
+      hi[k] = Math.max(hi[k] as number, x);
+    }
+  }
+  const spread = (k: number): number => (hi[k] === -Infinity ? 0 : Math.round(((hi[k] as number) - (lo[k] as number)) * 10) / 10);
+  return { x: spread(0), y: spread(1), z: spread(2) };
+}
+
 /** The split of the dataset in `dir` that `request` asks for; refusals are SplitRefused with what to do. */
 export function planDatasetSplit(dir: string, request: SplitRequest, options: DatasetSplitOptions): SplitPlan {
   const reader = PatternReader.open(dir);
@@ -135,27 +151,44 @@ export function planDatasetSplit(dir: string, request: SplitRequest, options: Da
       }
       return list;
     };
-    const axisAuto = request.splitAxis === 'auto';
-    const axis: SplitAxis =
-      request.splitAxis === 'auto'
-        ? chooseSplitAxis(manifest.zones, regionAxisOf(manifest), (a) => {
-            try {
-              return Math.min(...spans(a).map((s) => s.lengthA));
-            } catch (error) {
-              if (error instanceof SplitRefused) return -Infinity;
-              throw error;
-            }
-          })
-        : request.splitAxis;
-    plan = blockedSplit(samples, structures, {
-      axis,
-      axisAuto,
-      guardA: request.splitGuardA,
-      validationFraction: request.validationFraction,
-      seed: options.seed,
-      spans: spans(axis),
-      extentA: extentsAlong(axis, manifest, samples, sources),
-    });
+    const blockAlong = (axis: SplitAxis, axisAuto: boolean): SplitPlan =>
+      blockedSplit(samples, structures, {
+        axis,
+        axisAuto,
+        guardA: request.splitGuardA,
+        validationFraction: request.validationFraction,
+        seed: options.seed,
+        spans: spans(axis),
+        extentA: extentsAlong(axis, manifest, samples, sources),
+      });
+    if (request.splitAxis !== 'auto') {
+      plan = blockAlong(request.splitAxis, false);
+    } else {
+      // Best first: the axis along which the probe centres spread most (a strip scan spreads along one axis
+      // only), then the longest cells; the next candidate is tried when one cannot block.
+      const spread = centreSpread(samples);
+      const candidates = splitAxisCandidates(manifest.zones, regionAxisOf(manifest), (a) => {
+        try {
+          return spread[a] * 1e6 + Math.min(...spans(a).map((s) => s.lengthA));
+        } catch (error) {
+          if (error instanceof SplitRefused) return -Infinity;
+          throw error;
+        }
+      });
+      let first: unknown = null;
+      let found: SplitPlan | null = null;
+      for (const axis of candidates) {
+        try {
+          found = blockAlong(axis, true);
+          break;
+        } catch (error) {
+          if (!(error instanceof SplitRefused)) throw error;
+          first ??= error;
+        }
+      }
+      if (found === null) throw first;
+      plan = found;
+    }
   }
   if (options.probe !== undefined) plan.info.probe = options.probe;
   return plan;

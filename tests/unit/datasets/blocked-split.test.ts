@@ -148,6 +148,38 @@ describe('leave-structure-out', () => {
   });
 });
 
+describe('automatic axis of a strip scan', () => {
+  it('takes the axis the strip runs along, and says what to do when no axis can block', () => {
+    const dir = path.join(work, 'strip');
+    const count = 30;
+    const store = openPatternStore(dir, {
+      sampleCount: count,
+      side: 5,
+      grid: { kmaxInvA: 0.03, deltaKInvA: 0.015 },
+      patternKind: 'raw-intensity',
+      structures: [{ id: 2, name: 'cube' }],
+      zones: ['z'],
+      probes: [{ kind: 'cylinder', radiusA: 3, heightA: 10 }],
+    });
+    for (let i = 0; i < count; i++) {
+      store.write(i, {
+        pattern: new Float32Array(25),
+        labels: { meanD: 0.5, atomCount: 1, region: -1, regionFractions: [Number.NaN, Number.NaN, Number.NaN] },
+        centreA: [20, 0.5 + 1.3 * i, 20],
+        structure: 0,
+        scanPosition: i,
+      });
+    }
+    store.close();
+    const loadStructure = () => ({ cell: cube(40), atoms: (): ProbeStructure => { throw new Error('not needed'); } });
+    // x and y are equally long and perpendicular to the zone, but the strip only spreads along y.
+    const plan = planDatasetSplit(dir, DEFAULT_SPLIT_REQUEST, { seed: 42, loadStructure });
+    expect(plan.info.axis).toBe('y');
+    expect(plan.info.counts.train).toBeGreaterThan(0);
+    expect(() => planDatasetSplit(dir, { ...DEFAULT_SPLIT_REQUEST, splitAxis: 'x' }, { seed: 42, loadStructure })).toThrow(/structure 2 \(cube\): .*--split-axis/);
+  });
+});
+
 /**
  * The point of the blocked split: no atom seen by a training probe is seen by a validation probe. A dataset of the
  * demo Cu–Zr glass (periodic 32 Å cube) with two zones, three probe shapes and a 1 Å grid, split through the dataset
