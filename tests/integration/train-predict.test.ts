@@ -223,6 +223,22 @@ describe.skipIf(!torchAvailable)(title, () => {
     expect(evaluation?.metrics.splits.validation.count).toBe(32);
   });
 
+  it('evaluates a model on the split it trained with, not a recomputed one', async () => {
+    // A quarter for validation: 40 of 160, where the dataset's own random split would give 32.
+    const { modelId, jobId } = await dispatch(handlers, 'training.run', { datasetId: data.datasetId, epochs: 1, ...quick, validationFraction: 0.25 });
+    expect((await waitJob(jobId)).error).toBeNull();
+    const split = Array.from(readNpy(path.join(core.requireProject().project.models.folder(modelId), 'split.npy')).data as Int8Array);
+    expect(split.filter((v) => v === 1)).toHaveLength(40);
+    const predicted = await waitJob((await dispatch(handlers, 'predictions.run', { modelId, input: { kind: 'dataset', datasetId: data.datasetId, split: 'validation' } })).jobId);
+    expect(predicted.error).toBeNull();
+    const { prediction, evaluation } = await dispatch(handlers, 'predictions.get', { id: predicted.outputs[0]?.id as number });
+    expect(prediction.count).toBe(40);
+    expect(evaluation?.metrics.splits.validation.count).toBe(40);
+    expect(prediction.provenance).toMatchObject({ split: { from: 'model', summary: 'random (overlapping probes — optimistic): 120 train / 40 validation / 0 excluded' } });
+    const indices = (await dispatch(handlers, 'predictions.get', { id: predicted.outputs[0]?.id as number })).values.index;
+    expect(indices).toEqual(split.flatMap((v, i) => (v === 1 ? [i] : [])));
+  });
+
   it('predicts a raw .npy stack as a project prediction (no labels: no evaluation), with its provenance', async () => {
     const patterns = readNpy(path.join(data.dir, 'patterns.npy')).data as Float32Array;
     const stack = path.join(work, 'stack.npy');
