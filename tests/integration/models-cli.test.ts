@@ -193,7 +193,16 @@ describe.skipIf(!torchAvailable)(title, () => {
     expect(text.stdout).toMatch(/input\s+33×33, kmax 0\.24 Å⁻¹, Δk 0\.015 Å⁻¹\ntransform\s+log1-minmax \(v1\): log\(max\(I, 1\)\), per-pattern min–max/);
     expect(text.stdout).toMatch(/graph\s+patterns float32 \[batch, 1, 33, 33\] → prediction float32 \[batch, 1\]/);
     expect(text.stdout).toMatch(/validation\s+n 12, MAE/);
-    const json = JSON.parse(ssro('model', 'info', onnx, '--json').stdout) as { ssro: { trainingDatasetId: number; preprocessing: { side: number } }; sha256: string };
+    expect(text.stdout).toContain('split         random (overlapping probes — optimistic): 48 train / 12 validation / 0 excluded');
+    // The per-structure table from the run folder's metrics.json.
+    expect(text.stdout).toMatch(/ {2}structure\s+n\s+MAE\s+RMSE\s+R².*\n {2}synthetic boundary\s+12\s/);
+    const json = JSON.parse(ssro('model', 'info', onnx, '--json').stdout) as {
+      ssro: { trainingDatasetId: number; preprocessing: { side: number }; split: { kind: string } };
+      sha256: string;
+      runMetrics: { structures: { validation: Record<string, { name: string; count: number }> } };
+    };
+    expect(json.ssro.split.kind).toBe('random');
+    expect(json.runMetrics.structures.validation['0']).toMatchObject({ name: 'synthetic boundary', count: 12 });
     expect(json.ssro.preprocessing.side).toBe(33);
     expect(json.ssro.trainingDatasetId).toBe(datasetId);
     expect(json.sha256).toMatch(/^[0-9a-f]{64}$/);

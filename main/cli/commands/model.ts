@@ -50,6 +50,7 @@ export function modelInfo(file: string, params: Record<string, unknown> | null =
   const graph = readOnnxGraph(bytes);
   const props = readOnnxMetadata(bytes);
   const ssro = readSsroModelMetadata(bytes);
+  const runMetrics = runMetricsBeside(file);
   let origin: Record<string, unknown> | null = params;
   let bundleProblem: string | null = null;
   const bundleDir = params === null ? findBundleAbove(file) : null;
@@ -72,7 +73,22 @@ export function modelInfo(file: string, params: Record<string, unknown> | null =
       run: bundleRunText(origin),
       init: initText(ssro, origin),
     },
+    // A trained model's run folder keeps metrics.json beside the file, with the metrics per structure and region
+    // that the file's metadata does not hold.
+    ...(runMetrics === null ? {} : { runMetrics }),
   };
+}
+
+/** metrics.json beside a model file (a run folder), or null. */
+function runMetricsBeside(file: string): Record<string, unknown> | null {
+  const metrics = path.join(path.dirname(path.resolve(file)), 'metrics.json');
+  if (!fs.existsSync(metrics)) return null;
+  try {
+    const value: unknown = JSON.parse(fs.readFileSync(metrics, 'utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null; // a damaged side file does not stop the description of the model itself
+  }
 }
 
 function pct(value: number | null): string {
@@ -109,7 +125,7 @@ function printInfo(info: ReturnType<typeof modelInfo>): void {
     out.push(`split         ${split ? splitSummaryLine(split) : 'not recorded (models made before split records used the random split: overlapping probes — optimistic)'}`);
     out.push(`validation    ${metricsLine(meta.metrics?.validation)}`);
     out.push(`train         ${metricsLine(meta.metrics?.train)}`);
-    const perStructure = structureMetricsOf(meta.metrics as Record<string, unknown> | null);
+    const perStructure = structureMetricsOf(meta.metrics as Record<string, unknown> | null) ?? structureMetricsOf((info.runMetrics as Record<string, unknown> | undefined) ?? null);
     if (perStructure) for (const line of structureTable(perStructure, 'validation')) out.push(`  ${line}`);
     out.push(`source        ${meta.source ? JSON.stringify(meta.source) : 'n/a'}`);
     out.push(`made          ${meta.createdAt}${meta.torch ? ` with torch ${meta.torch}` : ''}`);
