@@ -10,7 +10,8 @@ import { ssroTorchDir } from '../../../native-workers/lib/models/torch-engine';
 import { BUNDLE_FILES, writeTrainingBundle, type BundleManifest } from '../../../native-workers/lib/models/training-bundle';
 import type { Project } from '../project/project';
 import { exportDatasetTo } from './dataset-service';
-import { configFor, trainableDataset, writeTrainingSplit } from './training-service';
+import { configFor, planTrainingSplit, trainableDataset } from './training-service';
+import { writeSplitPlan, type SplitPlan } from '../../../native-workers/lib/datasets/split-plan';
 
 function appVersion(engineRoot: string): string | null {
   try {
@@ -36,8 +37,17 @@ export function writeBundle(project: Project, given: TrainingRequest, dir: strin
   const dataset = trainableDataset(project, request.datasetId);
   requireFile(request.initStateDict, 'the initial state_dict');
   requireFile(request.imagenetWeights, 'the ImageNet weights file');
+  // One split plan for split.npy, the config's split record and the authors' layout's split.csv, so the three agree;
+  // the bundle folder does not exist yet, so the record is passed in rather than read back from beside split.npy.
+  let plan: SplitPlan;
+  try {
+    plan = planTrainingSplit(request, dataset);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError('invalid-request', (error as Error).message);
+  }
   // The local job's config with the bundle as its model folder: split.npy and run/ at the bundle's top level.
-  const config = configFor(request, BUNDLE_FILES.dataset, '.');
+  const config = configFor(request, BUNDLE_FILES.dataset, '.', plan.info);
   config.splitFile = path.posix.normalize(config.splitFile.split(path.sep).join('/'));
   config.outDir = path.posix.normalize(config.outDir.split(path.sep).join('/'));
   const engineRoot = ssroTorchDir();
@@ -51,10 +61,10 @@ export function writeBundle(project: Project, given: TrainingRequest, dir: strin
       enginePackageDir: path.join(engineRoot, 'ssro_torch'),
       appVersion: appVersion(engineRoot),
       writeSplit: (file) => {
-        writeTrainingSplit(file, request, dataset);
+        writeSplitPlan(file, plan);
       },
       writeAuthorsLayout: (layoutDir) => {
-        exportDatasetTo(project, request.datasetId, layoutDir, request.transform);
+        exportDatasetTo(project, request.datasetId, layoutDir, request.transform, plan);
         return { transform: request.transform };
       },
     });

@@ -124,8 +124,7 @@ function requireFile(file: string | null, what: string): void {
  * the same config (paths made relative to the bundle), so keep every setting here. The split record (split.json
  * beside modelDir's split.npy) goes in when there is one; runs from before split records have none.
  */
-export function configFor(request: TrainingRequest, datasetDir: string, modelDir: string): TrainConfig {
-  const splitInfo = readSplitInfo(path.join(modelDir, MODEL_FILES.split));
+export function configFor(request: TrainingRequest, datasetDir: string, modelDir: string, splitInfo: SplitInfo | null = readSplitInfo(path.join(modelDir, MODEL_FILES.split))): TrainConfig {
   return {
     datasetDir,
     splitFile: path.join(modelDir, MODEL_FILES.split),
