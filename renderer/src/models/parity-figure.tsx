@@ -38,6 +38,8 @@ const MARGIN = { left: 68, right: 16, top: 12, bottom: 44 };
 const LEVELS = [0.03, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.92];
 const VALIDATION_COLOUR = SERIES_COLOURS[1] ?? '#f28e2c';
 const TRAIN_DOT = '#1d2430';
+/** Probes the blocked split left out: light grey, behind both splits. */
+const EXCLUDED_DOT = '#a9b1bd';
 
 function extent(values: number[]): [number, number] {
   let lo = Infinity;
@@ -81,6 +83,7 @@ export function ParityFigure({ pairs, density, metrics, exportTitle, fileStem, c
       const domain = parityDomain(pairs);
       const points = pairs.trueD.map((t, i) => ({ t, p: pairs.predictedD[i] ?? Number.NaN, s: pairs.split?.[i] ?? null }));
       const twoSplits = pairs.split !== null && points.some((p) => p.s === 1) && points.some((p) => p.s === 0);
+      const excluded = points.some((p) => p.s === 2);
       const faint = points.length > 2000 ? 0.18 : points.length > 300 ? 0.35 : 0.6;
       const contours = density
         ? densityMarks(density)
@@ -104,7 +107,9 @@ export function ParityFigure({ pairs, density, metrics, exportTitle, fileStem, c
         marks: [
           ...contours,
           // Constant fills per split: a fill channel would go through the density's colour scale.
-          Plot.dot(twoSplits ? points.filter((d) => d.s !== 1) : points, { x: 't', y: 'p', r: 1.6, fill: TRAIN_DOT, fillOpacity: faint, clip: true }),
+          // Code 2: probes a blocked split excluded (they share atoms with validation probes): neither side.
+          excluded ? Plot.dot(points.filter((d) => d.s === 2), { x: 't', y: 'p', r: 1.4, fill: EXCLUDED_DOT, fillOpacity: faint, clip: true }) : null,
+          Plot.dot(twoSplits ? points.filter((d) => d.s === 0) : points.filter((d) => d.s !== 2), { x: 't', y: 'p', r: 1.6, fill: TRAIN_DOT, fillOpacity: faint, clip: true }),
           twoSplits ? Plot.dot(points.filter((d) => d.s === 1), { x: 't', y: 'p', r: 1.8, fill: VALIDATION_COLOUR, fillOpacity: Math.min(1, faint + 0.2), clip: true }) : null,
           Plot.line(
             [
@@ -124,6 +129,7 @@ export function ParityFigure({ pairs, density, metrics, exportTitle, fileStem, c
               { label: 'validation split', colour: VALIDATION_COLOUR, kind: 'dot' as const },
             ]
           : [{ label: 'pattern', colour: TRAIN_DOT, kind: 'dot' as const }]),
+        ...(excluded ? [{ label: 'excluded (guard band)', colour: EXCLUDED_DOT, kind: 'dot' as const }] : []),
         { label: 'y = x', colour: THRESHOLD_COLOUR, kind: 'dashed' },
       ];
       return composeFigure([{ svg: panel, heading: annotation }], { width: size, legend });
@@ -135,7 +141,7 @@ export function ParityFigure({ pairs, density, metrics, exportTitle, fileStem, c
     () =>
       toCsv(
         ['true_d', 'predicted_d', ...(pairs.split ? ['split'] : [])],
-        pairs.trueD.map((t, i) => [t, pairs.predictedD[i], ...(pairs.split ? [pairs.split[i] === 1 ? 'validation' : pairs.split[i] === 0 ? 'train' : ''] : [])]),
+        pairs.trueD.map((t, i) => [t, pairs.predictedD[i], ...(pairs.split ? [pairs.split[i] === 1 ? 'validation' : pairs.split[i] === 0 ? 'train' : pairs.split[i] === 2 ? 'excluded' : ''] : [])]),
       ),
     [pairs],
   );
