@@ -246,6 +246,6 @@ describe.skipIf(!torchAvailable)(title, () => {
     const registered = ssro('model', 'import', projectDir, best, '--model', 'basecnn', '--target', 'one_minus_d', '--kmax', '0.24', '--delta-k', '0.015');
     expect(registered.status, registered.stderr).toBe(0);
     expect(Number(registered.stdout.trim())).toBeGreaterThan(modelId);
-    expect(ssro('model', 'import', projectDir, best).stderr).toMatch(/give architecture \(resnet18 or basecnn or compactcnn\), target \(d or one_minus_d\), kmaxInvA \(Å⁻¹\), deltaKInvA \(Å⁻¹\)/);
+    expect(ssro('model', 'import', projectDir, best).stderr).toMatch(/give architecture \(resnet18 or basecnn or compactcnn or invariant-mlp\), target \(d or one_minus_d\), kmaxInvA \(Å⁻¹\), deltaKInvA \(Å⁻¹\)/);
   });
 });
