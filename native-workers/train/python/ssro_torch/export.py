@@ -259,7 +259,8 @@ def main(argv=None):
                         f'{expected_side(args.kmax, args.delta_k)} pixels')
     if args.threads:
         torch.set_num_threads(args.threads)
-    model = build_model(args.model, args.side)
+    # invariant-mlp builds its rings from the k-grid (the side alone implies the paper's grid); others ignore it.
+    model = build_model(args.model, args.side, kmax_inv_a=args.kmax, delta_k_inv_a=args.delta_k)
     load_weights(model, args.state_dict, args.model)
     record = preprocessing_record(args.side, args.kmax, args.delta_k, args.transform, args.global_log_max)
     metadata = ssro_metadata(args.model, args.target, record,

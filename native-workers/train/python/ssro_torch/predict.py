@@ -18,14 +18,16 @@ import torch
 from .transforms import ANNULUS_LOG, LOG1_MINMAX, model_input, preprocessing_record
 from .events import UserError, emit, run_main
 from .export import write_bytes_atomic
-from .models import ARCHITECTURES, build_model, infer_side_from_state, load_file, load_weights, unwrap_state_dict
+from .models import (ARCHITECTURES, build_model, grid_from_state, infer_side_from_state, load_file, load_weights,
+                     unwrap_state_dict)
 
 
 def load_model(weights, architecture, side):
     """A CPU eval-mode model with the weights of a state_dict/checkpoint file (checked key by key)."""
     state = unwrap_state_dict(load_file(weights), weights)
     inferred = infer_side_from_state(state, architecture)
-    model = build_model(architecture, inferred or side)
+    # invariant-mlp weights record the k-grid and beam mask their rings were built on; rebuild on the same ones.
+    model = build_model(architecture, inferred or side, **grid_from_state(state, architecture))
     load_weights(model, state, architecture, source=weights)
     return model.eval()
 
