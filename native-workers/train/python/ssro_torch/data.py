@@ -340,9 +340,17 @@ class BatchStream(torch.utils.data.Dataset):
     augmentation draws from one generator seeded by (seed, 6, epoch, batch index) (ssro_torch.batch_augment), so a
     batch does not depend on worker count or where a resumed run restarted. An augmentation whose `stage` is 'raw'
     (detector) gets the raw patterns and the folder's transform runs after it (and after subsampling to the model's
-    grid); any other ('paper') gets the model inputs. Call set_epoch before iterating."""
+    grid); any other ('paper') gets the model inputs. Call set_epoch before iterating.
 
-    def __init__(self, folder, indices, target, batch_size, augment=None, seed=42, shuffle=False):
+    Data-parallel shard (`rank`, `world_size` > 1; ssro_torch.distributed): item b holds only the rows rank, rank + N,
+    … of the global batch b of `batch_size` rows (global batch and order as with one process), each augmented exactly
+    as in that global batch. 'paper' draws the whole batch's numbers and applies them to this rank's rows (its steps
+    are per sample); 'detector' augments the whole global batch and keeps this rank's rows, because its last step,
+    Poisson sampling, consumes a data-dependent count of numbers per node from one generator, so a row's counts depend
+    on every row before it. The transform runs on this rank's rows only."""
+
+    def __init__(self, folder, indices, target, batch_size, augment=None, seed=42, shuffle=False, rank=0,
+                 world_size=1):
         if target not in TARGETS:
             raise UserError(f"unknown target '{target}'; choose 'd' or 'one_minus_d'")
         self.folder = folder
@@ -354,6 +362,10 @@ class BatchStream(torch.utils.data.Dataset):
         self.shuffle = shuffle
         self.epoch = 0
         self.order = np.arange(self.indices.size)
+        if not 0 <= rank < world_size:
+            raise ValueError(f'rank {rank} is outside 0 … {world_size - 1}')
+        self.rank = int(rank)
+        self.world_size = int(world_size)
 
     def set_epoch(self, epoch):
         self.epoch = int(epoch)
@@ -367,6 +379,8 @@ class BatchStream(torch.utils.data.Dataset):
         if not 0 <= b < len(self):
             raise IndexError(b)
         pick = self.order[b * self.batch_size:(b + 1) * self.batch_size]
+        if self.world_size > 1:
+            return self._shard_item(b, pick)
         rows = self.indices[pick]
         y = torch.from_numpy(self.targets[pick]).unsqueeze(1)
         index = torch.from_numpy(rows)
@@ -381,6 +395,39 @@ class BatchStream(torch.utils.data.Dataset):
             return torch.from_numpy(x).unsqueeze(1), y, index
         x = torch.from_numpy(folder.model_inputs(rows)).unsqueeze(1)
         return self.augment(x, generator), y, index
+
+
+    def global_batch_size(self, b):
+        """How many rows global batch b has (all ranks together)."""
+        return min(self.batch_size, int(self.indices.size) - b * self.batch_size)
+
+    def _shard_item(self, b, pick):
+        """This rank's rows of global batch b (see the class docstring)."""
+        mine = slice(self.rank, None, self.world_size)
+        all_rows = self.indices[pick]
+        rows = all_rows[mine]
+        y = torch.from_numpy(self.targets[pick][mine]).unsqueeze(1)
+        index = torch.from_numpy(rows)
+        folder = self.folder
+        if rows.size == 0:
+            # A last global batch with fewer rows than ranks leaves this rank none.
+            side = folder.input_side
+            return torch.zeros((0, 1, side, side), dtype=torch.float32), y, index
+        if self.augment is None:
+            return torch.from_numpy(folder.model_inputs(rows)).unsqueeze(1), y, index
+        generator = torch.Generator()
+        generator.manual_seed(mix_seed((self.seed, 6, self.epoch, b)))
+        if getattr(self.augment, 'stage', 'input') == 'raw':
+            raw = self.augment(torch.from_numpy(folder.raw_rows(all_rows)), generator, folder.stride)[mine]
+            x = folder.transform_raws(raw.numpy(), rows)
+            return torch.from_numpy(x).unsqueeze(1), y, index
+        x = torch.from_numpy(folder.model_inputs(rows)).unsqueeze(1)
+        # BatchPaperAugment.__call__ draws the decisions of the whole batch, then its Gaussian noise: the same draws,
+        # applied to this rank's rows only.
+        decisions = self.augment.draw(all_rows.size, generator)
+        side = folder.input_side
+        noise = torch.randn((all_rows.size, 1, side, side), generator=generator, dtype=x.dtype)
+        return self.augment.apply(x, {k: v[mine] for k, v in decisions.items()}, noise[mine]), y, index
 
 
 def make_batch_loader(stream, epoch, num_workers=0, pin_memory=False):

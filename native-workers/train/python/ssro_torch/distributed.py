@@ -22,6 +22,13 @@ runs unchanged with `python3 -m …`. How a loop uses it (about fifteen lines):
     if ctx.is_main(): export the ONNX model and emit 'done'
     ctx.teardown()
 
+ssro_torch.train does not `wrap`: it shards each global batch itself (ssro_torch.data.BatchStream), scales each
+rank's loss by its share of the global batch and calls `sum_gradients` after the backward pass, and
+`average_batchnorm_statistics` after every epoch (its docstring says why). DistributedDataParallel weighs every rank
+equally and needs a forward pass on every rank at every step, which the last, short batch of an epoch breaks (the
+ranks get unequal rows, or none); the manual all-reduce is exact there, at the cost of not overlapping the gradient
+communication with the backward pass. `wrap` stays for loops whose batches always split evenly.
+
 Only rank 0 writes files or prints events: `setup()` points the other ranks' stdout at stderr, so even a stray event
 from another rank cannot reach the JSON-lines stream a reader of stdout parses.
 
@@ -42,7 +49,8 @@ What differs:
     SyncBatchNorm would restore batch-B statistics, but in torch 1.13 it runs on CUDA only. Choice: `wrap` converts
     BatchNorm to SyncBatchNorm on CUDA (where multi-GPU runs happen; b may be as small as 8 there, and batch
     statistics of 8 samples are noisy) and keeps per-rank BatchNorm on CPU (gloo), where SyncBatchNorm cannot run;
-    keep b ≥ 16 on CPU for statistics close to the one-process run;
+    keep b ≥ 16 on CPU for statistics close to the one-process run. ssro_torch.train keeps per-rank BatchNorm on
+    CUDA too and averages the running statistics instead (`average_batchnorm_statistics`);
   * floating point: the all-reduce sums N partial means where one process sums B terms, so weights agree to rounding
     (about 1e-7 relative per step in float32), not bit for bit; cuDNN kernels are not deterministic anyway.
 
@@ -158,6 +166,66 @@ class Context:
     def unwrap(model):
         """The module inside DistributedDataParallel (for state_dict, evaluation and ONNX export)."""
         return getattr(model, 'module', model)
+
+    def sum_gradients(self, parameters):
+        """Replaces every gradient by its sum over the ranks, in one all-reduce of all of them (the caller scales
+        each rank's loss so that the sum is the global batch's gradient; see ssro_torch.train). A rank without a
+        gradient for a parameter (None: it had no rows this step) adds zeros; a parameter that no rank has a gradient
+        for keeps None, so the optimizer skips it as it would in one process."""
+        if not self.distributed:
+            return
+        params = [p for p in parameters if p.requires_grad]
+        if not params:
+            return
+        device = self._comm_device()
+        dtype = params[0].dtype
+        have = torch.tensor([0.0 if p.grad is None else 1.0 for p in params], dtype=dtype, device=device)
+        parts = [have] + [torch.zeros(p.numel(), dtype=dtype, device=device) if p.grad is None
+                          else p.grad.detach().reshape(-1).to(device, dtype) for p in params]
+        flat = torch.cat(parts)
+        dist.all_reduce(flat, op=dist.ReduceOp.SUM)
+        offset = len(params)
+        for k, p in enumerate(params):
+            n = p.numel()
+            if float(flat[k]) > 0:
+                summed = flat[offset:offset + n].view(p.shape)
+                if p.grad is None:
+                    p.grad = torch.empty_like(p)  # keeps the parameter's memory format (channels-last)
+                p.grad.copy_(summed)
+            offset += n
+
+    def average_batchnorm_statistics(self, module):
+        """Sets the BatchNorm running means and variances of `module` to their mean over the ranks (the batch counts
+        to rank 0's). Each rank's running statistics are exponential averages of its own shards' batch statistics,
+        linear in them: from a common start, the mean over ranks after any number of steps is what one process would
+        hold from the means of the shards' statistics, i.e. the global batches' means (for equal shards), whether
+        averaged after every step or once at the end. The variance comes out as the mean of the shards' variances,
+        slightly below the global batches' (it misses the spread between the shards' means)."""
+        if not self.distributed:
+            return
+        from torch.nn.modules.batchnorm import _BatchNorm
+        floats, counts = [], []
+        for m in module.modules():
+            if isinstance(m, _BatchNorm) and m.track_running_stats and m.running_mean is not None:
+                floats += [m.running_mean, m.running_var]
+                if m.num_batches_tracked is not None:
+                    counts.append(m.num_batches_tracked)
+        if floats:
+            device = self._comm_device()
+            flat = torch.cat([t.detach().reshape(-1).to(device, torch.float64) for t in floats])
+            dist.all_reduce(flat, op=dist.ReduceOp.SUM)
+            flat /= self.world_size
+            offset = 0
+            with torch.no_grad():
+                for t in floats:
+                    t.copy_(flat[offset:offset + t.numel()].view(t.shape))
+                    offset += t.numel()
+        if counts:
+            box = torch.stack([t.detach().reshape(()) for t in counts]).to(self._comm_device())
+            dist.broadcast(box, src=0)
+            with torch.no_grad():
+                for t, value in zip(counts, box.cpu()):
+                    t.fill_(int(value))
 
     def all_reduce_sum(self, values):
         """The sum over ranks of a number, a list of numbers or a tensor (returned as the same kind)."""

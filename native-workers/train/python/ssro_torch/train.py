@@ -1,6 +1,7 @@
 """Trains a disorder-parameter model on one project dataset (papers/000 §2.3, DESIGN.md "Training"), resumably.
 
   python3 -m ssro_torch.train --config CONFIG.json      (cwd or PYTHONPATH = native-workers/train/python)
+  torchrun --nproc_per_node N -m ssro_torch.train --config CONFIG.json      (data parallel, see "Data parallel")
 
 Config (JSON object; unknown keys are refused so a typo cannot silently fall back to a default):
   datasetDir           str, required   the dataset folder (pattern-store.ts layout: dataset.json, patterns.npy, …)
@@ -23,7 +24,8 @@ Config (JSON object; unknown keys are refused so a typo cannot silently fall bac
   seed                 int, default 42 (model init, shuffling, augmentation)
   device               'auto' (default: cuda, else mps, else cpu) | 'cpu' | 'cuda' | 'mps'
   numWorkers           int ≥ 0, default 0 (DataLoader worker processes; results do not depend on it)
-  threads              int ≥ 1 | null (default: the CPU cores this process may use) → torch.set_num_threads
+  threads              int ≥ 1 | null (default: the CPU cores this process may use, shared out among the
+                       processes of a node under torchrun) → torch.set_num_threads, per process
   imagenetWeights      str|null  a torchvision resnet18 ImageNet state_dict file to start from (conv1 averaged
                                  over RGB, fc fresh); resnet18 only; never downloaded
   initStateDict        str|null  a full state_dict of the chosen architecture to start from (e.g. the authors'
@@ -115,8 +117,32 @@ hyper-parameters, split or dataset) is refused. A run whose last.pt already cove
 A last.pt that cannot be read weights-only (tampered with, or written before checkpoints became weights-only) is
 refused with what to do: delete it to start over, best.pt can start a new run.
 
+Data parallel (torchrun --nproc_per_node N, or more nodes; ssro_torch.distributed: nccl on CUDA, each process on
+cuda:LOCAL_RANK, gloo on the CPU). batchSize stays the global batch B and must be a multiple of the world size N
+(refused otherwise, naming both). Every process walks the same global batches in the same order as one process would
+and trains on its rows of each: rows r, r + N, … of the global batch for rank r, augmented exactly as in that global
+batch (ssro_torch.data.BatchStream), so a sample's augmentation does not depend on N. Each process's loss is the sum
+of its rows' losses over the global batch's row count; after the backward pass the gradients are summed over the
+processes in one all-reduce (distributed.sum_gradients), which makes them the one-process gradient of the global
+batch, also for the last, short batch of an epoch that the processes share unequally (a process may get no rows).
+This is a manual all-reduce rather than DistributedDataParallel, which averages the gradients with equal weights
+per process and needs a forward pass on every process at every step; the price is that the all-reduce does not
+overlap the backward pass. The loss and the cancel flag are summed in the same step, so every process stops at the
+same step with the same error. Optimizer, learning-rate schedule and weight average are then the same on every
+process (same initial weights from the seed, same gradients). BatchNorm normalises each process's rows with their
+own statistics (the one difference from one process; keep B/N ≥ 16); the running statistics are averaged over the
+processes after every epoch (distributed.average_batchnorm_statistics, see there why that reproduces one process's
+running means) and copied into the weight average. Validation and the final evaluation are sharded: process r
+evaluates batches r, r + N, … and one all-reduce assembles the whole table on every process, so every process takes
+the same best-epoch and plateau decisions. Only rank 0 writes files (last.pt, best.pt, history.json,
+val_predictions.npy, metrics.json, model.onnx) and prints events; the other processes' stdout goes to stderr. The
+run ends with a barrier after rank 0's files are written. Resume: every process reads last.pt and continues as one
+process would. With the same seed, a run on N processes of a model without BatchNorm (basecnn) follows the
+one-process run to float rounding (tests/integration/torch-ddp-train.test.ts measures it).
+
 Events on stdout (JSON lines; everything else goes to stderr):
-  {"event":"device","device":"cpu","torch":…,"torchvision":…,"cuda":false,"mps":false,"threads":2,"deterministic":true}
+  {"event":"device","device":"cpu","torch":…,"torchvision":…,"cuda":false,"mps":false,"threads":2,"deterministic":true,
+   "distributed":null | {"rank":0,"worldSize":N,"localWorldSize":…,"backend":"gloo"|"nccl"}}
   {"event":"data","datasetDir":…,"side":133,"inputSide":133|67,"patternKind":…,"train":n,"validation":n,"excluded":n,"notDone":n,"target":…,"model":…,
    "members":K,"transform":…,"augmentation":…|null}
   {"event":"resume","fromEpoch":e,"epochs":…,"bestEpoch":…,"threadsBefore":…}   (only when last.pt was found)
@@ -152,7 +178,7 @@ import torch
 import torchvision
 from torch import nn
 
-from . import FORMAT_VERSION
+from . import FORMAT_VERSION, distributed
 from .batch_augment import BatchDetectorAugment, BatchPaperAugment
 from .data import (REGION_KINDS, TARGETS, BatchStream, DatasetFolder, load_split, make_batch_loader, mix_seed,
                    select_rows, to_d)
@@ -373,21 +399,31 @@ def fit_metrics(true_d, pred_d):
             'r2': 1.0 - ss_res / ss_tot if ss_tot > 0 else None}
 
 
-def evaluate(model, stream, device, num_workers, members=1, tta='none', channels_last=False):
+def evaluate(model, stream, device, num_workers, members=1, tta='none', channels_last=False, ctx=None):
     """Model outputs (target units, float64) for every sample of an unaugmented BatchStream, in its order:
-    (N, members), one column per ensemble member; with tta 'd4' each column is averaged over the 8 symmetries."""
+    (N, members), one column per ensemble member; with tta 'd4' each column is averaged over the 8 symmetries.
+
+    Data parallel (`ctx` of several ranks, all holding the same weights): rank r evaluates batches r, r + N, … and a
+    sum over the ranks of the zero-filled tables assembles the whole one on every rank (in evaluation mode a
+    sample's output does not depend on the other samples of its batch)."""
     model.eval()
     net = with_tta(model, tta, stream.folder.input_side).to(device)
-    out = np.empty((len(stream.indices), members), dtype=np.float64)
-    k = 0
+    sharded = ctx is not None and ctx.distributed
+    out = np.zeros((len(stream.indices), members), dtype=np.float64)
+    mine = range(ctx.rank, len(stream), ctx.world_size) if sharded else range(len(stream))
+    stream.set_epoch(0)
+    loader = torch.utils.data.DataLoader(stream, batch_size=None, sampler=mine, num_workers=num_workers,
+                                         pin_memory=device.type == 'cuda', persistent_workers=False)
     with torch.no_grad():
-        for x, _, _ in make_batch_loader(stream, 0, num_workers, device.type == 'cuda'):
+        for b, (x, _, _) in zip(mine, loader):
             x = x.to(device)
             if channels_last:
                 x = x.contiguous(memory_format=torch.channels_last)
             y = net(x).reshape(x.shape[0], members).float().cpu().numpy()
-            out[k:k + y.shape[0]] = y
-            k += y.shape[0]
+            start = b * stream.batch_size
+            out[start:start + y.shape[0]] = y
+    if sharded:
+        out = ctx.all_reduce_sum(torch.from_numpy(out)).numpy()
     return out
 
 
@@ -424,6 +460,11 @@ class WeightAverage:
             theirs = [p.detach() for p in model.parameters()]
             torch._foreach_mul_(mine, d)
             torch._foreach_add_(mine, theirs, alpha=1.0 - d)
+        self.copy_buffers(model)
+
+    def copy_buffers(self, model):
+        """The model's buffers (BatchNorm running statistics) into the average, as every update does."""
+        with torch.no_grad():
             for b, source in zip(self.model.buffers(), model.buffers()):
                 b.copy_(source)
 
@@ -593,9 +634,28 @@ def _nonfinite_word(value):
 
 def train(cfg):
     started = time.time()
-    threads = cfg['threads'] or _usable_cores()
-    torch.set_num_threads(threads)
     device, cuda, mps = pick_device(cfg['device'])
+    try:
+        ctx = distributed.setup(device)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    try:
+        _train(cfg, ctx, started, cuda, mps)
+    finally:
+        ctx.teardown()
+
+
+def _train(cfg, ctx, started, cuda, mps):
+    device = ctx.device
+    main_rank = ctx.is_main()
+    threads = cfg['threads'] or ctx.threads_per_rank(_usable_cores())
+    torch.set_num_threads(threads)
+    try:
+        per_rank = ctx.per_rank_batch(cfg['batchSize'])
+    except ValueError:
+        raise UserError(f'config field batchSize ({cfg["batchSize"]}) is the global batch and must be a multiple of '
+                        f'the {ctx.world_size} torchrun processes (each trains on batchSize / processes rows per '
+                        f'step); choose a multiple of {ctx.world_size} or another --nproc_per_node') from None
     if device.type == 'cuda':
         os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
         torch.backends.cudnn.benchmark = False
@@ -603,7 +663,8 @@ def train(cfg):
     torch.use_deterministic_algorithms(True, warn_only=True)
     emit('device', device=str(device), torch=torch.__version__, torchvision=torchvision.__version__, cuda=cuda,
          mps=mps, threads=torch.get_num_threads(), deterministic=device.type == 'cpu',
-         cudaDevice=torch.cuda.get_device_name(device) if device.type == 'cuda' else None)
+         cudaDevice=torch.cuda.get_device_name(device) if device.type == 'cuda' else None,
+         distributed=ctx.describe() if ctx.distributed else None)
 
     folder = DatasetFolder(cfg['datasetDir'], cfg['transform'], cfg['transformParams'], cfg['inputSide'])
     side = folder.input_side
@@ -673,12 +734,14 @@ def train(cfg):
         best_state = checkpoint['bestModel']
         # best.pt may be from an epoch that was lost in the crash (written just before last.pt): put back the one
         # last.pt knows, so best.pt always matches history.
-        save_atomic(best_state, paths['best'])
+        if main_rank:
+            save_atomic(best_state, paths['best'])
         threads_before = checkpoint.get('threads')
         emit('resume', fromEpoch=start_epoch, epochs=cfg['epochs'], bestEpoch=best and best['epoch'],
              threadsBefore=threads_before)
-        log(f'resuming {out_dir} at epoch {start_epoch}')
-        if threads_before is not None and threads_before != torch.get_num_threads():
+        if main_rank:
+            log(f'resuming {out_dir} at epoch {start_epoch}')
+        if main_rank and threads_before is not None and threads_before != torch.get_num_threads():
             log(f'note: the run used {threads_before} threads before and {torch.get_num_threads()} now; results stay '
                 f'valid but are no longer bit-identical to an uninterrupted run')
     eval_model = ema.model if ema is not None else model
@@ -697,10 +760,15 @@ def train(cfg):
             raise UserError(f'{folder.dir}: {error}') from None
     weights = bootstrap_weights(seed, members, train_idx, folder.sample_count).to(device) if members > 1 else None
     batch_size = cfg['batchSize']
-    train_stream = BatchStream(folder, train_idx, target, batch_size, augment, seed, shuffle=True)
+    # Data parallel: every rank walks the same global batches and trains on its rows of each (the BatchStream shard).
+    train_stream = BatchStream(folder, train_idx, target, batch_size, augment, seed, shuffle=True,
+                               rank=ctx.rank, world_size=ctx.world_size)
     train_eval = BatchStream(folder, train_idx, target, batch_size, None, seed)
     val_stream = BatchStream(folder, val_idx, target, batch_size, None, seed)
     batches = len(train_stream)
+    if ctx.distributed and main_rank:
+        log(f'data parallel: {ctx.world_size} processes ({ctx.backend}), {per_rank} of every global batch of '
+            f'{batch_size} rows each')
     total_steps = cfg['epochs'] * batches
     warmup_steps = cfg['warmupEpochs'] * batches
 
@@ -708,11 +776,21 @@ def train(cfg):
         return cosine_lr(step, total_steps, warmup_steps, cfg['lr'], cfg['minLr'])
 
     def run_evaluate(net, stream):
-        return evaluate(net, stream, device, cfg['numWorkers'], members, cfg['tta'], channels_last)
+        return evaluate(net, stream, device, cfg['numWorkers'], members, cfg['tta'], channels_last, ctx)
 
     loss_fn = nn.L1Loss()
     pin = device.type == 'cuda'
     cancel = CancelFlag()
+
+    def nonfinite(value, epoch, b):
+        kept = (f'{paths["last"]} holds the last good epoch ({epoch - 1})' if epoch > start_epoch or
+                start_epoch > 1 else 'no epoch finished, so nothing was saved')
+        return UserError(f'training loss became {_nonfinite_word(value)} at epoch {epoch}, batch {b}; lower the '
+                         f'learning rate (lr {cfg["lr"]}) or check the dataset for extreme patterns; {kept}')
+
+    def cancelled(signum, epoch):
+        return Cancelled(f'stopped by signal {signum} during epoch {epoch}; {paths["last"]} holds epoch '
+                         f'{epoch - 1}; run the same config again to resume')
 
     for epoch in range(start_epoch, cfg['epochs'] + 1):
         epoch_start = time.time()
@@ -733,32 +811,57 @@ def train(cfg):
             else:
                 step_lr = lr
             optimizer.zero_grad(set_to_none=True)
-            if weights is None:
-                loss = loss_fn(model(x), y)
+            if not ctx.distributed:
+                if weights is None:
+                    loss = loss_fn(model(x), y)
+                else:
+                    w = weights[:, index.to(device)].t()  # (B, K)
+                    loss = (w * (model(x) - y).abs()).mean(dim=0).sum()
+                value = float(loss.item()) / members
+                if not math.isfinite(value):
+                    raise nonfinite(value, epoch, b)
+                loss.backward()
+                rows = x.shape[0]
             else:
-                w = weights[:, index.to(device)].t()  # (B, K)
-                loss = (w * (model(x) - y).abs()).mean(dim=0).sum()
-            value = float(loss.item()) / members
-            if not math.isfinite(value):
-                kept = (f'{paths["last"]} holds the last good epoch ({epoch - 1})' if epoch > start_epoch or
-                        start_epoch > 1 else 'no epoch finished, so nothing was saved')
-                raise UserError(f'training loss became {_nonfinite_word(value)} at epoch {epoch}, batch {b}; lower the '
-                                f'learning rate (lr {cfg["lr"]}) or check the dataset for extreme patterns; {kept}')
-            loss.backward()
+                # This rank's share of the global batch's mean loss: its rows' losses over the global batch's row
+                # count, so the gradients summed over the ranks are those of one process on the whole batch (also
+                # for a last, short batch the ranks share unequally). The loss and the cancel flag are summed too,
+                # so every rank stops at the same step with the same message.
+                rows = train_stream.global_batch_size(b - 1)
+                local = 0.0
+                if x.shape[0] > 0:
+                    residual = (model(x) - y).abs()
+                    if weights is not None:
+                        residual = weights[:, index.to(device)].t() * residual
+                    part = residual.sum() / rows
+                    part.backward()
+                    local = float(part.item())
+                total, stop = ctx.all_reduce_sum([local, 0.0 if cancel.signal is None else 1.0])
+                value = total / members
+                if not math.isfinite(value):
+                    raise nonfinite(value, epoch, b)
+                if stop:
+                    raise cancelled(cancel.signal or 'SIGTERM/SIGINT (another process)', epoch)
+                ctx.sum_gradients(model.parameters())
             optimizer.step()
             if ema is not None:
                 ema.update(model)
-            loss_sum += value * x.shape[0]
-            seen += x.shape[0]
-            if cancel.signal is not None:
-                raise Cancelled(f'stopped by signal {cancel.signal} during epoch {epoch}; {paths["last"]} holds epoch '
-                                f'{epoch - 1}; run the same config again to resume')
+            loss_sum += value * rows
+            seen += rows
+            if cancel.signal is not None and not ctx.distributed:
+                raise cancelled(cancel.signal, epoch)
             now = time.time()
             if b == batches or now - last_report >= cfg['progressSeconds']:
                 last_report = now
                 emit('batch', epoch=epoch, batch=b, batches=batches, loss=value, lr=step_lr,
                      imagesPerSecond=seen / max(now - epoch_start, 1e-9))
         train_loss = loss_sum / max(seen, 1)
+        if ctx.distributed:
+            # The running statistics each rank gathered from its shards, averaged (every rank then evaluates and
+            # averages the same weights); the weight average copies them, as its last update would have.
+            ctx.average_batchnorm_statistics(model)
+            if ema is not None:
+                ema.copy_buffers(model)
 
         predicted = run_evaluate(eval_model, val_stream).mean(axis=1)
         val_true = val_stream.targets.astype(np.float64)
@@ -771,11 +874,14 @@ def train(cfg):
         if is_best:
             best = {'epoch': epoch, 'valLoss': val_loss}
             best_state = {k: v.detach().to('cpu', copy=True) for k, v in eval_model.state_dict().items()}
-            save_atomic(best_state, paths['best'])
+            if main_rank:
+                save_atomic(best_state, paths['best'])
         record = {'epoch': epoch, 'trainLoss': train_loss, 'valLoss': val_loss, 'valMae': m['mae'],
                   'valRmse': m['rmse'], 'valR2': m['r2'], 'lr': lr, 'nextLr': next_lr,
                   'seconds': time.time() - epoch_start, 'best': is_best}
         history.append(record)
+        if not main_rank:
+            continue  # rank 0 writes the files and prints the events
         save_atomic(checkpoint_dict(epoch, model.state_dict(), best_state, {
             'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict() if scheduler else None,
             'best': best, 'history': history, 'rng': rng_states(device), 'fingerprint': fingerprint, 'config': cfg,
@@ -793,6 +899,10 @@ def train(cfg):
     val_members = run_evaluate(eval_model, val_stream)
     val_pred = val_members.mean(axis=1)
     train_pred = run_evaluate(eval_model, train_eval).mean(axis=1)
+    if not main_rank:
+        # Rank 0 writes the outputs; wait for them, so no process of the run ends before its files are on disk.
+        ctx.barrier()
+        return
     labels = np.asarray(folder.labels)
     val_true_d, train_true_d = labels[val_idx].astype(np.float64), labels[train_idx].astype(np.float64)
     val_pred_d, train_pred_d = to_d(val_pred, target), to_d(train_pred, target)
@@ -816,6 +926,7 @@ def train(cfg):
 
     if not cfg['exportOnnx']:
         outputs = {k: v for k, v in paths.items() if k != 'onnx'}
+        ctx.barrier()
         emit('done', epochs=len(history), bestEpoch=best['epoch'], bestValLoss=best['valLoss'], metrics=metrics,
              outputs=outputs, seconds=time.time() - started)
         return
@@ -824,7 +935,10 @@ def train(cfg):
     ensemble = ensemble_calibration(val_true_d, to_d(val_members, target)) if members > 1 else None
     ood = None
     if preprocessing['transform'] == ANNULUS_LOG:
-        ood = ood_statistics(train_stream, preprocessing, cfg['numWorkers'])
+        # The whole training set as augmented (a data-parallel train_stream holds only this rank's rows).
+        ood_stream = train_stream if not ctx.distributed else BatchStream(folder, train_idx, target, batch_size,
+                                                                          augment, seed, shuffle=True)
+        ood = ood_statistics(ood_stream, preprocessing, cfg['numWorkers'])
     emit('phase', phase='export')
     described = augment.describe() if augment else None
     if described is not None and folder.stride != 1:
@@ -842,6 +956,7 @@ def train(cfg):
     export_model = with_tta(copy.deepcopy(eval_model).to('cpu').to(memory_format=torch.contiguous_format),
                             cfg['tta'], side)
     export_onnx(export_model, side, paths['onnx'], metadata)
+    ctx.barrier()
     emit('done', epochs=len(history), bestEpoch=best['epoch'], bestValLoss=best['valLoss'], metrics=metrics,
          outputs=paths, seconds=time.time() - started)
 
