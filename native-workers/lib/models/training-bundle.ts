@@ -331,6 +331,15 @@ export function bundleReadme(manifest: BundleManifest, config: BundleConfig): st
         '  ssro_torch.distributed). Use --nproc_per_node 1 (or the one-process command) until it does; more',
         '  ranks would each train the whole run and write the same files.',
       ].join('\n');
+  const ddpHowTo = manifest.engine.distributed
+    ? [
+        `  Each process trains on batchSize / N rows of every batch (batch ${config.batchSize}: N must divide it) and the`,
+        '  gradients are summed across processes, so N processes follow the one-process run; only BatchNorm sees',
+        '  batchSize / N rows per process (keep that at 16 or more). Process 0 alone writes run/ and prints progress.',
+        '  A restart with another N resumes too. Without GPUs the same command runs N CPU processes (gloo backend).',
+        '',
+      ].join('\n')
+    : '';
   return `SSRO Studio training bundle ${manifest.id}
 Created ${manifest.createdAt} from project "${manifest.project.name}" (${manifest.project.dir}),
 dataset ${d.id} "${d.name}": ${d.sampleCount} patterns of ${d.side} x ${d.side}, fingerprint sha256:${d.fingerprint}.
@@ -357,7 +366,7 @@ Train (outputs go to run/: last.pt, best.pt, history.json, metrics.json, val_pre
   One node with N GPUs (data parallel; batchSize in run.json stays the global batch):
     torchrun --nproc_per_node N -m ssro_torch.train --config run.json${ddpNote}
   (torch 1.13 on Python 3.11 mis-parses torchrun's default --redirects/--tee "0"; add --redirects 1 --tee 1 there.)
-
+${ddpHowTo}
   Slurm: submit from this folder with "sbatch train.sbatch" (add the --partition/--account lines your cluster needs):
 ${slurmScript(manifest)
   .trimEnd()
