@@ -61,7 +61,8 @@ function lengths(s: ParsedStructure): Vec3 {
 function delta(a: ParsedStructure, i: number, b: ParsedStructure, j: number, box: Vec3): Vec3 {
   return [0, 1, 2].map((k) => {
     const d = (a.positions[3 * i + k] as number) - (b.positions[3 * j + k] as number);
-    return d - box[k] * Math.round(d / box[k]);
+    const period = box[k] as number;
+    return d - period * Math.round(d / period);
   }) as Vec3;
 }
 
@@ -97,7 +98,8 @@ describe.skipIf(!lmpAvailable)(title, () => {
     // Expected nearest-neighbour bonds: the 12 a/2⟨110⟩ of the crystal, in box coordinates (rows = unit x, y, z).
     const unit = (v: readonly number[]): Vec3 => {
       const l = Math.hypot(...v);
-      return [v[0] / l, v[1] / l, v[2] / l] as Vec3;
+      const [x = 0, y = 0, z = 0] = v;
+      return [x / l, y / l, z / l];
     };
     const rows = [unit(orientation.x), unit(orientation.y), unit(orientation.z)];
     const bonds: Vec3[] = [];
@@ -107,7 +109,8 @@ describe.skipIf(!lmpAvailable)(title, () => {
           const v = [0, 0, 0];
           v[i] = si;
           v[j] = sj;
-          bonds.push(rows.map((r) => r[0] * v[0] + r[1] * v[1] + r[2] * v[2]) as Vec3);
+          const [vx = 0, vy = 0, vz = 0] = v;
+          bonds.push(rows.map((r) => r[0] * vx + r[1] * vy + r[2] * vz) as Vec3);
         }
       }
     }
@@ -144,11 +147,11 @@ describe.skipIf(!lmpAvailable)(title, () => {
     // removed. Cu at 300 K: B ≈ 0.55 Å² → ⟨u_x²⟩^½ = (B/8π²)^½ ≈ 0.083 Å (X-ray Debye–Waller factor).
     const start = readStructureFile(path.join(folder, 'simulation', 'input.data'), 'lammps-data', { elements: ['Cu', 'Zr'] });
     const startBox = lengths(start);
-    const scaledStart: ParsedStructure = { ...start, positions: start.positions.map((x, k) => x * (box[k % 3] / startBox[k % 3])) };
+    const scaledStart: ParsedStructure = { ...start, positions: start.positions.map((x, k) => x * ((box[k % 3] as number) / (startBox[k % 3] as number))) };
     const index = new Map<number, number>();
     for (let j = 0; j < n; j++) index.set(scaledStart.ids[j] as number, j);
     const displacements = Array.from({ length: n }, (_, i) => delta(structure, i, scaledStart, index.get(structure.ids[i] as number) as number, box));
-    const drift = [0, 1, 2].map((k) => displacements.reduce((sum, d) => sum + d[k], 0) / n);
+    const drift = [0, 1, 2].map((k) => displacements.reduce((sum, d) => sum + (d[k] as number), 0) / n) as Vec3;
     const msd = displacements.reduce((sum, d) => sum + (d[0] - drift[0]) ** 2 + (d[1] - drift[1]) ** 2 + (d[2] - drift[2]) ** 2, 0) / (3 * n);
     const rms = Math.sqrt(msd);
     expect(rms).toBeGreaterThan(0.06);

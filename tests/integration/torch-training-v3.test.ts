@@ -215,7 +215,7 @@ describe.skipIf(!torchAvailable)(title, () => {
   const work = tempDir('ssro-torch-v3-');
   const datasetDir = path.join(work, 'dataset');
   const splitFile = path.join(work, 'split.npy');
-  let labels = new Float64Array(0);
+  let labels: Float64Array = new Float64Array(0);
   let split = new Int8Array(0);
   const config = (outDir: string, extra: Record<string, unknown> = {}): string => {
     const file = `${outDir}.json`;
