@@ -12,7 +12,7 @@ import { errorMessage, formatCount } from '../format';
 import { useApi } from '../state/api-context';
 import { isActiveJob } from '../state/use-jobs';
 import { MetricsTable } from './metrics-table';
-import { ModelFacts } from './model-facts';
+import { ModelFacts, modelSplitText } from './model-facts';
 import { architectureLabel, MODEL_STATE_LABELS, MODEL_STATE_PILLS, modelMetricsRows, predictionMetricsRows, TARGET_LABELS } from './model-format';
 import { ParityFigure, type ParityPairs } from './parity-figure';
 import { PredictPanel } from './predict-panel';
@@ -138,7 +138,7 @@ export function ModelPage({ model, datasets, jobs, onCancelled, onDeleted }: Mod
             <MetricsTable
               rows={modelRows}
               testId="model-metrics-table"
-              note={model.source === 'trained' ? 'The dataset’s seeded 80/20 split; the model never learned from the validation patterns.' : 'As recorded in the imported model.'}
+              note={model.source === 'trained' ? `Validation: ${modelSplitText(model, null)}; the model never learned from the validation patterns.` : 'As recorded in the imported model.'}
             />
           ) : (
             <p className="muted model-card__empty">

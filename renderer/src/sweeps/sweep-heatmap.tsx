@@ -3,6 +3,7 @@
  * coloured by its validation RMSE on one shared scale (so the panels compare) and labelled with the value; cells not
  * trained yet are outlined and say so.
  */
+import { sweepSplitText } from './sweep-split-text';
 import * as Plot from '@observablehq/plot';
 import { useCallback } from 'react';
 import type { SweepSummary } from '../../../main/shared/sweeps';
@@ -87,7 +88,7 @@ export function SweepHeatmap({ sweep }: { sweep: SweepSummary }) {
       fileStem={`sweep-${sweep.id}-rmse`}
       render={render}
       csv={csv}
-      caption={`Each cell: the best epoch’s RMSE on that probe’s validation patterns (the dataset’s seeded 80/20 split), ${sweep.params.epochs} epochs per cell.`}
+      caption={`Each cell: the best epoch’s RMSE on that probe’s validation patterns (${sweepSplitText(sweep.params)}), ${sweep.params.epochs} epochs per cell.`}
     />
   );
 }

@@ -11,17 +11,9 @@ import { architectureLabel, formatError, formatR2 } from '../models/model-format
 import { useApi } from '../state/api-context';
 import { isActiveJob } from '../state/use-jobs';
 import { SweepHeatmap } from './sweep-heatmap';
-import { splitKindLabel } from '../../../main/shared/splits';
-import { sweepSplitKind, type SweepRequest } from '../../../main/shared/sweeps';
 
-/** The split a sweep's RMSEs were measured on (sweeps stored without one used the random split). */
-function sweepSplitText(params: SweepRequest): string {
-  const kind = sweepSplitKind(params);
-  if (kind === 'blocked' && params.splitAxis !== undefined && params.splitAxis !== 'auto') return `blocked along ${params.splitAxis}, guard ${params.splitGuardA ?? 0} Å`;
-  if (kind === 'structure') return `leave-structure-out (structures ${(params.holdoutStructures ?? []).join(', ')} held out)`;
-  return splitKindLabel(kind);
-}
 import { useSweep } from './use-sweeps';
+import { sweepSplitText } from './sweep-split-text';
 
 export const SWEEP_STATE_LABELS: Readonly<Record<SweepSummary['state'], string>> = { running: 'running', incomplete: 'incomplete', complete: 'complete' };
 export const SWEEP_STATE_PILLS: Readonly<Record<SweepSummary['state'], string>> = { running: 'running', incomplete: 'failed', complete: 'succeeded' };
