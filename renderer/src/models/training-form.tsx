@@ -38,7 +38,9 @@ const SPLIT_HELP: Record<SplitKind, string> = {
   random: 'Neighbouring probes share most of their atoms: validation looks better than it is',
 };
 
-const SPLIT_OPTIONS = SPLIT_KINDS.map((k) => ({ value: k, label: splitKindLabel(k), title: SPLIT_HELP[k], testId: `train-split-${k}` }));
+// Short labels fit the control; the full label (random says it is optimistic) is the tooltip and the help below.
+const SPLIT_SHORT: Record<SplitKind, string> = { blocked: 'blocked', structure: 'by structure', random: 'random (optimistic)' };
+const SPLIT_OPTIONS = SPLIT_KINDS.map((k) => ({ value: k, label: SPLIT_SHORT[k], title: `${splitKindLabel(k)}: ${SPLIT_HELP[k]}`, testId: `train-split-${k}` }));
 
 const DEVICE_LABELS: Record<(typeof TRAIN_DEVICES)[number], string> = {
   auto: 'auto (CUDA, MPS, else CPU)',
@@ -104,7 +106,7 @@ export function TrainingForm({ draft, check, datasets, onChange }: TrainingFormP
         </Field>
         {text('epochs', 'Epochs', { help: 'Paper: up to 400; the best epoch is kept' })}
         {text('batchSize', 'Batch size', { help: 'Paper: 64' })}
-        {text('lr', 'Learning rate', { help: 'Adam; halved after 20 epochs without progress' })}
+        {text('lr', 'Learning rate', { help: draft.schedule === 'cosine' ? 'Adam; cosine decay to the minimum by the last epoch' : 'Adam; halved after the plateau patience without progress' })}
         {text('weightDecay', 'Weight decay', { help: 'Paper: 1e-5' })}
         {text('seed', 'Seed', { help: 'Initial weights, batches, augmentation' })}
         <Field id="device" label="Device">
