@@ -10,7 +10,7 @@ import { ssroTorchDir } from '../../../native-workers/lib/models/torch-engine';
 import { BUNDLE_FILES, writeTrainingBundle, type BundleManifest } from '../../../native-workers/lib/models/training-bundle';
 import type { Project } from '../project/project';
 import { exportDatasetTo } from './dataset-service';
-import { configFor, planTrainingSplit, trainableDataset } from './training-service';
+import { configFor, planTrainingSplit, preparedTraining } from './training-service';
 import { writeSplitPlan, type SplitPlan } from '../../../native-workers/lib/datasets/split-plan';
 
 function appVersion(engineRoot: string): string | null {
@@ -23,20 +23,9 @@ function appVersion(engineRoot: string): string | null {
   }
 }
 
-function requireFile(file: string | null, what: string): void {
-  if (file !== null && (!fs.existsSync(file) || !fs.statSync(file).isFile())) throw new ApiError('invalid-request', `${what} ${file} does not exist`);
-}
-
 /** Writes the bundle of `given` (a training request, as submitTraining takes it) into `dir`. */
 export function writeBundle(project: Project, given: TrainingRequest, dir: string): { dir: string; manifest: BundleManifest } {
-  const request: TrainingRequest = {
-    ...given,
-    imagenetWeights: given.imagenetWeights === null ? null : path.resolve(given.imagenetWeights),
-    initStateDict: given.initStateDict === null ? null : path.resolve(given.initStateDict),
-  };
-  const dataset = trainableDataset(project, request.datasetId);
-  requireFile(request.initStateDict, 'the initial state_dict');
-  requireFile(request.imagenetWeights, 'the ImageNet weights file');
+  const { request, dataset } = preparedTraining(project, given);
   // One split plan for split.npy, the config's split record and the authors' layout's split.csv, so the three agree;
   // the bundle folder does not exist yet, so the record is passed in rather than read back from beside split.npy.
   let plan: SplitPlan;

@@ -167,9 +167,12 @@ function submitJob(project: Project, jobs: JobManager, model: ModelSummary, requ
   return job;
 }
 
-/** Creates the model (state 'training', its run folder and split.npy) and its train job. */
-export function submitTraining(project: Project, jobs: JobManager, given: TrainingRequest, python3Path: string): { model: ModelSummary; job: JobSummary } {
-  // Python runs in the engine's folder: paths reach it absolute (relative ones mean the caller's working folder).
+/**
+ * A training request with its weight files made absolute and checked, and its dataset checked trainable: what a
+ * local train job and a training bundle both start from. Python runs in the engine's folder, so paths reach it
+ * absolute (relative ones mean the caller's working folder).
+ */
+export function preparedTraining(project: Project, given: TrainingRequest): { request: TrainingRequest; dataset: TrainableDataset } {
   const request: TrainingRequest = {
     ...given,
     imagenetWeights: given.imagenetWeights === null ? null : path.resolve(given.imagenetWeights),
@@ -178,6 +181,12 @@ export function submitTraining(project: Project, jobs: JobManager, given: Traini
   const dataset = trainableDataset(project, request.datasetId);
   requireFile(request.initStateDict, 'the initial state_dict');
   requireFile(request.imagenetWeights, 'the ImageNet weights file');
+  return { request, dataset };
+}
+
+/** Creates the model (state 'training', its run folder and split.npy) and its train job. */
+export function submitTraining(project: Project, jobs: JobManager, given: TrainingRequest, python3Path: string): { model: ModelSummary; job: JobSummary } {
+  const { request, dataset } = preparedTraining(project, given);
   // Planned before the model exists, so a refused split leaves nothing behind.
   const split = planTrainingSplit(request, dataset);
   const model = project.models.create(
