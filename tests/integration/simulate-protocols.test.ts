@@ -21,6 +21,7 @@ import { CNA_FCC } from '../../native-workers/lib/order/cna';
 import { readStructureFile } from '../../native-workers/lib/structure-io/read-structure';
 import type { ParsedStructure } from '../../native-workers/lib/structure-io/types';
 import { readStructureFolder } from '../../native-workers/lib/structure-store';
+import { waitForJob } from '../support/jobs';
 import { tempDir } from '../support/temp';
 
 const lmpAvailable = spawnSync('lmp', ['-h'], { stdio: 'ignore' }).status === 0 && fs.existsSync(DEFAULT_POTENTIAL_PATH);
@@ -29,15 +30,7 @@ let core: AppCore;
 let handlers: Handlers;
 const work = tempDir();
 
-async function waitJob(id: number, timeoutMs = 300_000): Promise<JobSummary> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const job = await dispatch(handlers, 'jobs.get', { id });
-    if (['succeeded', 'failed', 'cancelled'].includes(job.state)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`job ${id} did not finish in time`);
-}
+const waitJob = (id: number): Promise<JobSummary> => waitForJob(handlers, id, 300_000);
 
 async function imported(job: JobSummary): Promise<{ structure: ParsedStructure; folder: string; provenance: SimulationProvenance }> {
   expect(job.error).toBeNull();
