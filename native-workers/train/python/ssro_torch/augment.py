@@ -13,8 +13,9 @@ import torchvision.transforms.functional as TF
 from torchvision.transforms import InterpolationMode
 
 
-class PatternAugment:
-    """The augmentation pipeline; parameters default to the paper's values."""
+class PaperAugmentParams:
+    """The paper pipeline's parameters (defaults: the paper's values), shared by the per-sample reference below and
+    the batch version that training runs (ssro_torch.batch_augment.BatchPaperAugment)."""
 
     def __init__(self, p=0.8, max_rotation_deg=180.0, autocontrast_p=0.5, noise_sigma=0.1,
                  sharpness_factor=0.5, sharpness_p=0.5):
@@ -24,6 +25,10 @@ class PatternAugment:
         self.noise_sigma = noise_sigma
         self.sharpness_factor = sharpness_factor
         self.sharpness_p = sharpness_p
+
+
+class PatternAugment(PaperAugmentParams):
+    """The augmentation pipeline; parameters default to the paper's values."""
 
     def __call__(self, image, generator):
         # Draw the decisions in a fixed order (the noise last) so the stream per sample is always the same length.

@@ -30,25 +30,17 @@ import math
 import torch
 import torch.nn.functional as F
 
+from .augment import PaperAugmentParams
 from .detector_augment import DRAWS, DetectorAugment
 
 PAPER_DRAWS = 4
 
 
-class BatchPaperAugment:
+class BatchPaperAugment(PaperAugmentParams):
     """The 'paper' pipeline on batches (see the module docstring); parameters default to the paper's values."""
 
     #: ssro_torch.data.BatchStream hands this augmentation the model inputs (the transform runs before it).
     stage = 'input'
-
-    def __init__(self, p=0.8, max_rotation_deg=180.0, autocontrast_p=0.5, noise_sigma=0.1,
-                 sharpness_factor=0.5, sharpness_p=0.5):
-        self.p = p
-        self.max_rotation_deg = max_rotation_deg
-        self.autocontrast_p = autocontrast_p
-        self.noise_sigma = noise_sigma
-        self.sharpness_factor = sharpness_factor
-        self.sharpness_p = sharpness_p
 
     def draw(self, batch, generator):
         """The per-sample decisions: {'apply', 'angleDeg', 'autocontrast', 'sharpness'}, each (B,)."""
