@@ -22,9 +22,11 @@ import { MODEL_FILES } from '../../../native-workers/lib/models/train-config';
 
 
 
-/** --ema-decay: a decay in [0, 1), or "off". */
-function parseEmaDecay(value: string): number | null {
-  if (value.trim().toLowerCase() === 'off') return null;
+/**
+ * --ema-decay: a decay in [0, 1), or "off". "off" stays a string here: Commander replaces a parser's null with ''.
+ */
+function parseEmaDecay(value: string): number | 'off' {
+  if (value.trim().toLowerCase() === 'off') return 'off';
   const n = Number(value);
   if (value.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError('a decay in [0, 1) (e.g. 0.999), or "off"');
   return n;
@@ -55,7 +57,7 @@ interface TrainOptions extends SplitOptions {
   schedule?: string;
   minLr?: number;
   warmupEpochs?: number;
-  emaDecay?: number | null;
+  emaDecay?: number | 'off';
   tta?: string;
   inputSide?: string;
 }
@@ -135,7 +137,7 @@ export function registerTrainCommand(program: Command): void {
             ...(opts.schedule !== undefined ? { schedule: opts.schedule } : {}),
             ...(opts.minLr !== undefined ? { minLr: opts.minLr } : {}),
             ...(opts.warmupEpochs !== undefined ? { warmupEpochs: opts.warmupEpochs } : {}),
-            ...(opts.emaDecay !== undefined ? { emaDecay: opts.emaDecay } : {}),
+            ...(opts.emaDecay !== undefined ? { emaDecay: opts.emaDecay === 'off' ? null : opts.emaDecay } : {}),
             ...(opts.tta !== undefined ? { tta: opts.tta } : {}),
             ...(opts.inputSide !== undefined ? { inputSide: Number(opts.inputSide) } : {}),
             ...splitRequestFields(opts),
