@@ -162,7 +162,7 @@ describe.skipIf(!torchAvailable)(title, () => {
     for (const [region, m] of Object.entries(report.regions)) expect(m.rmse).toBeCloseTo(rmse(exported.filter((r) => r.region === region)), 9);
     expect(e.stderr).toMatch(/predict: overall: n 60, MAE [\d.]+, RMSE [\d.]+/);
     // A raw stack has no labels to compare with.
-    expect(ssro('predict', onnx, stack, '--out', out, '--metrics', metricsFile).stderr).toMatch(/--metrics needs a labelled dataset export/);
+    expect(ssro('predict', onnx, stack, '--out', out, '--metrics', metricsFile).stderr).toMatch(/--metrics needs labels \(a dataset export with targets.npy, or a project dataset folder\)/);
   });
 
   it('ssro model predict stores a prediction of a project dataset with its evaluation', () => {

@@ -1,7 +1,8 @@
 /**
- * `ssro predict MODEL.onnx INPUT --out predictions.csv`: d for every pattern of a .npy stack of raw intensities or
- * a dataset export folder, with onnxruntime on both cores and the model's recorded preprocessing (a foreign model
- * without our metadata needs --target, --kmax and --delta-k). One CSV row per pattern: index,d.
+ * `ssro predict MODEL.onnx INPUT --out predictions.csv`: d for every pattern of a .npy stack of raw intensities, a
+ * dataset export folder or a project dataset folder, with onnxruntime on both cores and the model's recorded
+ * preprocessing (a foreign model without our metadata needs --target, --kmax and --delta-k). One CSV row per pattern:
+ * index,d.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_PREDICT_BATCH, MODEL_TARGETS, type ModelTarget } from '../../shared/models';
 import { sigmaCalibration } from '../../../native-workers/lib/models/uncertainty';
 import { checkSourceFitsModel, openPatternSource } from '../../../native-workers/lib/models/pattern-sources';
-import { describeMetrics, evaluateExport, readExportLabels } from '../../../native-workers/lib/models/export-evaluation';
+import { describeMetrics, evaluateExport, readDatasetLabels, readExportLabels } from '../../../native-workers/lib/models/export-evaluation';
 import { parsePositive, parsePositiveInteger } from '../parse-options';
 
 interface PredictOptions {
@@ -31,11 +32,11 @@ function writeAtomically(file: string, text: string): void {
 export function registerPredictCommand(program: Command): void {
   program
     .command('predict')
-    .description('predict d for every pattern of a raw .npy stack or a dataset export folder; writes index,d rows')
+    .description('predict d for every pattern of a raw .npy stack, a dataset export folder or a project dataset folder; writes index,d rows')
     .argument('<model>', 'an ONNX model (.onnx)')
-    .argument('<input>', 'a .npy stack of raw intensities (N,S,S) as `ssro diffract --raw` writes, or a dataset export folder')
+    .argument('<input>', "a .npy stack of raw intensities (N,S,S) as `ssro diffract --raw` writes, a dataset export folder, or a project dataset folder (PROJECT/datasets/UUID: raw patterns, the model's transform applied)")
     .requiredOption('--out <file>', 'the CSV to write (index,d; for a labelled export also d_true,region,split)')
-    .option('--metrics <file>', 'for a labelled dataset export: write MAE, RMSE and R² overall, per split and per region (JSON)')
+    .option('--metrics <file>', 'for a labelled dataset export or a project dataset folder: write MAE, RMSE and R² overall, per split and per region (JSON)')
     .addOption(new Option('--target <target>', 'for a model without SSRO metadata: what its output is').choices([...MODEL_TARGETS]))
     .option('--kmax <invA>', 'for a model without SSRO metadata: kmax of its training patterns (Å⁻¹)', parsePositive)
     .option('--delta-k <invA>', 'for a model without SSRO metadata: pixel size Δk of its training patterns (Å⁻¹)', parsePositive)
@@ -51,8 +52,8 @@ export function registerPredictCommand(program: Command): void {
       });
       const source = openPatternSource(path.resolve(input), model.metadata.preprocessing);
       try {
-        const labels = source.kind === 'export' ? readExportLabels(source.location) : null;
-        if (opts.metrics && !labels) throw new Error(`--metrics needs a labelled dataset export (targets.npy); ${input} has no labels`);
+        const labels = source.kind === 'export' ? readExportLabels(source.location) : source.kind === 'dataset' ? readDatasetLabels(source.location) : null;
+        if (opts.metrics && !labels) throw new Error(`--metrics needs labels (a dataset export with targets.npy, or a project dataset folder); ${input} has none`);
         for (const note of checkSourceFitsModel(source, model.metadata.preprocessing)) process.stderr.write(`predict: ${note}\n`);
         const started = Date.now();
         const { d, sigma } = await predictSourceD(model, source, undefined, {

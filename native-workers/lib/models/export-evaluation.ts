@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { FitMetrics, PredictionMetrics } from '../../../main/shared/models';
+import { REGION_KINDS } from '../analysis/regions';
 import { EXPORT_FILES } from '../datasets/dataset-export';
+import { META_COLUMNS, PatternReader } from '../datasets/pattern-store';
 import { readNpy } from '../npy';
 import { fitMetrics } from './fit-metrics';
 
@@ -58,6 +60,31 @@ export function readExportLabels(dir: string): ExportLabels | null {
     region: metaRows.length ? metaRows.map((r) => r.region ?? '') : new Array<string>(n).fill(''),
     splitSeed,
   };
+}
+
+/**
+ * Labels of a project dataset folder (pattern-store.ts: labels.npy and meta.npy), so a model can be judged on a dataset
+ * it never learned from — e.g. an unseen structure — with the model's own transform and input grid applied to the raw
+ * patterns (an export is made for one transform and grid). Such a folder has no split: every pattern is unseen or not
+ * as the caller knows, so split is '' throughout.
+ */
+export function readDatasetLabels(dir: string): ExportLabels {
+  const reader = PatternReader.open(dir);
+  try {
+    const n = reader.manifest.sampleCount;
+    const missing = reader.readDoneMap().indexOf(0);
+    if (missing >= 0) throw new Error(`${dir}: the dataset is still building (pattern ${missing} is missing); resume the build before judging a model on it`);
+    const d = Float64Array.from(reader.readLabels());
+    const meta = reader.readMeta();
+    const column = META_COLUMNS.indexOf('region');
+    const region = Array.from({ length: n }, (_, i) => {
+      const code = meta[i * META_COLUMNS.length + column] as number;
+      return code >= 0 ? (REGION_KINDS[code] ?? '') : '';
+    });
+    return { d, split: new Array<string>(n).fill(''), region, splitSeed: null };
+  } finally {
+    reader.close();
+  }
 }
 
 function byRegion(labels: ExportLabels, predictedD: ArrayLike<number>, keep: (i: number) => boolean): Record<string, FitMetrics> {

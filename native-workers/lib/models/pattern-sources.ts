@@ -31,32 +31,56 @@ export interface PatternSource {
   close(): void;
 }
 
-/** A project dataset folder (pattern-store.ts): raw intensities or model inputs, on the dataset's k-grid. */
 /** The v1 transform on a side × side grid (when no model's spec is given). */
 function v1(side: number): ModelInputSpec {
   return { transform: 'log1-minmax', side, kmaxInvA: null, deltaKInvA: null };
 }
 
+/**
+ * Whether a model reads every other k-node of raw patterns on `grid`: the model's grid has the same kmax and twice the
+ * pixel size (the trainer's coarser input side, (S + 1)/2 nodes). Its nodes are then a subset of the pattern's, so
+ * taking them is exact — the same nodes the model was trained on — and nothing is interpolated.
+ */
+function readsEveryOtherNode(side: number, grid: PatternGridParams | null, spec: ModelInputSpec | undefined): boolean {
+  if (!spec || grid === null || spec.kmaxInvA === null || spec.deltaKInvA === null) return false;
+  return spec.side === (side + 1) / 2 && close(spec.kmaxInvA, grid.kmaxInvA) && close(spec.deltaKInvA, 2 * grid.deltaKInvA);
+}
+
+/** Nodes 0, 2, 4, … of each row and column of a side × side pattern (side odd, so the centre node is kept). */
+function everyOtherNode(raw: Float32Array, side: number, out: Float32Array): Float32Array {
+  const coarse = (side + 1) / 2;
+  for (let r = 0; r < coarse; r++) for (let c = 0; c < coarse; c++) out[r * coarse + c] = raw[2 * r * side + 2 * c] as number;
+  return out;
+}
+
+/**
+ * A project dataset folder (pattern-store.ts): raw intensities or model inputs, on the dataset's k-grid — or, for a
+ * model trained on every other node of that grid, on the model's coarser grid.
+ */
 export function openDatasetSource(dir: string, spec?: ModelInputSpec): PatternSource {
   const reader = PatternReader.open(dir);
   const { manifest } = reader;
   const raw = new Float32Array(manifest.side * manifest.side);
   const content = manifest.patternKind;
+  const coarse = content === 'raw-intensity' && readsEveryOtherNode(manifest.side, manifest.grid, spec);
+  const side = coarse ? (manifest.side + 1) / 2 : manifest.side;
+  const nodes = coarse ? new Float32Array(side * side) : raw;
   return {
     kind: 'dataset',
     location: dir,
     count: manifest.sampleCount,
-    side: manifest.side,
+    side,
     content,
-    grid: manifest.grid,
+    grid: coarse ? { kmaxInvA: manifest.grid.kmaxInvA, deltaKInvA: 2 * manifest.grid.deltaKInvA } : manifest.grid,
     readModelInput(index, out) {
       if (content === 'model-input') {
         reader.readPattern(index, out);
         return;
       }
       reader.readPattern(index, raw);
+      if (coarse) everyOtherNode(raw, manifest.side, nodes);
       try {
-        modelInputFor(raw, spec ?? { ...v1(manifest.side), ...manifest.grid }, { out });
+        modelInputFor(nodes, spec ?? { ...v1(manifest.side), ...manifest.grid }, { out });
       } catch (error) {
         throw new Error(`${dir}: pattern ${index}: ${(error as Error).message}`);
       }
