@@ -1,8 +1,9 @@
 #!/bin/sh
 # Imports and labels the training structures (structures.sh's WORK_DIR plus the demo structures in ../demo) into one
 # project and builds the two datasets the bundled model is trained and judged on:
-#   training set  every structure except the unseen boundary; zones x, y, z, [111] and a near-[001] direction tilted
-#                 6° (so crystals are seen on and off low-index zones), the paper's cylinder probe (r 5 Å, h 20 Å) on a
+#   training set  every structure except the unseen boundary; zones x, z, [101] and a near-[001] direction tilted
+#                 6° (so crystals are seen on and off low-index zones; not y or [111], because the demo complexions'
+#                 18 Å y period is shorter than the 20 Å probe height), the paper's cylinder probe (r 5 Å, h 20 Å) on a
 #                 2 Å grid, labelled grain / ACTR / interior along x (the complexions' boundary normal);
 #   unseen set    the held-out film complexion U on a 1 Å grid looking down z (its tilt axis), labelled along x, like
 #                 the paper's test strip across an unseen boundary.
@@ -35,7 +36,8 @@ add "$demo/cuzr-complexion" "Cu(Zr) thin-film complexion (demo, seed 12345)"
 add "$demo/cuzr-complexion-seed54321" "Cu(Zr) thin-film complexion (demo, seed 54321)"
 add "$demo/cuzr-nanocomposite" "Cu-Zr nanocomposite (demo)"
 for name in glass-cu64zr36-q200 glass-cu50zr50-q50 glass-cu64zr36-q10 crystal-cu-cube crystal-cuzr2-random \
-  crystal-cuzr5-random crystal-cuzr1-110 film-a film-b; do
+  crystal-cuzr5-random crystal-cuzr1-110 crystal-random-2105 crystal-random-2106 crystal-random-2107 \
+  crystal-random-2108 crystal-random-2109 crystal-random-2110 film-a film-b; do
   if [ -f "$work/$name.data" ]; then add "$work/$name" "$name"; else echo "datasets.sh: $name.data not made yet; left out" >&2; fi
 done
 unseen=$(structure "$work/film-u" "film-u (unseen)")
@@ -50,8 +52,8 @@ dataset() { # key name args… → id (built once; its id kept in ids.env)
   echo "$id"
 }
 # shellcheck disable=SC2086
-train=$(dataset TRAIN --source $train_ids --zone "x;y;z;1,1,1;0.1,0.05,1" --step 2.0 --region-axis x \
-  --name "training set: glasses, crystals, complexions, composite; cylinder r5 h20; 5 zones; 2 Å grid")
+train=$(dataset TRAIN --source $train_ids --zone "x;z;1,0,1;0.1,0.05,1" --step 2.0 --region-axis x \
+  --name "training set: glasses, crystals, complexions, composite; cylinder r5 h20; 4 zones; 2 Å grid")
 test=$(dataset UNSEEN --source "$unseen" --zone z --step 1.0 --region-axis x \
   --name "unseen film complexion U; cylinder r5 h20; zone z; 1 Å grid")
 echo "TRAIN_STRUCTURES=\"$train_ids\"" > "$work/structures.env"

@@ -51,7 +51,7 @@ run glass-cu64zr36-q10 glass --composition Cu64Zr36 --atoms 2048 --melt-ps 10 --
   --thermo-every 1000 --name "Cu64Zr36 glass, 2048 atoms (melt-quench 10 K/ps)"
 
 # Crystals at 300 K (phonon displacements, not perfect lattices): pure Cu and dilute Cu(Zr) solid solutions, on the cube
-# axes, on <110>, and in two random orientations (high-index, so every zone of the dataset is off a low-index zone).
+# axes, on <110>, and in eight random orientations (high-index, so every zone of the dataset is off a low-index zone).
 crystal="--temperature 300 --equilibrate-ps 20 --thermo-every 500 --min-lengths 30,30,30"
 run crystal-cu-cube crystal --seed 2101 --orientation 1,0,0/0,1,0/0,0,1 $crystal --name "Cu crystal, cube axes, 300 K"
 run crystal-cuzr2-random crystal --seed 2102 --orientation random --max-atoms 8000 --dopant-fraction 0.02 $crystal \
@@ -60,6 +60,14 @@ run crystal-cuzr5-random crystal --seed 2103 --orientation random --max-atoms 80
   --name "Cu(Zr) 5 at.% solid solution, random orientation, 300 K"
 run crystal-cuzr1-110 crystal --seed 2104 --orientation 1,1,0/-1,1,0/0,0,1 --dopant-fraction 0.01 $crystal \
   --name "Cu(Zr) 1 at.% solid solution, [110]/[-110]/[001], 300 K"
+# Six more random orientations (0–4 at.% Zr), 10 ps at 300 K each: a crystal seen off every low-index zone must not look
+# disordered to the model, and two random orientations were too few for that.
+for spec in "2105 0" "2106 0.01" "2107 0.03" "2108 0.04" "2109 0" "2110 0.02"; do
+  set -- $spec
+  run "crystal-random-$1" crystal --seed "$1" --orientation random --max-atoms 8000 --dopant-fraction "$2" \
+    --temperature 300 --equilibrate-ps 10 --thermo-every 500 --min-lengths 30,30,30 \
+    --name "Cu(Zr) $2 solid solution, random orientation (seed $1), 300 K"
+done
 
 # Complexions with thick films: a Cu75Zr25 slab melted between held grains, quenched to 1000 K, then the whole bicrystal
 # annealed at 1000 K (the film route of the complexion protocol). Periods: z 41 Å ≥ 2 × the 20 Å probe height; y 24 Å.
