@@ -161,6 +161,22 @@ describe.skipIf(!torchAvailable)(title, () => {
     expect(Object.keys(report.regions).length).toBeGreaterThan(1);
     for (const [region, m] of Object.entries(report.regions)) expect(m.rmse).toBeCloseTo(rmse(exported.filter((r) => r.region === region)), 9);
     expect(e.stderr).toMatch(/predict: overall: n 60, MAE [\d.]+, RMSE [\d.]+/);
+    // The project dataset folder itself (found with `dataset list --json`): the same predictions and labels.
+    const listed = JSON.parse(ssro('dataset', 'list', projectDir, '--json').stdout) as { id: number; folder: string; state: string }[];
+    const folder = listed.find((d) => d.id === datasetId);
+    expect(folder?.state).toBe('complete');
+    const fromFolder = path.join(work, 'pred-folder.csv');
+    const folderMetrics = path.join(work, 'folder-metrics.json');
+    const f = ssro('predict', onnx, folder?.folder ?? '', '--out', fromFolder, '--metrics', folderMetrics);
+    expect(f.status, f.stderr).toBe(0);
+    const folderRows = readCsv(fromFolder, 'index,d,d_true,region,split');
+    folderRows.forEach((row, i) => {
+      expect(Math.abs(row.d - (exported[i] as PredictionRow).d)).toBeLessThan(1e-6);
+      expect(row.dTrue).toBeCloseTo((exported[i] as PredictionRow).dTrue as number, 6);
+      expect(row.region).toBe((exported[i] as PredictionRow).region);
+    });
+    const folderReport = JSON.parse(fs.readFileSync(folderMetrics, 'utf8')) as typeof report;
+    expect(folderReport.overall.rmse).toBeCloseTo(report.overall.rmse, 6);
     // A raw stack has no labels to compare with.
     expect(ssro('predict', onnx, stack, '--out', out, '--metrics', metricsFile).stderr).toMatch(/--metrics needs labels \(a dataset export with targets.npy, or a project dataset folder\)/);
   });

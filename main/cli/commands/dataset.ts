@@ -139,10 +139,16 @@ export function registerDatasetCommands(program: Command): void {
     .command('list')
     .description('list the datasets of a project')
     .argument('<project>', 'project folder')
-    .action((dir: string) => {
+    .option('--json', "print JSON (each dataset with its folder, which `ssro predict` reads)")
+    .action((dir: string, opts: { json?: boolean }) => {
       const project = Project.open(dir);
       try {
-        for (const d of listDatasets(project)) {
+        const datasets = listDatasets(project);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(datasets.map((d) => ({ ...d, folder: project.datasets.folder(d.id) })), null, 2)}\n`);
+          return;
+        }
+        for (const d of datasets) {
           process.stdout.write(`${d.id}\t${d.state}\t${d.doneCount}/${d.sampleCount}\t${d.name}\n`);
         }
       } finally {

@@ -346,7 +346,7 @@ export function registerModelCommands(program: Command): void {
     .argument('<project>', 'project folder')
     .argument('<modelId>', 'model id in the project', parsePositiveInteger)
     .requiredOption('--dataset <id>', 'the dataset to predict', parsePositiveInteger)
-    .addOption(new Option('--split <split>', "every pattern, or one side of the dataset's seeded 80/20 split").choices(['all', 'train', 'validation']).default('all'))
+    .addOption(new Option('--split <split>', "every pattern, or one side of the split: the one the model trained with when it learned from this dataset, else the dataset's seeded random split").choices(['all', 'train', 'validation']).default('all'))
     .option('--name <name>', 'prediction name')
     .action(async (dir: string, modelId: number, opts: { dataset: number; split: 'all' | 'train' | 'validation'; name?: string }) => {
       const project = Project.open(dir);
