@@ -47,7 +47,14 @@ export type InputSide = (typeof INPUT_SIDES)[number];
  * What ssro_torch.train uses when a config leaves these keys out. The core sends them only when they differ, so a
  * run's config (and the fingerprint of its checkpoints) is what it was before the keys existed whenever it can be.
  */
-export const ENGINE_TRAINING_DEFAULTS = { schedule: 'cosine', minLr: 1e-5, warmupEpochs: 1, emaDecay: 0.999, tta: 'none', inputSide: 133 } as const;
+export const ENGINE_TRAINING_DEFAULTS = { schedule: 'cosine', minLr: 1e-5, warmupEpochs: 1, emaDecay: 0.999, tta: 'none', inputSide: 133, balance: 'none' } as const;
+
+/**
+ * How training rows weigh in the loss: 'none' (each row alike) or 'structure' (each training structure alike, so a
+ * few large structures or many small crystals do not drown the rest; weights average 1).
+ */
+export const TRAINING_BALANCES = ['none', 'structure'] as const;
+export type TrainingBalance = (typeof TRAINING_BALANCES)[number];
 
 /**
  * 'training' while a train job owns the run folder; 'incomplete' after a cancel, failure or crash (the run folder is
@@ -108,6 +115,7 @@ export const trainingRequestSchema = z
     emaDecay: z.number().min(0).lt(1).nullable().default(ENGINE_TRAINING_DEFAULTS.emaDecay),
     tta: z.enum(TTA_MODES).default(ENGINE_TRAINING_DEFAULTS.tta),
     inputSide: z.union([z.literal(133), z.literal(67)]).default(ENGINE_TRAINING_DEFAULTS.inputSide),
+    balance: z.enum(TRAINING_BALANCES).default(ENGINE_TRAINING_DEFAULTS.balance),
     /** How the dataset splits into training and validation probes (splits.ts); blocked by default. */
     split: splitFields.split.default(DEFAULT_SPLIT_REQUEST.split),
     splitAxis: splitFields.splitAxis.default(DEFAULT_SPLIT_REQUEST.splitAxis),

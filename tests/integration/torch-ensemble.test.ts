@@ -235,6 +235,7 @@ describe.skipIf(!torchAvailable)(title, () => {
       { transform: 'log1-minmax', transformParams: { floorRatio: 0.1 } },
       { transformParams: { floorRatio: 0 } },
       { transform: 'log1-globalmax' },
+      { balance: 'region' },
     ];
     // One interpreter checks every config (read_config is what a run calls first).
     const files = cases.map((extra, k) => {
@@ -253,5 +254,41 @@ describe.skipIf(!torchAvailable)(title, () => {
     expect(messages[4]).toMatch(/annulus-log transform only/);
     expect(messages[5]).toMatch(/transformParams\.floorRatio must be a number > 0/);
     expect(messages[6]).toMatch(/config field transform must be 'annulus-log' or 'log1-minmax'/);
+    expect(messages[7]).toMatch(/config field balance must be 'none' or 'structure'/);
+  });
+
+  it("balance 'structure' weighs every training structure alike, with weights averaging 1 over the training rows", () => {
+    // Three structures of 6, 2 and 4 rows (codes as meta.npy holds them, floats); rows 0, 7 and 11 do not train.
+    const r = pythonJson<{ weights: number[]; refused: string }>(
+      String.raw`
+import json
+import numpy as np
+from ssro_torch.train import structure_balance_weights
+from ssro_torch.events import UserError
+
+class Folder:
+    dir = 'synthetic'
+    sample_count = 12
+    def __init__(self, codes): self.codes = codes
+    def structure_codes(self): return self.codes
+
+codes = np.array([0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 2, 2], dtype=np.float64)
+train = [1, 2, 3, 4, 5, 6, 8, 9, 10]
+w = structure_balance_weights(Folder(codes), train)
+try:
+    structure_balance_weights(Folder(None), train); refused = ''
+except UserError as e:
+    refused = str(e)
+print(json.dumps({'weights': [float(v) for v in w], 'refused': refused}))`,
+    );
+    const train = [1, 2, 3, 4, 5, 6, 8, 9, 10];
+    const structureOf = [0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 2, 2];
+    // n = 9 training rows of S = 3 structures with 5, 1 and 3 rows: n / (S·n_s) = 0.6, 3 and 1.
+    train.forEach((i) => expect(r.weights[i]).toBeCloseTo([0.6, 3, 1][structureOf[i] as number] as number, 6));
+    [0, 7, 11].forEach((i) => expect(r.weights[i]).toBe(0));
+    const sums = [0, 1, 2].map((s) => train.filter((i) => structureOf[i] === s).reduce((a, i) => a + (r.weights[i] as number), 0));
+    sums.forEach((sum) => expect(sum).toBeCloseTo(3, 5));
+    expect(train.reduce((a, i) => a + (r.weights[i] as number), 0) / train.length).toBeCloseTo(1, 6);
+    expect(r.refused).toMatch(/balance 'structure' needs the structure column of meta\.npy/);
   });
 });

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { describeIssues } from '../../shared/ipc-contract';
-import { AUGMENTATIONS, INPUT_SIDES, LR_SCHEDULES, MODEL_ARCHITECTURES, MODEL_TARGETS, structureMetricsOf, TRAIN_DEVICES, trainingRequestSchema, TTA_MODES } from '../../shared/models';
+import { AUGMENTATIONS, INPUT_SIDES, LR_SCHEDULES, MODEL_ARCHITECTURES, MODEL_TARGETS, structureMetricsOf, TRAIN_DEVICES, TRAINING_BALANCES, trainingRequestSchema, TTA_MODES } from '../../shared/models';
 import { parseSplitInfo, splitSummaryLine } from '../../shared/splits';
 import { TRAINING_TRANSFORMS } from '../../shared/model-transform';
 import { jobHooks } from '../../core/app-core';
@@ -60,6 +60,7 @@ interface TrainOptions extends SplitOptions {
   emaDecay?: number | 'off';
   tta?: string;
   inputSide?: string;
+  balance?: string;
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -90,7 +91,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--warmup-epochs <n>', 'epochs of linear learning-rate warm-up (default 1)', parseInteger)
     .option('--ema-decay <decay>', 'weight moving average used for validation and export (default 0.999; "off" to disable)', parseEmaDecay)
     .addOption(new Option('--tta <mode>', 'test-time augmentation: none (default) or d4 (average over the 8 symmetries of the square)').choices([...TTA_MODES]))
-    .addOption(new Option('--input-side <n>', "model input side: 133 (the dataset's grid, default) or 67 (every other k-node)").choices(INPUT_SIDES.map(String)));
+    .addOption(new Option('--input-side <n>', "model input side: 133 (the dataset's grid, default) or 67 (every other k-node)").choices(INPUT_SIDES.map(String)))
+    .addOption(new Option('--balance <kind>', 'loss weights: none (default; every pattern alike) or structure (every training structure alike, whatever its pattern count)').choices([...TRAINING_BALANCES]));
   addSplitOptions(command);
   command
     .option('--resume <modelId>', 'continue the incomplete run of this model from its last checkpoint', parsePositiveInteger)
@@ -107,7 +109,7 @@ export function registerTrainCommand(program: Command): void {
           const ignored = (
             [
               'dataset', 'model', 'target', 'batch', 'lr', 'weightDecay', 'seed', 'device', 'imagenetWeights', 'init', 'transform', 'augmentation', 'members', 'bestAfterEpoch', 'plateauPatience',
-              'schedule', 'minLr', 'warmupEpochs', 'emaDecay', 'tta', 'inputSide', ...SPLIT_OPTION_KEYS,
+              'schedule', 'minLr', 'warmupEpochs', 'emaDecay', 'tta', 'inputSide', 'balance', ...SPLIT_OPTION_KEYS,
             ] as const
           ).filter((k) => opts[k] !== undefined);
           if (ignored.length > 0) throw new Error(`--resume continues the run with its own settings; leave out ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (only --epochs may change)`);
@@ -140,6 +142,7 @@ export function registerTrainCommand(program: Command): void {
             ...(opts.emaDecay !== undefined ? { emaDecay: opts.emaDecay === 'off' ? null : opts.emaDecay } : {}),
             ...(opts.tta !== undefined ? { tta: opts.tta } : {}),
             ...(opts.inputSide !== undefined ? { inputSide: Number(opts.inputSide) } : {}),
+            ...(opts.balance !== undefined ? { balance: opts.balance } : {}),
             ...splitRequestFields(opts),
           });
           if (!parsed.success) throw new Error(`train: ${describeIssues(parsed.error)}`);

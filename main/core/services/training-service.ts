@@ -112,6 +112,7 @@ function engineOptions(request: TrainingRequest): Partial<TrainConfig> {
   if (request.emaDecay !== d.emaDecay) out.emaDecay = request.emaDecay;
   if (request.tta !== d.tta) out.tta = request.tta;
   if (request.inputSide !== d.inputSide) out.inputSide = request.inputSide;
+  if (request.balance !== d.balance) out.balance = request.balance;
   return out;
 }
 
@@ -233,7 +234,7 @@ export function resumeTraining(project: Project, jobs: JobManager, modelId: numb
   // augmentation, one member), which is also what its last.pt's fingerprint says. Runs begun before schedules and
   // splits were chosen had the plateau schedule without a weight average, and the random split (their split.npy).
   type Before = 'transform' | 'transformParams' | 'augment' | 'augmentation' | 'members' | 'bestAfterEpoch' | 'plateauPatience';
-  type Later = 'schedule' | 'minLr' | 'warmupEpochs' | 'emaDecay' | 'tta' | 'inputSide' | keyof SplitRequest;
+  type Later = 'schedule' | 'minLr' | 'warmupEpochs' | 'emaDecay' | 'tta' | 'inputSide' | 'balance' | keyof SplitRequest;
   const before: Pick<TrainingRequest, Before | Later> = {
     transform: 'log1-minmax',
     transformParams: null,
@@ -248,6 +249,7 @@ export function resumeTraining(project: Project, jobs: JobManager, modelId: numb
     emaDecay: null,
     tta: 'none',
     inputSide: ENGINE_TRAINING_DEFAULTS.inputSide,
+    balance: ENGINE_TRAINING_DEFAULTS.balance,
     split: 'random',
     splitAxis: 'auto',
     splitGuardA: 0,

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Augmentation, LrSchedule, ModelArchitecture, ModelTarget, TrainDevice, TtaMode } from '../../../main/shared/models';
+import type { Augmentation, LrSchedule, ModelArchitecture, ModelTarget, TrainDevice, TrainingBalance, TtaMode } from '../../../main/shared/models';
 import type { SplitInfo } from '../../../main/shared/splits';
 import type { AnnulusLogParams, TrainingTransform } from '../../../main/shared/model-transform';
 import { writeNpy } from '../npy';
@@ -53,6 +53,8 @@ export interface TrainConfig {
   tta?: TtaMode;
   /** 67: every other k-node of the dataset's grid; left out = the dataset's side. */
   inputSide?: number;
+  /** 'structure': every training structure weighs alike in the loss; left out = 'none'. */
+  balance?: TrainingBalance;
   /** The split record (splits.ts), kept by the engine in metrics.json and the ONNX metadata; left out for old runs. */
   splitInfo?: SplitInfo | null;
 }

@@ -2,7 +2,7 @@
  * The training form as typed text: filled from trainingRequestSchema's defaults (the paper's settings), turned into a
  * training request and checked with that same schema, each issue filed under its field.
  */
-import { trainingRequestSchema, type LrSchedule, type ModelArchitecture, type ModelTarget, type TrainDevice, type TrainingRequest, type TtaMode } from '../../../main/shared/models';
+import { trainingRequestSchema, type LrSchedule, type ModelArchitecture, type ModelTarget, type TrainDevice, type TrainingBalance, type TrainingRequest, type TtaMode } from '../../../main/shared/models';
 import type { SplitAxisChoice, SplitKind } from '../../../main/shared/splits';
 import { describeIssue } from '../simulate/simulate-form';
 
@@ -35,6 +35,7 @@ export interface TrainingDraft {
   emaDecay: string;
   tta: TtaMode;
   inputSide: '133' | '67';
+  balance: TrainingBalance;
 }
 
 export type TrainingField = keyof TrainingDraft;
@@ -77,6 +78,7 @@ export function defaultTrainingDraft(datasetId: number | null): TrainingDraft {
     emaDecay: d.emaDecay === null ? 'off' : String(d.emaDecay),
     tta: d.tta,
     inputSide: d.inputSide === 67 ? '67' : '133',
+    balance: d.balance,
   };
 }
 
@@ -104,6 +106,7 @@ export function checkTrainingDraft(draft: TrainingDraft): TrainingCheck {
     schedule: draft.schedule,
     tta: draft.tta,
     inputSide: Number(draft.inputSide),
+    balance: draft.balance,
   };
   const ema = draft.emaDecay.trim().toLowerCase();
   if (ema === 'off') input.emaDecay = null;

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { DatasetSummary } from '../../../main/shared/domain';
-import { LR_SCHEDULES, MODEL_ARCHITECTURES, MODEL_TARGETS, TRAIN_DEVICES, TTA_MODES } from '../../../main/shared/models';
+import { LR_SCHEDULES, MODEL_ARCHITECTURES, MODEL_TARGETS, TRAIN_DEVICES, TRAINING_BALANCES, TTA_MODES } from '../../../main/shared/models';
 import { SPLIT_AXIS_CHOICES, SPLIT_KINDS, splitKindLabel, type SplitKind } from '../../../main/shared/splits';
 import { SegmentedControl } from '../components/segmented-control';
 import { formatCount } from '../format';
@@ -182,6 +182,15 @@ export function TrainingForm({ draft, check, datasets, onChange }: TrainingFormP
             <select id="train-inputSide" className="input" value={draft.inputSide} onChange={(e) => set('inputSide', e.target.value as TrainingDraft['inputSide'])} data-testid="train-inputSide">
               <option value="133">the dataset’s grid</option>
               <option value="67">every other k-node (Δk doubled)</option>
+            </select>
+          </Field>
+          <Field id="balance" label="Loss weights" help="“per structure”: each training structure weighs alike, however many patterns it has">
+            <select id="train-balance" className="input" value={draft.balance} onChange={(e) => set('balance', e.target.value as TrainingDraft['balance'])} data-testid="train-balance">
+              {TRAINING_BALANCES.map((k) => (
+                <option key={k} value={k}>
+                  {k === 'none' ? 'every pattern alike' : 'per structure'}
+                </option>
+              ))}
             </select>
           </Field>
         </div>

@@ -10,19 +10,19 @@ import { structureSplit } from '../../../native-workers/lib/datasets/blocked-spl
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ssro-train-config-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-const ENGINE_KEYS = ['schedule', 'minLr', 'warmupEpochs', 'emaDecay', 'tta', 'inputSide', 'splitInfo'];
+const ENGINE_KEYS = ['schedule', 'minLr', 'warmupEpochs', 'emaDecay', 'tta', 'inputSide', 'balance', 'splitInfo'];
 
 describe('the train config sends optional engine keys only when they differ from the engine defaults', () => {
   it('a default request sends none of them (the engine fills in the same values)', () => {
     const request = trainingRequestSchema.parse({ datasetId: 1 });
-    expect(request).toMatchObject({ schedule: 'cosine', minLr: 1e-5, warmupEpochs: 1, emaDecay: 0.999, tta: 'none', inputSide: 133, split: 'blocked', splitAxis: 'auto', splitGuardA: 0, validationFraction: 0.2 });
+    expect(request).toMatchObject({ schedule: 'cosine', minLr: 1e-5, warmupEpochs: 1, emaDecay: 0.999, tta: 'none', inputSide: 133, balance: 'none', split: 'blocked', splitAxis: 'auto', splitGuardA: 0, validationFraction: 0.2 });
     const config = configFor(request, '/data', path.join(work, 'none'));
     for (const key of ENGINE_KEYS) expect(config).not.toHaveProperty(key);
   });
 
   it('other values are sent as given; "off" EMA is null', () => {
-    const request = trainingRequestSchema.parse({ datasetId: 1, schedule: 'plateau', emaDecay: null, tta: 'd4', inputSide: 67, warmupEpochs: 0, minLr: 1e-6 });
-    expect(configFor(request, '/data', path.join(work, 'none'))).toMatchObject({ schedule: 'plateau', emaDecay: null, tta: 'd4', inputSide: 67, warmupEpochs: 0, minLr: 1e-6 });
+    const request = trainingRequestSchema.parse({ datasetId: 1, schedule: 'plateau', emaDecay: null, tta: 'd4', inputSide: 67, warmupEpochs: 0, minLr: 1e-6, balance: 'structure' });
+    expect(configFor(request, '/data', path.join(work, 'none'))).toMatchObject({ schedule: 'plateau', emaDecay: null, tta: 'd4', inputSide: 67, warmupEpochs: 0, minLr: 1e-6, balance: 'structure' });
   });
 
   it('the split record beside split.npy goes in as splitInfo', () => {
@@ -44,5 +44,6 @@ describe('the train config sends optional engine keys only when they differ from
     expect(minLr.success ? [] : minLr.error.issues.map((i) => i.path.join('.'))).toEqual(['minLr']);
     expect(trainingRequestSchema.safeParse({ datasetId: 1, validationFraction: 1 }).success).toBe(false);
     expect(trainingRequestSchema.safeParse({ datasetId: 1, inputSide: 100 }).success).toBe(false);
+    expect(trainingRequestSchema.safeParse({ datasetId: 1, balance: 'region' }).success).toBe(false);
   });
 });

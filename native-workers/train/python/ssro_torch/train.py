@@ -49,6 +49,9 @@ Config (JSON object; unknown keys are refused so a typo cannot silently fall bac
                        model inputs. Detector augmentation runs on the dataset's grid, then the pattern is subsampled.
   splitInfo            object | null, default null: how the split was made (any JSON, e.g. {kind: 'blocked-slabs',
                        …}); copied verbatim into metrics.json and the ONNX metadata as `split`, part of the fingerprint
+  balance              'none' (default) | 'structure': weigh each training row's loss by n / (S · n_s) so every one of the
+                       S training structures counts alike (n_s its rows; see structure_balance_weights); times the
+                       bootstrap weights of an ensemble
   augment              bool, default true: augment training batches with the pipeline `augmentation` names
   augmentation         'detector' (default: detector nuisances on the raw pattern before the transform, see
                        ssro_torch.detector_augment) | 'paper' (papers/000 §2.3 on the transformed input,
@@ -205,8 +208,9 @@ DEFAULTS = {
     'augment': True, 'progressSeconds': 0.25, 'exportOnnx': True, 'transform': 'annulus-log', 'transformParams': None,
     'augmentation': 'detector', 'augmentationOptions': None, 'members': 1,
     'schedule': 'cosine', 'minLr': 1e-5, 'warmupEpochs': 1, 'emaDecay': 0.999, 'tta': 'none', 'inputSide': None,
-    'splitInfo': None,
+    'splitInfo': None, 'balance': 'none',
 }
+BALANCES = ('none', 'structure')
 AUGMENTATIONS = ('detector', 'paper')
 SCHEDULES = ('cosine', 'plateau')
 #: Architectures trained and evaluated in channels-last memory format on the CPU: where it measured faster (torch
@@ -219,12 +223,12 @@ REQUIRED = ('datasetDir', 'splitFile', 'outDir')
 FINGERPRINT_KEYS = ('model', 'target', 'batchSize', 'lr', 'weightDecay', 'seed', 'bestAfterEpoch', 'minImprovement',
                     'plateauPatience', 'plateauFactor', 'augment', 'transform', 'transformParams', 'augmentation',
                     'augmentationOptions', 'members', 'schedule', 'minLr', 'warmupEpochs', 'emaDecay', 'tta',
-                    'inputSide', 'splitInfo')
+                    'inputSide', 'splitInfo', 'balance')
 #: What runs started before these keys existed used (their last.pt fingerprints lack the keys); inputSide is the
 #: dataset's side (filled in by run_fingerprint's caller).
 LEGACY_FINGERPRINT = {'transform': 'log1-minmax', 'transformParams': None, 'augmentation': 'paper',
                       'augmentationOptions': None, 'members': 1, 'schedule': 'plateau', 'minLr': 1e-5,
-                      'warmupEpochs': 1, 'emaDecay': None, 'tta': 'none', 'splitInfo': None}
+                      'warmupEpochs': 1, 'emaDecay': None, 'tta': 'none', 'splitInfo': None, 'balance': 'none'}
 
 
 def _is_int(v):
@@ -293,6 +297,7 @@ def read_config(path):
     need(cfg['emaDecay'] is None or (_is_number(cfg['emaDecay']) and 0 <= cfg['emaDecay'] < 1), 'emaDecay',
          'a number in [0, 1) or null (no weight average)')
     need(cfg['tta'] in TTA_MODES, 'tta', "'none' or 'd4'")
+    need(cfg['balance'] in BALANCES, 'balance', "'none' or 'structure'")
     need(cfg['inputSide'] is None or (_is_int(cfg['inputSide']) and cfg['inputSide'] >= 1), 'inputSide',
          "an integer (the dataset's side, or every other node: (side + 1)/2) or null (the dataset's side)")
     need(cfg['splitInfo'] is None or isinstance(cfg['splitInfo'], dict), 'splitInfo', 'an object or null')
@@ -538,6 +543,22 @@ def bootstrap_weights(seed, members, indices, sample_count):
     return torch.from_numpy(weights)
 
 
+def structure_balance_weights(folder, indices):
+    """(sample_count,) float32: training row i weighs n / (S · n_s(i)), n training rows of S structures, n_s of its own
+    structure (rows not in `indices` stay 0). Every structure then weighs as much in the loss as any other, whatever
+    its size or probe count, and the weights average 1 over the training rows, so the learning rate keeps its meaning."""
+    codes = folder.structure_codes()
+    if codes is None:
+        raise UserError(f'{folder.dir}: balance \'structure\' needs the structure column of meta.npy, which this '
+                        f'dataset lacks')
+    indices = np.asarray(indices, dtype=np.int64)
+    train_codes = np.asarray(codes)[indices].astype(np.int64)
+    kinds, inverse, counts = np.unique(train_codes, return_inverse=True, return_counts=True)
+    weights = np.zeros(folder.sample_count, dtype=np.float32)
+    weights[indices] = (indices.size / (kinds.size * counts[inverse])).astype(np.float32)
+    return torch.from_numpy(weights)
+
+
 def _ranks(values):
     """Ranks from 1 with ties averaged (for Spearman's ρ)."""
     values = np.asarray(values, dtype=np.float64)
@@ -758,7 +779,11 @@ def _train(cfg, ctx, started, cuda, mps):
                                            cfg['augmentationOptions'])
         except ValueError as error:
             raise UserError(f'{folder.dir}: {error}') from None
-    weights = bootstrap_weights(seed, members, train_idx, folder.sample_count).to(device) if members > 1 else None
+    weights = bootstrap_weights(seed, members, train_idx, folder.sample_count) if members > 1 else None
+    if cfg['balance'] == 'structure':
+        balance = structure_balance_weights(folder, train_idx)
+        weights = balance[None, :] if weights is None else weights * balance[None, :]
+    weights = weights.to(device) if weights is not None else None
     batch_size = cfg['batchSize']
     # Data parallel: every rank walks the same global batches and trains on its rows of each (the BatchStream shard).
     train_stream = BatchStream(folder, train_idx, target, batch_size, augment, seed, shuffle=True,
@@ -952,7 +977,7 @@ def _train(cfg, ctx, started, cuda, mps):
                                      'lr': cfg['lr'], 'batchSize': cfg['batchSize'], 'weightDecay': cfg['weightDecay'],
                                      'schedule': cfg['schedule'], 'minLr': cfg['minLr'],
                                      'warmupEpochs': cfg['warmupEpochs'], 'emaDecay': cfg['emaDecay'],
-                                     'datasetSide': folder.side, 'inputSide': side})
+                                     'balance': cfg['balance'], 'datasetSide': folder.side, 'inputSide': side})
     export_model = with_tta(copy.deepcopy(eval_model).to('cpu').to(memory_format=torch.contiguous_format),
                             cfg['tta'], side)
     export_onnx(export_model, side, paths['onnx'], metadata)
