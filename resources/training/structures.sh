@@ -66,7 +66,7 @@ for spec in "2105 0" "2106 0.01" "2107 0.03" "2108 0.04" "2109 0" "2110 0.02"; d
   set -- $spec
   run "crystal-random-$1" crystal --seed "$1" --orientation random --max-atoms 8000 --dopant-fraction "$2" \
     --temperature 300 --equilibrate-ps 10 --thermo-every 500 --min-lengths 30,30,30 \
-    --name "Cu(Zr) $2 solid solution, random orientation (seed $1), 300 K"
+    --name "Cu(Zr) solid solution, Zr fraction $2, random orientation (seed $1), 300 K"
 done
 
 # Complexions with thick films: a Cu75Zr25 slab melted between held grains, quenched to 1000 K, then the whole bicrystal
