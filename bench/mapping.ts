@@ -22,7 +22,7 @@ import { loadInferenceModel, runModelInputs } from '../native-workers/lib/models
 import { npyHeader, writeNpy } from '../native-workers/lib/npy';
 
 const PYTHON = process.env.SSRO_PYTHON ?? '/usr/bin/python3';
-const MODEL = path.resolve(__dirname, '..', '..', 'resources', 'models', 'ssro-ensemble-demo.onnx');
+const MODEL = path.resolve(__dirname, '..', '..', 'resources', 'models', 'ssro-ensemble.onnx');
 const SCAN = 128;
 const SIDE = 256;
 /** Scan rows holding real patterns; the timed maps run over these rows only. */

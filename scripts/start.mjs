@@ -38,10 +38,10 @@ if (!fs.existsSync(path.join(demoProject, 'project.sqlite'))) {
   }
 }
 
-// The bundled default model (resources/models, made by its generate.sh from the demo set), registered once, and its
+// The bundled default model (resources/models, made by its generate.sh), registered once, and its
 // prediction of the held-out complexion (a boundary it never saw), so the model page opens with Fig. 6 and Fig. 8.
-const bundledModel = path.join(root, 'resources', 'models', 'ssro-ensemble-demo.onnx');
-const modelName = 'SSRO demo ensemble (bundled)';
+const bundledModel = path.join(root, 'resources', 'models', 'ssro-ensemble.onnx');
+const modelName = 'SSRO ensemble (bundled)';
 if (fs.existsSync(bundledModel)) {
   const models = JSON.parse(cli(['model', 'list', demoProject, '--json']));
   if (!models.some((m) => m.name === modelName)) {

@@ -292,7 +292,7 @@ describe.skipIf(!peersAvailable)(peersAvailable ? 'HyperSpy .hspy reader vs Hype
 
 const bin = path.resolve('bin/ssro.js');
 const built = fs.existsSync(path.resolve('dist/main/cli/index.js'));
-const bundledModel = path.resolve('resources/models/ssro-ensemble-demo.onnx');
+const bundledModel = path.resolve('resources/models/ssro-ensemble.onnx');
 const mapReady = peersAvailable && built && fs.existsSync(bundledModel);
 const mapTitle = mapReady ? 'ssro map on a calibrated .hspy' : `ssro map on a calibrated .hspy — skipped: needs ${PEER_HELP}, the built CLI (npx tsc -p tsconfig.json) and ${bundledModel}`;
 

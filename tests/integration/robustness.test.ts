@@ -21,7 +21,7 @@ import { makeDetectorScan, type DetectorScan, type DetectorScanOptions } from '.
 import { mapDetectorScan, type MappedScan } from '../support/detector-map';
 import { tempDir } from '../support/temp';
 
-const MODEL = path.resolve('resources/models/ssro-ensemble-demo.onnx');
+const MODEL = path.resolve('resources/models/ssro-ensemble.onnx');
 const ready = fs.existsSync(MODEL);
 /** A 10 × 10 raster across the held-out complexion (grain → boundary → interior → boundary → grain along x). */
 const SCAN = { rows: 10, cols: 10 };
