@@ -5,7 +5,8 @@
  * schedule and the weight average: (a) ResNet-18 with log1-minmax inputs, the paper's augmentation, the plateau
  * schedule and no weight average (pinned by config keys, so it stays measurable); (b) ResNet-18 with the defaults
  * (annulus-log, detector augmentation, cosine, EMA); (c) compactcnn with the defaults, also on every other k-node
- * (inputSide 67); (d) invariant-mlp when ssro_torch.models has it. Each loop is timed by the arrival of its per-batch
+ * (inputSide 67); (d) invariant-mlp when ssro_torch.models has it; (e) the bundled model's recipe, three invariant-mlp
+ * members trained side by side (images/s counts patterns, each seen by every member). Each loop is timed by the arrival of its per-batch
  * events, after two warm-up batches; the loops alternate round by round so a load that comes or goes weighs on all.
  */
 import { spawn } from 'node:child_process';
@@ -49,6 +50,7 @@ const LOOPS: Loop[] = [
   { name: '(c) compactcnn, new loop (defaults)', model: 'compactcnn', extra: {} },
   { name: '(c) compactcnn, new loop, inputSide 67', model: 'compactcnn', extra: { inputSide: 67 } },
   { name: '(d) invariant-mlp, new loop (defaults)', model: 'invariant-mlp', extra: {} },
+  { name: '(e) bundled recipe: 3 × invariant-mlp ensemble', model: 'invariant-mlp', extra: { members: 3 } },
 ];
 
 export interface TrainingLoopResult {
@@ -207,7 +209,7 @@ export async function runTrainingBench(): Promise<TrainingBenchResult> {
         const total = totals[k] as { images: number; seconds: number };
         total.images += r.images;
         total.seconds += r.seconds;
-        parts.push(`${loop.model}${loop.extra.inputSide ? '@67' : ''} ${(r.images / r.seconds).toFixed(1)}`);
+        parts.push(`${loop.model}${loop.extra.inputSide ? '@67' : ''}${loop.extra.members ? `×${String(loop.extra.members)}` : ''} ${(r.images / r.seconds).toFixed(1)}`);
       }
       console.log(`  round ${round + 1}: ${parts.join(', ')} images/s`);
     }
