@@ -10,7 +10,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadInferenceModel, runModelMembers } from '../../native-workers/lib/models/onnx-inference';
@@ -18,6 +17,7 @@ import { readNpy } from '../../native-workers/lib/npy';
 import { writeRingStore } from '../support/synthetic-dataset';
 import { tempDir } from '../support/temp';
 import { ENGINE_ENV, expectSuccess, PY_DIR, PYTHON, python, torchAvailable, writeInt8Npy, type EngineEvent, type PyRun } from '../support/torch-engine-run';
+import { freePort } from '../support/free-port';
 
 const GRID = { kmaxInvA: 0.24, deltaKInvA: 0.015 }; // 33 × 33; not the grid invariant-mlp infers from side 33 alone
 const N = 62;
@@ -76,18 +76,6 @@ interface EpochRecord {
 interface Metrics {
   validation: { mae: number; rmse: number };
   train: { mae: number };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface TorchrunResult {

@@ -9,11 +9,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_ENV, PYTHON, torchAvailable } from '../support/torch-engine-run';
 import { tempDir } from '../support/temp';
+import { freePort } from '../support/free-port';
 
 const SCRIPT = path.resolve('tests/fixtures/ddp_equivalence.py');
 
@@ -29,18 +29,6 @@ interface RankResult {
   isMain: boolean;
   halfBatch?: { weights: number[]; losses: number[] };
   order?: { loaderOrder: number[]; shardOrder: number[]; dealt: number[][]; distributedSampler: number[][] };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function read(dir: string, rank: number): RankResult {
