@@ -184,11 +184,11 @@ export function TrainingForm({ draft, check, datasets, onChange }: TrainingFormP
               <option value="67">every other k-node (Δk doubled)</option>
             </select>
           </Field>
-          <Field id="balance" label="Loss weights" help="“per structure”: each training structure weighs alike, however many patterns it has">
+          <Field id="balance" label="Loss weights" help="“per structure”: each training structure weighs alike, however many patterns it has; “per pattern”: each pattern alike">
             <select id="train-balance" className="input" value={draft.balance} onChange={(e) => set('balance', e.target.value as TrainingDraft['balance'])} data-testid="train-balance">
               {TRAINING_BALANCES.map((k) => (
                 <option key={k} value={k}>
-                  {k === 'none' ? 'every pattern alike' : 'per structure'}
+                  {k === 'none' ? 'per pattern' : 'per structure'}
                 </option>
               ))}
             </select>
