@@ -53,7 +53,7 @@ export const ENGINE_TRAINING_DEFAULTS = { schedule: 'cosine', minLr: 1e-5, warmu
  * How training rows weigh in the loss: 'none' (each row alike) or 'structure' (each training structure alike, so a
  * few large structures or many small crystals do not drown the rest; weights average 1).
  */
-export const TRAINING_BALANCES = ['none', 'structure'] as const;
+export const TRAINING_BALANCES = ['none', 'structure', 'label'] as const;
 export type TrainingBalance = (typeof TRAINING_BALANCES)[number];
 
 /**

@@ -50,6 +50,7 @@ candidate() { # name args…
 
 common="--transform annulus-log --augmentation detector"
 candidate invariant-mlp-8 --model invariant-mlp $common --epochs 8
+candidate invariant-mlp-label-8 --model invariant-mlp $common --epochs 8 --balance label
 candidate ensemble3-67-8 --model compactcnn --input-side 67 --members 3 $common --epochs 8
 candidate invariant-mlp-balanced-24 --model invariant-mlp $common --epochs 24 --best-after-epoch 24 --balance structure
 candidate ensemble3-67-balanced-24 --model compactcnn --input-side 67 --members 3 $common --epochs 24 \

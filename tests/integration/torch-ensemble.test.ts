@@ -254,7 +254,7 @@ describe.skipIf(!torchAvailable)(title, () => {
     expect(messages[4]).toMatch(/annulus-log transform only/);
     expect(messages[5]).toMatch(/transformParams\.floorRatio must be a number > 0/);
     expect(messages[6]).toMatch(/config field transform must be 'annulus-log' or 'log1-minmax'/);
-    expect(messages[7]).toMatch(/config field balance must be 'none' or 'structure'/);
+    expect(messages[7]).toMatch(/config field balance must be 'none', 'structure' or 'label'/);
   });
 
   it("balance 'structure' weighs every training structure alike, with weights averaging 1 over the training rows", () => {
@@ -290,5 +290,50 @@ print(json.dumps({'weights': [float(v) for v in w], 'refused': refused}))`,
     sums.forEach((sum) => expect(sum).toBeCloseTo(3, 5));
     expect(train.reduce((a, i) => a + (r.weights[i] as number), 0) / train.length).toBeCloseTo(1, 6);
     expect(r.refused).toMatch(/balance 'structure' needs the structure column of meta\.npy/);
+  });
+
+  it("balance 'label' weighs a row by the inverse square root of the smoothed label density, capped and averaging 1", () => {
+    // 60 crystal-like rows at d ≈ 0.05, 60 glass-like at d ≈ 0.85 and 6 interface rows at d ≈ 0.45; the last 4 rows
+    // (one of each kind and one more interface row) do not train.
+    const labels = [
+      ...Array.from({ length: 61 }, (_, i) => 0.04 + 0.0003 * i),
+      ...Array.from({ length: 61 }, (_, i) => 0.84 + 0.0003 * i),
+      ...Array.from({ length: 8 }, (_, i) => 0.43 + 0.005 * i),
+    ];
+    const train = labels.map((_, i) => i).filter((i) => i !== 60 && i !== 121 && i !== 128 && i !== 129);
+    const r = pythonJson<{ weights: number[] }>(
+      String.raw`
+import json, sys
+import numpy as np
+from ssro_torch.train import label_balance_weights
+labels = json.loads(sys.argv[1]); train = json.loads(sys.argv[2])
+w = label_balance_weights(np.array(labels), train, len(labels))
+print(json.dumps({'weights': [float(v) for v in w]}))`,
+      JSON.stringify(labels),
+      JSON.stringify(train),
+    );
+    // Reference computed here, independently: 50 bins on [0, 1], Gaussian kernel σ = 0.02 between bin centres,
+    // weight ∝ density^-1/2, capped at 10 × the smallest, normalised to mean 1 over the training rows.
+    const bins = 50;
+    const binOf = (d: number) => Math.min(Math.floor(Math.min(Math.max(d, 0), 1) * bins), bins - 1);
+    const hist = new Array<number>(bins).fill(0);
+    for (const i of train) {
+      const b = binOf(labels[i] as number);
+      hist[b] = (hist[b] as number) + 1;
+    }
+    const centre = (b: number) => (b + 0.5) / bins;
+    const density = hist.map((_, b) => hist.reduce((a, h, c) => a + h * Math.exp(-0.5 * ((centre(b) - centre(c)) / 0.02) ** 2), 0));
+    const raw0 = train.map((i) => (density[binOf(labels[i] as number)] as number) ** -0.5);
+    const floor = Math.min(...raw0);
+    const raw = raw0.map((v) => Math.min(v, 10 * floor));
+    const mean = raw.reduce((a, v) => a + v, 0) / raw.length;
+    train.forEach((i, k) => expect(r.weights[i]).toBeCloseTo((raw[k] as number) / mean, 5));
+    [60, 121, 128, 129].forEach((i) => expect(r.weights[i]).toBe(0));
+    expect(train.reduce((a, i) => a + (r.weights[i] as number), 0) / train.length).toBeCloseTo(1, 6);
+    // The rare interface rows weigh more than the majority, by at most the cap.
+    const crystal = r.weights[0] as number;
+    const interface_ = r.weights[122] as number;
+    expect(interface_ / crystal).toBeGreaterThan(2);
+    expect(interface_ / crystal).toBeLessThanOrEqual(10 + 1e-9);
   });
 });

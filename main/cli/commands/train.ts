@@ -92,7 +92,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--ema-decay <decay>', 'weight moving average used for validation and export (default 0.999; "off" to disable)', parseEmaDecay)
     .addOption(new Option('--tta <mode>', 'test-time augmentation: none (default) or d4 (average over the 8 symmetries of the square)').choices([...TTA_MODES]))
     .addOption(new Option('--input-side <n>', "model input side: 133 (the dataset's grid, default) or 67 (every other k-node)").choices(INPUT_SIDES.map(String)))
-    .addOption(new Option('--balance <kind>', 'loss weights: none (default; every pattern alike) or structure (every training structure alike, whatever its pattern count)').choices([...TRAINING_BALANCES]));
+    .addOption(new Option('--balance <kind>', 'loss weights: none (default; every pattern alike), structure (every training structure alike, whatever its pattern count) or label (inverse square root of the smoothed density of d: probes across an interface, whose d is rare, weigh more)').choices([...TRAINING_BALANCES]));
   addSplitOptions(command);
   command
     .option('--resume <modelId>', 'continue the incomplete run of this model from its last checkpoint', parsePositiveInteger)

@@ -42,6 +42,12 @@ const SPLIT_HELP: Record<SplitKind, string> = {
 const SPLIT_SHORT: Record<SplitKind, string> = { blocked: 'blocked', structure: 'by structure', random: 'random (optimistic)' };
 const SPLIT_OPTIONS = SPLIT_KINDS.map((k) => ({ value: k, label: SPLIT_SHORT[k], title: `${splitKindLabel(k)}: ${SPLIT_HELP[k]}`, testId: `train-split-${k}` }));
 
+const BALANCE_LABELS: Record<(typeof TRAINING_BALANCES)[number], string> = {
+  none: 'per pattern',
+  structure: 'per structure',
+  label: 'rare labels up',
+};
+
 const DEVICE_LABELS: Record<(typeof TRAIN_DEVICES)[number], string> = {
   auto: 'auto (CUDA, MPS, else CPU)',
   cpu: 'CPU',
@@ -184,11 +190,11 @@ export function TrainingForm({ draft, check, datasets, onChange }: TrainingFormP
               <option value="67">every other k-node (Δk doubled)</option>
             </select>
           </Field>
-          <Field id="balance" label="Loss weights" help="“per structure”: each training structure weighs alike, however many patterns it has; “per pattern”: each pattern alike">
+          <Field id="balance" label="Loss weights" help="“per pattern”: each pattern alike; “per structure”: each training structure weighs alike, however many patterns it has; “rare labels up”: patterns with an uncommon d (probes across an interface) weigh more than the crystal and glass majority">
             <select id="train-balance" className="input" value={draft.balance} onChange={(e) => set('balance', e.target.value as TrainingDraft['balance'])} data-testid="train-balance">
               {TRAINING_BALANCES.map((k) => (
                 <option key={k} value={k}>
-                  {k === 'none' ? 'per pattern' : 'per structure'}
+                  {BALANCE_LABELS[k]}
                 </option>
               ))}
             </select>

@@ -49,9 +49,11 @@ Config (JSON object; unknown keys are refused so a typo cannot silently fall bac
                        model inputs. Detector augmentation runs on the dataset's grid, then the pattern is subsampled.
   splitInfo            object | null, default null: how the split was made (any JSON, e.g. {kind: 'blocked-slabs',
                        …}); copied verbatim into metrics.json and the ONNX metadata as `split`, part of the fingerprint
-  balance              'none' (default) | 'structure': weigh each training row's loss by n / (S · n_s) so every one of the
-                       S training structures counts alike (n_s its rows; see structure_balance_weights); times the
-                       bootstrap weights of an ensemble
+  balance              'none' (default) | 'structure' | 'label': 'structure' weighs each training row's loss by
+                       n / (S · n_s) so every one of the S training structures counts alike (n_s its rows; see
+                       structure_balance_weights); 'label' weighs it by the inverse square root of the smoothed density
+                       of its label d, so rare mixed-order probes count more than the crystal and glass majority (see
+                       label_balance_weights); either times the bootstrap weights of an ensemble
   augment              bool, default true: augment training batches with the pipeline `augmentation` names
   augmentation         'detector' (default: detector nuisances on the raw pattern before the transform, see
                        ssro_torch.detector_augment) | 'paper' (papers/000 §2.3 on the transformed input,
@@ -210,7 +212,7 @@ DEFAULTS = {
     'schedule': 'cosine', 'minLr': 1e-5, 'warmupEpochs': 1, 'emaDecay': 0.999, 'tta': 'none', 'inputSide': None,
     'splitInfo': None, 'balance': 'none',
 }
-BALANCES = ('none', 'structure')
+BALANCES = ('none', 'structure', 'label')
 AUGMENTATIONS = ('detector', 'paper')
 SCHEDULES = ('cosine', 'plateau')
 #: Architectures trained and evaluated in channels-last memory format on the CPU: where it measured faster (torch
@@ -297,7 +299,7 @@ def read_config(path):
     need(cfg['emaDecay'] is None or (_is_number(cfg['emaDecay']) and 0 <= cfg['emaDecay'] < 1), 'emaDecay',
          'a number in [0, 1) or null (no weight average)')
     need(cfg['tta'] in TTA_MODES, 'tta', "'none' or 'd4'")
-    need(cfg['balance'] in BALANCES, 'balance', "'none' or 'structure'")
+    need(cfg['balance'] in BALANCES, 'balance', "'none', 'structure' or 'label'")
     need(cfg['inputSide'] is None or (_is_int(cfg['inputSide']) and cfg['inputSide'] >= 1), 'inputSide',
          "an integer (the dataset's side, or every other node: (side + 1)/2) or null (the dataset's side)")
     need(cfg['splitInfo'] is None or isinstance(cfg['splitInfo'], dict), 'splitInfo', 'an object or null')
@@ -559,6 +561,33 @@ def structure_balance_weights(folder, indices):
     return torch.from_numpy(weights)
 
 
+LABEL_BALANCE_BINS = 50
+LABEL_BALANCE_KERNEL_SIGMA = 0.02
+LABEL_BALANCE_MAX_RATIO = 10.0
+
+
+def label_balance_weights(labels, indices, sample_count):
+    """(sample_count,) float32: training row i weighs c · p(d_i)^(-1/2), p the density of the training labels d
+    (histogram of LABEL_BALANCE_BINS bins over [0, 1] smoothed with a Gaussian of LABEL_BALANCE_KERNEL_SIGMA), c so
+    the weights average 1 over the training rows (rows not in `indices` stay 0). Labels are bimodal (crystal near 0,
+    glass near 0.85) and the probes that straddle an interface are rare, so an unweighted loss fits them last; the
+    smoothing shares density between neighbouring labels (a continuous target has no classes), the square root
+    tempers the inverse, and no weight exceeds LABEL_BALANCE_MAX_RATIO times the smallest, so a handful of rows in an
+    empty bin cannot dominate. See docs/science.md, "Balance"."""
+    indices = np.asarray(indices, dtype=np.int64)
+    d = np.clip(np.asarray(labels, dtype=np.float64)[indices], 0.0, 1.0)
+    bins = np.minimum((d * LABEL_BALANCE_BINS).astype(np.int64), LABEL_BALANCE_BINS - 1)
+    hist = np.bincount(bins, minlength=LABEL_BALANCE_BINS).astype(np.float64)
+    centres = (np.arange(LABEL_BALANCE_BINS) + 0.5) / LABEL_BALANCE_BINS
+    kernel = np.exp(-0.5 * ((centres[:, None] - centres[None, :]) / LABEL_BALANCE_KERNEL_SIGMA) ** 2)
+    density = kernel @ hist
+    raw = density[bins] ** -0.5
+    raw = np.minimum(raw, raw.min() * LABEL_BALANCE_MAX_RATIO)
+    weights = np.zeros(sample_count, dtype=np.float32)
+    weights[indices] = (raw / raw.mean()).astype(np.float32)
+    return torch.from_numpy(weights)
+
+
 def _ranks(values):
     """Ranks from 1 with ties averaged (for Spearman's ρ)."""
     values = np.asarray(values, dtype=np.float64)
@@ -782,6 +811,9 @@ def _train(cfg, ctx, started, cuda, mps):
     weights = bootstrap_weights(seed, members, train_idx, folder.sample_count) if members > 1 else None
     if cfg['balance'] == 'structure':
         balance = structure_balance_weights(folder, train_idx)
+        weights = balance[None, :] if weights is None else weights * balance[None, :]
+    elif cfg['balance'] == 'label':
+        balance = label_balance_weights(folder.labels, train_idx, folder.sample_count)
         weights = balance[None, :] if weights is None else weights * balance[None, :]
     weights = weights.to(device) if weights is not None else None
     batch_size = cfg['batchSize']
