@@ -10,12 +10,23 @@ ring sit at irregular angles and radii on the square lattice, so rotating a smoo
 changed its a_n by up to 3 % of the strongest a_n and a 6-fold pattern showed a 3 % a_2 (aliasing); the tent weights
 smooth the ring's angular sampling and brought both to 0.2 % (133 × 133; 0.4 % at 67 × 67).
 
-Features per ring b with weights w_p (N_b = Σ w_p; 8 per ring):
+Features per ring b with weights w_p (N_b = Σ w_p; 10 per ring):
   m_b   = (1/N_b) Σ w_p y_p                                  the radial profile;
   σ_b   = sqrt((1/N_b) Σ w_p (y_p − m(|K_p|))²)              the ring's angular variance over all orders n
                                                              (Parseval), so spot patterns whose angular power lies
                                                              beyond n = 12 still register;
   a_n,b = |(1/N_b) Σ w_p (y_p − m(|K_p|)) e^{inθ_p}|, n = 2, 4, …, 12   the even angular power spectrum, as amplitudes;
+  s_b   = μ3_b / (μ2_b + ε),  q_b = sqrt(μ4_b / (μ2_b + ε))    with μj_b = (1/N_b) Σ w_p (y_p − m(|K_p|))^j: the ring's
+                                                             third and fourth central moments, in the units of y
+                                                             (s_b = skewness · σ_b, q_b = σ_b · √kurtosis): how the
+                                                             ring's intensity is distributed, which σ_b and a_n do not
+                                                             say. A probe that is part crystal puts a few strong Bragg
+                                                             spots on a ring (s_b > 0, q_b well above σ_b), a glass
+                                                             spreads speckle of both signs about the profile, and the
+                                                             spots grow with the crystal's share of the probe. Ratios,
+                                                             not roots: a cube root of a third moment near 0 turns
+                                                             float32 rounding into features that differ between
+                                                             symmetric copies of one pattern;
 m(|K|) is the profile m_b interpolated linearly in |K| between ring centres (the same tent weights). a_n,b is
 sqrt(C_n(k)) of the spectrum C_n = |Σ y e^{inθ}|²/N_b² with the isotropic part taken out first: on a square lattice
 the nodes of a ring are not evenly spread in θ, so Σ e^{inθ} over a ring is not 0 (for n ≡ 0 mod 4 it is of the
@@ -56,7 +67,10 @@ RING_WIDTH_PIXELS = 2
 EPS = 1e-12
 #: The paper's k-grids: kmax = 1 Å⁻¹ with Δk = 0.015 Å⁻¹ (133 × 133) and with 0.03 Å⁻¹ (67 × 67).
 STANDARD_GRIDS = {133: (1.0, 0.015), 67: (1.0, 0.03)}
-FEATURES_PER_RING = 2 + len(ORDERS)
+#: m, σ, the a_n, s, q (see the module docstring).
+FEATURES_PER_RING = 2 + len(ORDERS) + 2
+#: Added to μ2 under the moment ratios, so an empty ring gives 0 (variances of interest are ≥ 1e-8).
+EPS_MOMENT = 1e-12
 #: geometry buffer: side, kmaxInvA, deltaKInvA, beamMaskInvA (inner edge of the first ring), ring width (Å⁻¹).
 GEOMETRY_FIELDS = ('side', 'kmaxInvA', 'deltaKInvA', 'beamMaskInvA', 'ringWidthInvA')
 
@@ -125,7 +139,8 @@ class _BatchNorm1d(nn.BatchNorm1d):
 
 
 class RingFeatures(nn.Module):
-    """Model input (B, 1, S, S) → ring features (B, R·8): [m (R), σ (R), a_n (R per order, orders ascending)]."""
+    """Model input (B, 1, S, S) → ring features (B, R·10): [m (R), σ (R), a_n (R per order, orders ascending), s (R),
+    q (R)]."""
 
     def __init__(self, side, kmax_inv_a, delta_k_inv_a, beam_mask_inv_a, orders=ORDERS):
         super().__init__()
@@ -144,7 +159,7 @@ class RingFeatures(nn.Module):
         self.side = side
         self.rings = rings
         self.orders = tuple(orders)
-        self.features = rings * (2 + len(self.orders))
+        self.features = rings * (4 + len(self.orders))
         self.register_buffer('membership', torch.from_numpy(membership.astype(np.float32)), persistent=False)
         self.register_buffer('inverse_count', torch.from_numpy(np.where(counts > 0, 1.0 / np.maximum(counts, 1e-12), 0)
                                                                 .astype(np.float32)), persistent=False)
@@ -170,12 +185,17 @@ class RingFeatures(nn.Module):
         profile = (torch.index_select(padded, 1, self.lower) * (1 - self.upper_weight)
                    + torch.index_select(padded, 1, self.upper) * self.upper_weight)
         centred = y - profile
-        variance = torch.matmul(centred * centred, self.membership) * self.inverse_count
+        squared = centred * centred
+        variance = torch.matmul(squared, self.membership) * self.inverse_count
+        third = torch.matmul(squared * centred, self.membership) * self.inverse_count
+        fourth = torch.matmul(squared * squared, self.membership) * self.inverse_count
         products = centred.unsqueeze(1) * self.basis  # (B, 2M, S²)
         sums = torch.matmul(products, self.membership) * self.inverse_count  # (B, 2M, R)
         m = len(self.orders)
         power = sums[:, :m] ** 2 + sums[:, m:] ** 2  # (B, M, R)
-        return torch.cat([mean, torch.sqrt(variance + EPS), torch.flatten(torch.sqrt(power + EPS), 1)], dim=1)
+        spread = variance + EPS_MOMENT
+        return torch.cat([mean, torch.sqrt(variance + EPS), torch.flatten(torch.sqrt(power + EPS), 1), third / spread,
+                          torch.sqrt(fourth / spread + EPS)], dim=1)
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                               error_msgs):
