@@ -2,7 +2,7 @@
 # Regenerates the bundled default model (ssro-ensemble.onnx) with the app's own commands, and judges it on the two
 # boundaries no training pattern came from:
 #   1. resources/training/structures.sh WORK   LAMMPS structures: glasses at three quench rates, thermalised crystals
-#                                              in ten orientations, two thick-film complexions and the unseen film U
+#                                              in ten orientations, four film complexions and the unseen film U
 #                                              (≈ 3 h on 2 cores; resumable, skips what exists)
 #   2. resources/training/datasets.sh WORK     labels, the training set (4 zones, 3 Å grid) and the unseen sets
 #   3. train                                   a deep ensemble of MEMBERS invariant-mlp (rotation-invariant ring

@@ -47,7 +47,7 @@ complexion_check=$(structure "$demo/cuzr-complexion" "Cu(Zr) thin-film complexio
 add "$demo/cuzr-nanocomposite" "Cu-Zr nanocomposite (demo)"
 for name in glass-cu64zr36-q200 glass-cu50zr50-q50 glass-cu64zr36-q10 crystal-cu-cube crystal-cuzr2-random \
   crystal-cuzr5-random crystal-cuzr1-110 crystal-random-2105 crystal-random-2106 crystal-random-2107 \
-  crystal-random-2108 crystal-random-2109 crystal-random-2110 film-a film-b; do
+  crystal-random-2108 crystal-random-2109 crystal-random-2110 film-a film-b film-c film-d; do
   if [ ! -f "$work/$name.data" ]; then echo "datasets.sh: $name.data not made yet; left out" >&2; continue; fi
   case $name in glass-cu50zr50-q50|crystal-random-2110) validate "$work/$name" "$name" ;; *) add "$work/$name" "$name" ;; esac
 done

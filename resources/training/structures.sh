@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes the training structures of the bundled model with the app's own `ssro simulate` (Debian lammps 29 Sep 2021,
 # CuZr_mm.eam.fs from lammps-data): glasses at three quench rates and two compositions, thermalised FCC Cu and
-# Cu(Zr) solid solutions in several orientations, and grain-boundary complexions with 3.5–4 nm amorphous films in two
+# Cu(Zr) solid solutions in several orientations, and grain-boundary complexions with 2.5–4 nm amorphous films in two
 # misorientations (one of them held out as the unseen test). The demo structures in ../demo (a glass, two thin-film
 # complexions and a nanocomposite) join them in generate.sh.
 #
@@ -77,6 +77,12 @@ run film-a complexion --seed 1501 --grain-width 70 --film-thickness 35 $film \
   --name "Cu(Zr) film complexion A: 3.5 nm Cu75Zr25 film, (110)/(001) tilt about [-110]"
 run film-b complexion --seed 1502 --grain-width 70 --film-thickness 35 --grain-b 1,1,1/1,1,-2/-1,1,0 $film \
   --name "Cu(Zr) film complexion B: 3.5 nm film, (110)/(111) tilt about [-110]"
+# Two thinner films in the same two misorientations (other seeds), so the transition regions the model learns from
+# come from four boundaries, not two.
+run film-c complexion --seed 1503 --grain-width 70 --film-thickness 25 $film \
+  --name "Cu(Zr) film complexion C: 2.5 nm film, (110)/(001) tilt about [-110]"
+run film-d complexion --seed 1504 --grain-width 70 --film-thickness 30 --grain-b 1,1,1/1,1,-2/-1,1,0 $film \
+  --name "Cu(Zr) film complexion D: 3 nm film, (110)/(111) tilt about [-110]"
 # The unseen test boundary: film A's misorientation, another seed and a thicker film; no training pattern comes from it.
 run film-u complexion --seed 54321 --grain-width 70 --film-thickness 40 $film \
   --name "Cu(Zr) film complexion U: 4 nm film, seed 54321 (held out)"
