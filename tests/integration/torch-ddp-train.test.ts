@@ -126,7 +126,12 @@ function metrics(outDir: string): Metrics {
 }
 
 /** The largest |a − b| over per-epoch validation and training losses and the final validation/training MAE. */
-function runDistance(a: string, b: string): number {
+/**
+ * The largest difference between two runs' per-epoch losses and final MAEs. `trainLoss: false` leaves out the
+ * per-epoch training loss, which is measured in training mode: with BatchNorm each process normalises its own rows,
+ * so that number differs by design, while every evaluation (eval mode, running statistics) is comparable.
+ */
+function runDistance(a: string, b: string, options: { trainLoss: boolean } = { trainLoss: true }): number {
   const ha = history(a);
   const hb = history(b);
   expect(hb.map((e) => e.epoch)).toEqual(ha.map((e) => e.epoch));
@@ -134,7 +139,7 @@ function runDistance(a: string, b: string): number {
   for (let k = 0; k < ha.length; k++) {
     const x = ha[k] as EpochRecord;
     const y = hb[k] as EpochRecord;
-    worst = Math.max(worst, Math.abs(x.valLoss - y.valLoss), Math.abs(x.trainLoss - y.trainLoss));
+    worst = Math.max(worst, Math.abs(x.valLoss - y.valLoss), options.trainLoss ? Math.abs(x.trainLoss - y.trainLoss) : 0);
   }
   const ma = metrics(a);
   const mb = metrics(b);
@@ -148,9 +153,12 @@ function runDistance(a: string, b: string): number {
  * weights. Measured here: losses and MAE within 7e-9 of the one-process run (1e-5 on another synthetic set, where
  * such weights moved by 1e-3). 1e-3 leaves a wide margin and is still far below the control, a process that trains
  * on its half of each batch alone (no gradient exchange = one process with batchSize 4): 6e-2 away. invariant-mlp:
- * each process normalises its 10 rows with their own BatchNorm statistics, which changes every gradient; measured
- * 9e-3 at most (validation loss per epoch 1e-3, 7e-3, 9e-3; final validation MAE 0.334 vs 0.343 for one process);
- * bound 3e-2.
+ * each process normalises its 10 rows with their own BatchNorm statistics, which changes every gradient and the
+ * training-mode loss itself; so only evaluations are compared (validation loss per epoch, final validation and
+ * training MAE in eval mode). Measured with the ring moments s, q among the features: 1.6e-2 at most (validation loss
+ * per epoch 1e-3, 9e-3, 1.4e-2; final validation MAE 0.365 vs 0.351 for one process), while the training-mode loss of
+ * the last epoch differs by 0.13 (0.23 vs 0.36: on these synthetic patterns s is lattice noise that BatchNorm scales
+ * up, differently on 10 rows than on 20); bound 3e-2.
  */
 const EXACT_TOLERANCE = 1e-3;
 const BATCHNORM_TOLERANCE = 3e-2;
@@ -225,7 +233,8 @@ describe.skipIf(!torchAvailable)('ssro_torch.train under torchrun (2 gloo proces
   });
 
   it('invariant-mlp: two processes differ from one only by per-process BatchNorm statistics, within the bound', () => {
-    const distance = runDistance(path.join(work, 'one-invariant'), path.join(work, 'ddp-invariant'));
+    const distance = runDistance(path.join(work, 'one-invariant'), path.join(work, 'ddp-invariant'), { trainLoss: false });
+    console.log(`ddp: invariant-mlp one process vs two, largest evaluation difference ${distance.toExponential(2)}`);
     expect(distance).toBeLessThan(BATCHNORM_TOLERANCE);
     expect(distance).toBeGreaterThan(0); // the processes did normalise their own rows
   });
