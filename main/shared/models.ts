@@ -50,8 +50,9 @@ export type InputSide = (typeof INPUT_SIDES)[number];
 export const ENGINE_TRAINING_DEFAULTS = { schedule: 'cosine', minLr: 1e-5, warmupEpochs: 1, emaDecay: 0.999, tta: 'none', inputSide: 133, balance: 'none' } as const;
 
 /**
- * How training rows weigh in the loss: 'none' (each row alike) or 'structure' (each training structure alike, so a
- * few large structures or many small crystals do not drown the rest; weights average 1).
+ * How training rows weigh in the loss: 'none' (each row alike), 'structure' (each training structure alike, so a
+ * few large structures or many small crystals do not drown the rest) or 'label' (by the rarity of the row's d, so
+ * the few probes across an interface are not drowned by the crystal and glass majority); weights average 1.
  */
 export const TRAINING_BALANCES = ['none', 'structure', 'label'] as const;
 export type TrainingBalance = (typeof TRAINING_BALANCES)[number];

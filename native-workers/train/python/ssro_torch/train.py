@@ -809,11 +809,12 @@ def _train(cfg, ctx, started, cuda, mps):
         except ValueError as error:
             raise UserError(f'{folder.dir}: {error}') from None
     weights = bootstrap_weights(seed, members, train_idx, folder.sample_count) if members > 1 else None
+    balance = None
     if cfg['balance'] == 'structure':
         balance = structure_balance_weights(folder, train_idx)
-        weights = balance[None, :] if weights is None else weights * balance[None, :]
     elif cfg['balance'] == 'label':
         balance = label_balance_weights(folder.labels, train_idx, folder.sample_count)
+    if balance is not None:
         weights = balance[None, :] if weights is None else weights * balance[None, :]
     weights = weights.to(device) if weights is not None else None
     batch_size = cfg['batchSize']
