@@ -15,6 +15,7 @@ import { registerOpenCommand } from './commands/open';
 import { registerMapCommand } from './commands/map';
 import { registerPredictCommand } from './commands/predict';
 import { registerModelCommands } from './commands/model';
+import { registerRmcCommand } from './commands/rmc';
 import { printableMessage } from '../shared/printable';
 
 export function buildProgram(): Command {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerMapCommand(program);
   registerPredictCommand(program);
   registerModelCommands(program);
+  registerRmcCommand(program);
   registerDoctorCommand(program);
   return program;
 }

@@ -18,6 +18,7 @@ import { trainingFinalizer, trainingUnfinisher } from './services/training-servi
 import { predictionFinalizer } from './services/prediction-service';
 import { sweepFinalizer, sweepUnfinisher } from './services/sweep-service';
 import { mapFinalizer, mapUnfinisher } from './services/map-service';
+import { rmcFinalizer } from './services/rmc-service';
 
 export interface CoreEvents {
   event: [EventName, Events[EventName]];
@@ -35,6 +36,7 @@ export function jobHooks(project: Project): JobManagerOptions {
       predict: predictionFinalizer(project),
       sweep: sweepFinalizer(project),
       map: mapFinalizer(project),
+      rmc: rmcFinalizer(project),
     },
     unfinishers: { train: trainingUnfinisher(project), sweep: sweepUnfinisher(project), map: mapUnfinisher(project) },
   };
@@ -73,7 +75,7 @@ export class AppCore extends EventEmitter<CoreEvents> {
     jobs.on('job.series', (series) => this.publish('job.series', series));
     jobs.on('job.updated', (job) => {
       this.publish('job.updated', job);
-      if ((job.kind === 'import' || job.kind === 'simulate') && job.state === 'succeeded') this.publish('structures.changed', { reason: 'imported' });
+      if ((job.kind === 'import' || job.kind === 'simulate' || job.kind === 'rmc') && job.state === 'succeeded') this.publish('structures.changed', { reason: 'imported' });
       if (job.kind === 'diffract' && (job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled')) {
         this.publish('datasets.changed', { datasetId: (job.params as { datasetId: number }).datasetId });
       }

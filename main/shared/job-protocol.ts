@@ -4,7 +4,7 @@
  */
 import type { ArtifactRef } from './domain';
 
-export const JOB_KINDS = ['import', 'label', 'diffract', 'simulate', 'train', 'predict', 'sweep', 'map', 'selftest'] as const;
+export const JOB_KINDS = ['import', 'label', 'diffract', 'simulate', 'train', 'predict', 'sweep', 'map', 'rmc', 'selftest'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export interface StartMessage {

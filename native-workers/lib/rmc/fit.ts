@@ -10,11 +10,7 @@
  * target and diverges where F(q), G(r) or χ(k) cross zero; it is offered as an option only.
  */
 
-export const FIT_MODES = ['scale+offset', 'scale', 'none'] as const;
-export type FitMode = (typeof FIT_MODES)[number];
-
-export const MISFIT_FORMS = ['absolute', 'relative'] as const;
-export type MisfitForm = (typeof MISFIT_FORMS)[number];
+import type { FitMode, MisfitForm } from '../../../main/shared/rmc';
 
 export interface FitResult {
   chi2: number;

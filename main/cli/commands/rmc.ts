@@ -1,0 +1,145 @@
+/**
+ * `ssro rmc PROJECT --data FILE:quantity[,key=value…] … [--energy POTENTIAL …]`: fits a reverse Monte Carlo model to
+ * measured curves as an rmc job and imports the model as a structure (its id on stdout); `--resume JOB_ID`
+ * continues a stopped run from its checkpoint.
+ */
+import * as path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { FIT_MODES, MISFIT_FORMS, type RmcParamsInput } from '../../shared/rmc';
+import { parseDataSpec, QUANTITIES, type DataSpec } from '../../shared/rmc-data';
+import { JobManager } from '../../core/jobs/job-manager';
+import { Project } from '../../core/project/project';
+import { resumeRmc, rmcFinalizer, submitRmc } from '../../core/services/rmc-service';
+import { followJob } from '../progress';
+import { parseInteger, parseNumber, parsePositive } from '../parse-options';
+import { parseComposition } from './simulate';
+
+function dataSpec(value: string, previous: DataSpec[] | undefined): DataSpec[] {
+  let spec: DataSpec;
+  try {
+    spec = parseDataSpec(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return [...(previous ?? []), { ...spec, file: path.resolve(spec.file) }];
+}
+
+/** "Cu-Cu=2.1,Cu-Zr=2.4" → {"Cu-Cu": 2.1, "Cu-Zr": 2.4}. */
+function closestApproach(value: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of value.split(',')) {
+    const [pair, distance] = part.split('=');
+    const d = Number(distance);
+    if (pair === undefined || !/^[A-Za-z]{1,2}-[A-Za-z]{1,2}$/.test(pair.trim()) || !(d >= 0)) throw new InvalidArgumentError('write element pairs and distances in Å, e.g. Cu-Cu=2.1,Cu-Zr=2.4,Zr-Zr=2.7');
+    out[pair.trim()] = d;
+  }
+  return out;
+}
+
+interface RmcOptions {
+  data?: DataSpec[];
+  structure?: number;
+  atoms?: number;
+  density?: number;
+  composition?: Record<string, number>;
+  moves?: number;
+  rmax?: number;
+  bin?: number;
+  closest?: Record<string, number>;
+  closestDefault?: number;
+  step?: number;
+  acceptance?: number;
+  swap?: number;
+  anneal?: number;
+  annealMoves?: number;
+  fit?: (typeof FIT_MODES)[number];
+  misfit?: (typeof MISFIT_FORMS)[number];
+  energy?: string;
+  temperature?: number;
+  ceiling?: number;
+  seed?: number;
+  name?: string;
+  resume?: number;
+}
+
+export function registerRmcCommand(program: Command): void {
+  program
+    .command('rmc')
+    .description('reverse Monte Carlo (optionally hybrid, with an EAM energy) fitted to measured S(q), F(q), G(r), g(r) or partials; prints the model structure id')
+    .argument('<project>', 'project folder')
+    .option('--data <spec>', `measured curve FILE:quantity[,radiation=…,unit=…,sigma=…,weight=…,qmax=…,qdamp=…,pair=A-B,range=lo:hi], repeatable; quantities ${QUANTITIES.join(' ')}`, dataSpec)
+    .option('--structure <id>', 'start from this project structure (orthorhombic, periodic)', parseInteger)
+    .option('--atoms <n>', 'random start: number of atoms', parseInteger)
+    .option('--density <atoms/A3>', 'random start: number density in atoms/Å³ (Cu64Zr36 glass ≈ 0.0585)', parsePositive)
+    .option('--composition <c>', 'random start: e.g. Cu64Zr36 or Cu:64,Zr:36', parseComposition)
+    .option('--moves <n>', 'attempted moves in all (e.g. 100 per atom and more)', parseInteger)
+    .option('--rmax <A>', 'fitting range r_max in Å (default min(12, half the box))', parsePositive)
+    .option('--bin <A>', 'histogram bin width in Å (default 0.02)', parsePositive)
+    .option('--closest <pairs>', 'closest approach per pair, e.g. Cu-Cu=2.1,Cu-Zr=2.4,Zr-Zr=2.7', closestApproach)
+    .option('--closest-default <A>', 'closest approach of pairs not named (default 2)', parseNumber)
+    .option('--step <A>', 'initial largest displacement per axis (default 0.2 Å; adapted)', parsePositive)
+    .option('--acceptance <f>', 'target acceptance of moves (default 0.3)', parseNumber)
+    .option('--swap <f>', 'fraction of attempts that swap two atoms of different elements (default 0)', parseNumber)
+    .option('--anneal <factor>', 'σ multiplied by this at the start, falling to 1 (the paper: 100)', parseNumber)
+    .option('--anneal-moves <n>', 'moves over which σ falls (default: all)', parseInteger)
+    .addOption(new Option('--fit <mode>', 'scale and offset refitted per curve').choices(FIT_MODES))
+    .addOption(new Option('--misfit <form>', 'absolute χ², or relative to the data (diverges where the data cross 0)').choices(MISFIT_FORMS))
+    .option('--energy <potential>', 'hybrid RMC: EAM potential file (*.eam.fs / *.eam.alloy)')
+    .option('--temperature <K>', 'hybrid RMC: effective temperature of the energy term', parsePositive)
+    .option('--ceiling <eV/atom>', 'hybrid RMC: refuse moves above this energy per atom instead', parseNumber)
+    .option('--seed <n>', 'random seed (default 1)', parseInteger)
+    .option('--name <name>', 'name of the model structure')
+    .option('--resume <job>', 'continue a stopped rmc job from its checkpoint', parseInteger)
+    .action(async (projectDir: string, opts: RmcOptions) => {
+      const project = Project.open(projectDir);
+      const jobs = new JobManager(project, { finalizers: { rmc: rmcFinalizer(project) } });
+      try {
+        let job;
+        if (opts.resume !== undefined) {
+          job = resumeRmc(project, jobs, opts.resume);
+        } else {
+          if (opts.moves === undefined) throw new Error('rmc: give --moves (attempted moves in all)');
+          const start = opts.structure !== undefined
+            ? { kind: 'structure' as const, structureId: opts.structure }
+            : opts.atoms !== undefined && opts.density !== undefined && opts.composition !== undefined
+              ? { kind: 'random' as const, atoms: opts.atoms, densityPerA3: opts.density, composition: opts.composition }
+              : null;
+          if (start === null) throw new Error('rmc: give --structure ID, or --atoms, --density and --composition for a random start');
+          if (opts.energy !== undefined && (opts.temperature === undefined) === (opts.ceiling === undefined)) throw new Error('rmc: with --energy give either --temperature or --ceiling');
+          const params: RmcParamsInput = {
+            data: (opts.data ?? []).map((d) => ({ file: d.file, declaration: d.declaration })),
+            start,
+            moves: opts.moves,
+            ...(opts.name !== undefined ? { name: opts.name } : {}),
+            ...(opts.rmax !== undefined ? { rmaxA: opts.rmax } : {}),
+            ...(opts.bin !== undefined ? { binWidthA: opts.bin } : {}),
+            ...(opts.closest !== undefined ? { closestApproachA: opts.closest } : {}),
+            ...(opts.closestDefault !== undefined ? { defaultClosestApproachA: opts.closestDefault } : {}),
+            ...(opts.step !== undefined ? { stepA: opts.step } : {}),
+            ...(opts.acceptance !== undefined ? { targetAcceptance: opts.acceptance } : {}),
+            ...(opts.swap !== undefined ? { swapFraction: opts.swap } : {}),
+            ...(opts.anneal !== undefined ? { anneal: { from: opts.anneal, moves: opts.annealMoves ?? opts.moves } } : {}),
+            ...(opts.fit !== undefined ? { fit: opts.fit } : {}),
+            ...(opts.misfit !== undefined ? { misfit: opts.misfit } : {}),
+            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+            ...(opts.energy !== undefined
+              ? {
+                  energy:
+                    opts.temperature !== undefined
+                      ? { mode: 'temperature' as const, potentialPath: path.resolve(opts.energy), temperatureK: opts.temperature }
+                      : { mode: 'ceiling' as const, potentialPath: path.resolve(opts.energy), ceilingEvPerAtom: opts.ceiling as number },
+                }
+              : {}),
+          };
+          job = submitRmc(project, jobs, params);
+        }
+        const final = await followJob(jobs, job, 'rmc');
+        for (const line of final.logTail.filter((l) => /χ²|energy|resumed/.test(l))) process.stderr.write(`rmc: ${line}\n`);
+        if (final.state !== 'succeeded') throw new Error(final.error ?? `the rmc job ended ${final.state}`);
+        process.stdout.write(`${String(final.outputs.find((o) => o.kind === 'structure')?.id)}\n`);
+      } finally {
+        await jobs.shutdown();
+        project.close();
+      }
+    });
+}

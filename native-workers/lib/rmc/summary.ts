@@ -1,0 +1,84 @@
+/**
+ * What a finished (or checkpointed) RMC model shows: each measured curve beside the model's (scale and offset
+ * applied) with χ² and R², and the model's partial g_ab(r) from its histograms, normalised as LAMMPS does.
+ */
+import { pairCount, pairSpecies } from './configuration';
+import type { RmcEngine } from './engine';
+import { rSquared } from './fit';
+import type { MeasuredCurve } from './measured-data';
+import type { RmcFitSummary } from '../../../main/shared/rmc';
+
+export interface RmcCurveReport extends RmcFitSummary {
+  x: number[];
+  measured: number[];
+  sigma: number[];
+  /** s · y_model + b. */
+  model: number[];
+}
+
+export interface RmcPartialReport {
+  pair: [string, string];
+  r: number[];
+  g: number[];
+}
+
+export interface RmcSummary {
+  fits: RmcCurveReport[];
+  partials: RmcPartialReport[];
+  moves: number;
+  accepted: number;
+  swapsAccepted: number;
+  energyEvPerAtom: number | null;
+}
+
+export function summariseRmc(engine: RmcEngine, curves: MeasuredCurve[], elements: string[], energyEv: number | null): RmcSummary {
+  const fits = engine.currentFits();
+  const reports: RmcCurveReport[] = engine.constraints.map((c, d) => {
+    const fit = fits[d] as { chi2: number; scale: number; offset: number };
+    const curve = curves[d] as MeasuredCurve;
+    const y = engine.curves[d] as Float64Array;
+    return {
+      name: c.name,
+      quantity: curve.declaration.quantity,
+      points: y.length,
+      chi2: fit.chi2,
+      scale: fit.scale,
+      offset: fit.offset,
+      rSquared: rSquared(curve.y, y, fit.scale, fit.offset),
+      x: Array.from(curve.x),
+      measured: Array.from(curve.y),
+      sigma: Array.from(curve.sigma),
+      model: Array.from(y, (v) => fit.scale * v + fit.offset),
+    };
+  });
+  const config = engine.config;
+  const s = config.speciesCount;
+  const counts = config.speciesCounts();
+  const binWidth = engine.options.binWidthA;
+  const bins = engine.binCount;
+  const partials: RmcPartialReport[] = [];
+  for (let p = 0; p < pairCount(s); p++) {
+    const [a, b] = pairSpecies(p, s);
+    const na = counts[a] as number;
+    const neighbours = a === b ? na - 1 : (counts[b] as number);
+    if (na === 0 || neighbours <= 0) continue;
+    const r: number[] = [];
+    const g: number[] = [];
+    for (let k = 0; k < bins; k++) {
+      const lo = k * binWidth;
+      const shell = ((4 * Math.PI) / 3) * ((lo + binWidth) ** 3 - lo ** 3);
+      const ordered = (a === b ? 2 : 1) * (engine.histograms[p * bins + k] as number);
+      r.push((k + 0.5) * binWidth);
+      g.push(ordered / ((na * neighbours * shell) / config.volume()));
+    }
+    partials.push({ pair: [elements[a] as string, elements[b] as string], r, g });
+  }
+  return {
+    fits: reports,
+    partials,
+    moves: engine.counters.attempted,
+    accepted: engine.counters.accepted,
+    swapsAccepted: engine.counters.swapsAccepted,
+    energyEvPerAtom: energyEv === null ? null : energyEv / config.n,
+  };
+}
