@@ -47,6 +47,9 @@ export interface Constraint {
   weight: number;
 }
 
+/** Largest single-atom displacement per axis the step adaptation goes to, Å. */
+export const MAX_STEP_A = 1;
+
 export interface EngineOptions {
   seed: number | number[];
   binWidthA: number;
@@ -188,7 +191,9 @@ export class RmcEngine {
   private adaptStep(): void {
     const rate = this.windowAccepted / this.windowMoves;
     const factor = rate > this.options.targetAcceptance ? 1.1 : 1 / 1.1;
-    this.stepA = Math.min(this.config.range / 2, Math.max(1e-4, this.stepA * factor));
+    // Capped at MAX_STEP_A: a longer jump is no more useful to the fit, and its old and new neighbour shells no
+    // longer share histogram bins, so it costs twice the curve updates of a short one.
+    this.stepA = Math.min(MAX_STEP_A, this.config.range / 2, Math.max(1e-4, this.stepA * factor));
     this.windowMoves = 0;
     this.windowAccepted = 0;
   }
@@ -229,27 +234,28 @@ export class RmcEngine {
     const closest2 = this.closest2;
     const invBin = this.invBin;
     const binCount = this.binCount;
-    let tooClose = false;
+    // Overlap below the closest approach, Σ (d_min − r) over the atom's pairs, at the new and the old position: a
+    // move may not increase it. Atoms that start too close (a random start) can so only move apart; atoms that are
+    // not too close never become so.
+    let overlapNew = 0;
     config.forEachNeighbour(nx, ny, nz, i, (j, rsq) => {
-      if (tooClose) return;
       const p = pairOf[ti + (species[j] as number)] as number;
-      if (rsq < (closest2[p] as number)) {
-        tooClose = true;
-        return;
-      }
+      if (rsq < (closest2[p] as number)) overlapNew += Math.sqrt(closest2[p] as number) - Math.sqrt(rsq);
       const bin = Math.floor(Math.sqrt(rsq) * invBin);
       if (bin < binCount) this.addDelta(p * binCount + bin, 1);
     });
-    if (tooClose) {
+    let overlapOld = 0;
+    config.forEachNeighbour(ox, oy, oz, i, (j, rsq) => {
+      const p = pairOf[ti + (species[j] as number)] as number;
+      if (rsq < (closest2[p] as number)) overlapOld += Math.sqrt(closest2[p] as number) - Math.sqrt(rsq);
+      const bin = Math.floor(Math.sqrt(rsq) * invBin);
+      if (bin < binCount) this.addDelta(p * binCount + bin, -1);
+    });
+    if (overlapNew > 0 && overlapNew >= overlapOld) {
       this.clearDelta();
       this.counters.tooClose++;
       return false;
     }
-    config.forEachNeighbour(ox, oy, oz, i, (j, rsq) => {
-      const p = pairOf[ti + (species[j] as number)] as number;
-      const bin = Math.floor(Math.sqrt(rsq) * invBin);
-      if (bin < binCount) this.addDelta(p * binCount + bin, -1);
-    });
     const energy = this.options.energy;
     const dE = energy ? energy.term.deltaMove(i, nx, ny, nz) : 0;
     if (!this.decide(dE, energy)) {
