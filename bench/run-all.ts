@@ -9,6 +9,7 @@ import { runInferenceBench } from './inference';
 import { runMappingBench } from './mapping';
 import { runTvDenoiseBench } from './tv-denoise';
 import { runRobustnessBench } from './robustness';
+import { runRmcBench } from './rmc-bench';
 
 async function main(): Promise<void> {
   runImportBench();
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   runVoronoiBench();
   runDiffractionBench();
   runTvDenoiseBench();
+  runRmcBench();
   // PyTorch benches need the training engine (mapping: the bundled model); without it they say so and the rest still ran.
   for (const [name, bench] of [['training', runTrainingBench], ['inference', runInferenceBench], ['mapping', runMappingBench], ['robustness', runRobustnessBench]] as const) {
     try {
