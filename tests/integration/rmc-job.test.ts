@@ -12,36 +12,22 @@ import { JobManager } from '../../main/core/jobs/job-manager';
 import { Project } from '../../main/core/project/project';
 import { resumeRmc, rmcFinalizer, submitRmc } from '../../main/core/services/rmc-service';
 import type { RmcParamsInput } from '../../main/shared/rmc';
-import { pairDistribution, partialStructureFactors, qGrid, readScatteringFactors, totalStructureFactor } from '../../native-workers/lib/rdf';
-import { readStructureFile } from '../../native-workers/lib/structure-io/read-structure';
 import { readStructureFolder } from '../../native-workers/lib/structure-store';
+import { GLASS_FILE, glassTarget, writeTargetSq } from '../support/rmc-target';
 import { tempDir } from '../support/temp';
 
 const bin = path.resolve('bin/ssro.js');
-const glassFile = path.resolve('resources/demo/cu64zr36-glass.data');
 function ssro(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 300_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The glass's X-ray S(q) on 0.5 … 15 Å⁻¹, from g(r) up to 12 Å in 0.02 Å bins, written as two columns. */
-function writeTargetSq(file: string): { atoms: number; density: number } {
-  const glass = readStructureFile(glassFile, 'lammps-data');
-  const n = glass.ids.length;
-  const species = Int32Array.from(glass.types, (t) => t - 1);
-  const pd = pairDistribution(glass.positions, species, glass.cell, { rmaxA: 12, binWidthA: 0.02, speciesCount: 2 });
-  const q = qGrid(0.5, 15, 0.05);
-  const xray = readScatteringFactors('xray', path.resolve('resources/elements/xray-form-factors.json'));
-  const s = totalStructureFactor(partialStructureFactors(pd, q), glass.typeElements, xray).s;
-  fs.writeFileSync(file, `# X-ray S(q) of the demo Cu64Zr36 glass\n${Array.from(q, (qq, k) => `${qq.toFixed(4)} ${(s[k] as number).toFixed(8)}`).join('\n')}\n`);
-  return { atoms: n, density: n / (glass.cell.a[0] * glass.cell.b[1] * glass.cell.c[2]) };
 }
 
 describe('ssro rmc', () => {
   const work = tempDir();
   const projectDir = path.join(work, 'project');
   const sq = path.join(work, 'sq.dat');
-  const target = writeTargetSq(sq);
+  const target = glassTarget();
+  writeTargetSq(target, sq);
   expect(ssro('project', 'init', projectDir).status).toBe(0);
 
   it('refuses a file whose q does not increase, naming the file and line, and makes no job', () => {
@@ -67,7 +53,7 @@ describe('ssro rmc', () => {
   });
 
   it('started from the glass itself, reproduces its S(q) with scale 1 and offset 0 (the two S(q) codes agree)', () => {
-    const id = ssro('import', projectDir, glassFile).stdout.trim();
+    const id = ssro('import', projectDir, GLASS_FILE).stdout.trim();
     const r = ssro('rmc', projectDir, '--data', `${sq}:S(q),radiation=xray,sigma=0.001`, '--structure', id, '--moves', '1', '--rmax', '12', '--bin', '0.02', '--name', 'glass itself');
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.status).toBe(0);
