@@ -12,23 +12,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EamModel, readEamPotential, type EamPotential } from '../../native-workers/lib/rmc/eam';
+import { mulberry32 } from '../../native-workers/lib/datasets/random-split';
 import { tempDir } from '../support/temp';
 
 const POTENTIAL = '/usr/share/lammps/potentials/CuZr_mm.eam.fs';
 const lmpAvailable = spawnSync('lmp', ['-h'], { stdio: 'ignore' }).status === 0 && fs.existsSync(POTENTIAL);
 const SKIP_REASON = lmpAvailable ? '' : ' (skipped: needs `lmp` on PATH and CuZr_mm.eam.fs — apt-get install lammps lammps-data)';
 const ELEMENTS = ['Cu', 'Zr'];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Configuration {
   L: number;

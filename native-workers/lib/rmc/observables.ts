@@ -49,6 +49,13 @@ function shellVolumes(geometry: HistogramGeometry): Float64Array {
   return out;
 }
 
+/** What both kinds of map need: pair count, atoms, density, shell volumes and r_max of the histograms. */
+function totals(geometry: HistogramGeometry): { pairs: number; n: number; rho: number; shells: Float64Array; rmax: number } {
+  let n = 0;
+  for (let a = 0; a < geometry.speciesCount; a++) n += geometry.speciesCounts[a] as number;
+  return { pairs: pairCount(geometry.speciesCount), n, rho: n / geometry.volumeA3, shells: shellVolumes(geometry), rmax: geometry.binCount * geometry.binWidthA };
+}
+
 /** F(x) = sin x − x cos x, by its series where the direct form cancels (x < 0.1). */
 function sinMinusXCos(x: number): number {
   if (x < 0.1) {
@@ -88,15 +95,10 @@ export interface QSpaceOptions {
  * constant −4πρ Σ_k W_k(q) from the uniform background.
  */
 export function qSpaceObservable(geometry: HistogramGeometry, options: QSpaceOptions): LinearObservable {
-  const { binCount, binWidthA, speciesCount, speciesCounts, volumeA3 } = geometry;
+  const { binCount, binWidthA, speciesCount, speciesCounts } = geometry;
   const { q } = options;
   const nq = q.length;
-  const pairs = pairCount(speciesCount);
-  let n = 0;
-  for (let a = 0; a < speciesCount; a++) n += speciesCounts[a] as number;
-  const rho = n / volumeA3;
-  const shells = shellVolumes(geometry);
-  const rmax = binCount * binWidthA;
+  const { pairs, n, rho, shells, rmax } = totals(geometry);
   const window = new Float64Array(binCount);
   for (let k = 0; k < binCount; k++) {
     const x = (Math.PI * (k + 0.5) * binWidthA) / rmax;
@@ -185,12 +187,7 @@ export function rSpaceObservable(geometry: HistogramGeometry, options: RSpaceOpt
   const { binCount, binWidthA, speciesCount, speciesCounts, volumeA3 } = geometry;
   const { r } = options;
   const nr = r.length;
-  const pairs = pairCount(speciesCount);
-  let n = 0;
-  for (let a = 0; a < speciesCount; a++) n += speciesCounts[a] as number;
-  const rho = n / volumeA3;
-  const shells = shellVolumes(geometry);
-  const rmax = binCount * binWidthA;
+  const { pairs, n, rho, shells, rmax } = totals(geometry);
   for (let i = 0; i < nr; i++) {
     const ri = r[i] as number;
     if (!(ri >= 0) || ri > rmax) throw new Error(`r = ${ri} Å is outside the model's range 0 … ${rmax} Å (r_max)`);
