@@ -62,6 +62,20 @@ export const rmcEnergySchema = z.discriminatedUnion('mode', [
 ]);
 export type RmcEnergy = z.infer<typeof rmcEnergySchema>;
 
+/** Atoms of `centre` should have min … max neighbours of `neighbour` within rcutA (a soft constraint, σ per count). */
+export const coordinationWindowSchema = z
+  .object({
+    centre: z.string(),
+    neighbour: z.string(),
+    rcutA: z.number().positive().max(20),
+    min: z.number().int().min(0).max(100),
+    max: z.number().int().min(0).max(100),
+    sigma: z.number().positive().max(100).default(0.5),
+  })
+  .strict()
+  .refine((w) => w.min <= w.max, 'a coordination window needs min ≤ max');
+export type CoordinationWindowParams = z.infer<typeof coordinationWindowSchema>;
+
 export const rmcParamsSchema = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
@@ -83,6 +97,7 @@ export const rmcParamsSchema = z
     fit: z.enum(FIT_MODES).default('scale+offset'),
     misfit: z.enum(MISFIT_FORMS).default('absolute'),
     energy: rmcEnergySchema.nullable().default(null),
+    coordination: z.array(coordinationWindowSchema).max(16).default([]),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -97,6 +112,10 @@ export const rmcParamsSchema = z
         ctx.addIssue({ code: 'custom', path: ['closestApproachA', key], message: `'${key}': name an element pair like Cu-Zr` });
       }
     }
+    p.coordination.forEach((w, k) => {
+      for (const el of [w.centre, w.neighbour]) if (canonicalElement(el) === null) ctx.addIssue({ code: 'custom', path: ['coordination', k], message: `'${el}' is not an element symbol` });
+      if (p.rmaxA !== undefined && w.rcutA > p.rmaxA) ctx.addIssue({ code: 'custom', path: ['coordination', k, 'rcutA'], message: `the coordination radius ${w.rcutA} Å exceeds r_max ${p.rmaxA} Å` });
+    });
     if (p.data.length === 0 && p.energy === null) {
       ctx.addIssue({ code: 'custom', path: ['data'], message: 'give at least one measured curve or an energy term; with neither the run is only hard-sphere Monte Carlo' });
     }

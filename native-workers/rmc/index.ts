@@ -102,6 +102,7 @@ runWorker('rmc', async (raw, ctx) => {
   ctx.progress(0.98, 'writing the model');
   const summary = summariseRmc(engine, setup.curves, setup.elements, eam ? eam.totalEnergy() : null);
   for (const fit of summary.fits) ctx.log(`${fit.name}: χ² ${fit.chi2.toPrecision(5)}, R² ${fit.rSquared.toFixed(5)}, scale ${fit.scale.toPrecision(4)}, offset ${fit.offset.toPrecision(4)}`);
+  for (const c of summary.coordination) ctx.log(`coordination ${c.centre}-${c.neighbour} within ${c.rcutA} Å: mean ${c.meanCount.toFixed(3)}, ${(100 * c.outside).toFixed(1)} % outside ${c.min}–${c.max}, χ² ${c.chi2.toPrecision(4)}`);
   if (summary.energyEvPerAtom !== null) ctx.log(`energy ${summary.energyEvPerAtom.toFixed(5)} eV/atom`);
 
   const config = engine.config;

@@ -54,7 +54,7 @@ describe('ssro rmc', () => {
 
   it('started from the glass itself, reproduces its S(q) with scale 1 and offset 0 (the two S(q) codes agree)', () => {
     const id = ssro('import', projectDir, GLASS_FILE).stdout.trim();
-    const r = ssro('rmc', projectDir, '--data', `${sq}:S(q),radiation=xray,sigma=0.001`, '--structure', id, '--moves', '1', '--rmax', '12', '--bin', '0.02', '--name', 'glass itself');
+    const r = ssro('rmc', projectDir, '--data', `${sq}:S(q),radiation=xray,sigma=0.001`, '--structure', id, '--moves', '1', '--rmax', '12', '--bin', '0.02', '--name', 'glass itself', '--coordination', 'Cu-Zr:3.4:0-30');
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.status).toBe(0);
     const project = Project.open(projectDir);
@@ -62,7 +62,15 @@ describe('ssro rmc', () => {
       const model = project.structures.get(Number(r.stdout.trim()));
       expect(model.name).toBe('glass itself');
       expect(model.provenance?.kind).toBe('rmc');
-      const report = JSON.parse(fs.readFileSync(path.join(project.structures.folder(model.id), 'rmc', 'report.json'), 'utf8')) as { fits: { rSquared: number; scale: number; offset: number }[]; partials: { pair: string[] }[] };
+      const report = JSON.parse(fs.readFileSync(path.join(project.structures.folder(model.id), 'rmc', 'report.json'), 'utf8')) as {
+        fits: { rSquared: number; scale: number; offset: number }[];
+        partials: { pair: string[] }[];
+        coordination: { meanCount: number; outside: number }[];
+      };
+      // The window's mean count is the running coordination of g_CuZr(r) at 3.4 Å (170 bins of 0.02 Å).
+      const coord = target.pd.partials[1]?.coord as Float64Array;
+      expect(Math.abs((report.coordination[0]?.meanCount ?? 0) - (coord[169] as number))).toBeLessThan(0.01);
+      expect(report.coordination[0]?.outside).toBe(0);
       const fit = report.fits[0] as { rSquared: number; scale: number; offset: number };
       // One move at most changes a few hundred pairs of 2048 atoms.
       expect(fit.rSquared).toBeGreaterThan(0.9999);

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { FIT_MODES, MISFIT_FORMS, type RmcParamsInput } from '../../shared/rmc';
+import { FIT_MODES, MISFIT_FORMS, type CoordinationWindowParams, type RmcParamsInput } from '../../shared/rmc';
 import { parseDataSpec, QUANTITIES, type DataSpec } from '../../shared/rmc-data';
 import { JobManager } from '../../core/jobs/job-manager';
 import { Project } from '../../core/project/project';
@@ -36,7 +36,17 @@ function closestApproach(value: string): Record<string, number> {
   return out;
 }
 
+/** "Cu-Zr:3.6:4-7[:0.5]" → a coordination window (centre-neighbour:r_cut:min-max[:σ]). */
+function coordinationWindow(value: string, previous: CoordinationWindowParams[] | undefined): CoordinationWindowParams[] {
+  const m = /^([A-Za-z]{1,2})-([A-Za-z]{1,2}):([0-9.]+):(\d+)-(\d+)(?::([0-9.]+))?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('write centre-neighbour:r_cut:min-max[:σ], e.g. Cu-Zr:3.6:4-7 or Zr-Cu:3.8:8-11:0.5');
+  const window = { centre: m[1] as string, neighbour: m[2] as string, rcutA: Number(m[3]), min: Number(m[4]), max: Number(m[5]), sigma: m[6] === undefined ? 0.5 : Number(m[6]) };
+  if (!(window.rcutA > 0) || window.min > window.max || !(window.sigma > 0)) throw new InvalidArgumentError('a coordination window needs r_cut > 0, min ≤ max and σ > 0');
+  return [...(previous ?? []), window];
+}
+
 interface RmcOptions {
+  coordination?: CoordinationWindowParams[];
   data?: DataSpec[];
   structure?: number;
   atoms?: number;
@@ -77,6 +87,7 @@ export function registerRmcCommand(program: Command): void {
     .option('--bin <A>', 'histogram bin width in Å (default 0.02)', parsePositive)
     .option('--closest <pairs>', 'closest approach per pair, e.g. Cu-Cu=2.1,Cu-Zr=2.4,Zr-Zr=2.7', closestApproach)
     .option('--closest-default <A>', 'closest approach of pairs not named (default 2)', parseNumber)
+    .option('--coordination <window>', 'soft coordination window centre-neighbour:r_cut:min-max[:σ], e.g. Cu-Zr:3.6:4-7, repeatable', coordinationWindow)
     .option('--step <A>', 'initial largest displacement per axis (default 0.2 Å; adapted)', parsePositive)
     .option('--acceptance <f>', 'target acceptance of moves (default 0.3)', parseNumber)
     .option('--swap <f>', 'fraction of attempts that swap two atoms of different elements (default 0)', parseNumber)
@@ -114,6 +125,7 @@ export function registerRmcCommand(program: Command): void {
             ...(opts.rmax !== undefined ? { rmaxA: opts.rmax } : {}),
             ...(opts.bin !== undefined ? { binWidthA: opts.bin } : {}),
             ...(opts.closest !== undefined ? { closestApproachA: opts.closest } : {}),
+            ...(opts.coordination !== undefined ? { coordination: opts.coordination } : {}),
             ...(opts.closestDefault !== undefined ? { defaultClosestApproachA: opts.closestDefault } : {}),
             ...(opts.step !== undefined ? { stepA: opts.step } : {}),
             ...(opts.acceptance !== undefined ? { targetAcceptance: opts.acceptance } : {}),

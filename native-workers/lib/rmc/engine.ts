@@ -11,6 +11,7 @@
  * (observables.ts), so a move costs O(neighbours · points), never a full recomputation.
  */
 import { Configuration, pairCount, pairIndex } from './configuration';
+import { CoordinationConstraint, type CoordinationWindow } from './coordination';
 import { addRow, evaluateObservable, type LinearObservable } from './observables';
 import { fitMisfit, type FitResult, type FitTarget } from './fit';
 import { Xoshiro128 } from './random';
@@ -65,6 +66,8 @@ export interface EngineOptions {
   /** σ annealing: factor `from` at move 0, falling geometrically to 1 at `moves`, 1 afterwards. */
   anneal: { from: number; moves: number } | null;
   energy: EnergyCoupling | null;
+  /** Coordination windows, soft constraints annealed like the curves (coordination.ts). */
+  coordination?: CoordinationWindow[];
 }
 
 export interface EngineCounters {
@@ -112,6 +115,7 @@ export class RmcEngine {
   private windowAccepted = 0;
   readonly counters: EngineCounters = { attempted: 0, accepted: 0, swapsAttempted: 0, swapsAccepted: 0, tooClose: 0 };
   private speciesCounts: Int32Array;
+  readonly coordination: CoordinationConstraint[];
 
   constructor(config: Configuration, constraints: Constraint[], options: EngineOptions, state?: EngineState) {
     this.config = config;
@@ -144,6 +148,7 @@ export class RmcEngine {
       [this.windowMoves, this.windowAccepted] = state.window;
     }
     this.speciesCounts = config.speciesCounts();
+    this.coordination = (options.coordination ?? []).map((w) => new CoordinationConstraint(config, w));
     this.histograms = fullHistograms(config, options.binWidthA, this.binCount);
     this.curves = constraints.map((c) => evaluateObservable(c.observable, this.histograms));
     this.fits = constraints.map((c, d) => fitMisfit(c.target, this.curves[d] as Float64Array, null));
@@ -163,9 +168,10 @@ export class RmcEngine {
     return this.fits.map((f) => ({ ...f }));
   }
 
-  /** Σ weight · χ² at σ (the annealing factor not applied). */
+  /** Σ weight · χ² at σ (the annealing factor not applied), coordination windows included. */
   totalChi2(): number {
     let total = 0;
+    for (const c of this.coordination) total += c.chi2();
     this.constraints.forEach((c, d) => (total += c.weight * (this.fits[d] as FitResult).chi2));
     return total;
   }
@@ -238,8 +244,12 @@ export class RmcEngine {
     // move may not increase it. Atoms that start too close (a random start) can so only move apart; atoms that are
     // not too close never become so.
     let overlapNew = 0;
+    const coordination = this.coordination;
+    const si = species[i] as number;
+    const coordinated = coordination.length > 0;
     config.forEachNeighbour(nx, ny, nz, i, (j, rsq) => {
       const p = pairOf[ti + (species[j] as number)] as number;
+      if (coordinated) for (const c of coordination) c.visit(i, si, j, species[j] as number, rsq, 1);
       if (rsq < (closest2[p] as number)) overlapNew += Math.sqrt(closest2[p] as number) - Math.sqrt(rsq);
       const bin = Math.floor(Math.sqrt(rsq) * invBin);
       if (bin < binCount) this.addDelta(p * binCount + bin, 1);
@@ -247,23 +257,30 @@ export class RmcEngine {
     let overlapOld = 0;
     config.forEachNeighbour(ox, oy, oz, i, (j, rsq) => {
       const p = pairOf[ti + (species[j] as number)] as number;
+      if (coordinated) for (const c of coordination) c.visit(i, si, j, species[j] as number, rsq, -1);
       if (rsq < (closest2[p] as number)) overlapOld += Math.sqrt(closest2[p] as number) - Math.sqrt(rsq);
       const bin = Math.floor(Math.sqrt(rsq) * invBin);
       if (bin < binCount) this.addDelta(p * binCount + bin, -1);
     });
     if (overlapNew > 0 && overlapNew >= overlapOld) {
       this.clearDelta();
+      for (const c of coordination) c.clear();
       this.counters.tooClose++;
       return false;
     }
+    const same = (k: number): number => species[k] as number;
+    let dC = 0;
+    for (const c of coordination) dC += c.trial(same, same);
     const energy = this.options.energy;
     const dE = energy ? energy.term.deltaMove(i, nx, ny, nz) : 0;
-    if (!this.decide(dE, energy)) {
+    if (!this.decide(dE, energy, dC)) {
       this.clearDelta();
+      for (const c of coordination) c.clear();
       if (energy) energy.term.reject();
       return false;
     }
     this.commit();
+    for (const c of coordination) c.accept();
     config.moveAtom(i, nx, ny, nz);
     if (energy) energy.term.accept();
     return true;
@@ -292,14 +309,25 @@ export class RmcEngine {
       this.counters.tooClose++;
       return false;
     }
+    let dC = 0;
+    if (this.coordination.length > 0) {
+      const before = (k: number): number => config.species[k] as number;
+      const after = (k: number): number => (k === i ? tj : k === j ? ti : (config.species[k] as number));
+      for (const c of this.coordination) {
+        c.visitSwap(config, i, j);
+        dC += c.trial(before, after);
+      }
+    }
     const energy = this.options.energy;
     const dE = energy ? energy.term.deltaSwap(i, j) : 0;
-    if (!this.decide(dE, energy)) {
+    if (!this.decide(dE, energy, dC)) {
       this.clearDelta();
+      for (const c of this.coordination) c.clear();
       if (energy) energy.term.reject();
       return false;
     }
     this.commit();
+    for (const c of this.coordination) c.accept();
     config.setSpecies(i, tj);
     config.setSpecies(j, ti);
     if (energy) energy.term.accept();
@@ -334,10 +362,10 @@ export class RmcEngine {
   }
 
   /** Metropolis on the annealed misfit change plus the energy term; fills the trial curves and fits. */
-  private decide(dE: number, energy: EnergyCoupling | null): boolean {
+  private decide(dE: number, energy: EnergyCoupling | null, dCoordination: number): boolean {
     const a = this.annealFactor();
     const invA2 = 1 / (a * a);
-    let dX = 0;
+    let dX = dCoordination * invA2;
     for (let d = 0; d < this.constraints.length; d++) {
       const c = this.constraints[d] as Constraint;
       const trial = this.trialCurves[d] as Float64Array;
@@ -389,6 +417,7 @@ export class RmcEngine {
     this.histograms.set(histograms);
     curves.forEach((c, d) => (this.curves[d] as Float64Array).set(c));
     this.fits = this.constraints.map((c, d) => fitMisfit(c.target, this.curves[d] as Float64Array, null));
+    for (const c of this.coordination) c.recount(this.config);
   }
 
   state(): EngineState {

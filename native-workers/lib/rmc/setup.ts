@@ -5,6 +5,7 @@
  * file or the parameter named, before a move is made.
  */
 import type { Cell } from '../../../main/shared/domain';
+import { canonicalElement } from '../../../main/shared/elements';
 import { closestApproachOf, type RmcParams } from '../../../main/shared/rmc';
 import { Configuration, pairCount, pairIndex } from './configuration';
 import { EamModel, readEamPotential } from './eam';
@@ -262,6 +263,13 @@ export function setupRmc(input: SetupInput): RmcSetup {
       adaptEvery: 1000,
       swapFraction: elements.length > 1 ? params.swapFraction : 0,
       anneal: params.anneal,
+      coordination: params.coordination.map((w) => {
+        const centre = elements.indexOf(canonical(w.centre));
+        const neighbour = elements.indexOf(canonical(w.neighbour));
+        if (centre < 0 || neighbour < 0) throw new Error(`the coordination window ${w.centre}-${w.neighbour} names an element the model does not have (it has ${elements.join(', ')})`);
+        if (w.rcutA > rmax) throw new Error(`the coordination radius ${w.rcutA} Å of ${w.centre}-${w.neighbour} exceeds r_max ${rmax.toFixed(2)} Å`);
+        return { centre, neighbour, rcutA: w.rcutA, min: w.min, max: w.max, sigma: w.sigma };
+      }),
       energy: eam
         ? params.energy?.mode === 'temperature'
           ? { term: eam, mode: 'temperature', kTeV: 8.617333262e-5 * params.energy.temperatureK }
@@ -271,6 +279,10 @@ export function setupRmc(input: SetupInput): RmcSetup {
     input.state,
   );
   return { engine, elements, curves, eam, notes };
+}
+
+function canonical(element: string): string {
+  return canonicalElement(element) ?? element;
 }
 
 function speciesPair(pair: readonly [string, string], elements: string[], file: string): [number, number] {

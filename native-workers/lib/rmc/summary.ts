@@ -22,8 +22,21 @@ export interface RmcPartialReport {
   g: number[];
 }
 
+export interface RmcCoordinationReport {
+  centre: string;
+  neighbour: string;
+  rcutA: number;
+  min: number;
+  max: number;
+  chi2: number;
+  /** Fraction of the centres whose count lies outside the window. */
+  outside: number;
+  meanCount: number;
+}
+
 export interface RmcSummary {
   fits: RmcCurveReport[];
+  coordination: RmcCoordinationReport[];
   partials: RmcPartialReport[];
   moves: number;
   accepted: number;
@@ -73,8 +86,23 @@ export function summariseRmc(engine: RmcEngine, curves: MeasuredCurve[], element
     }
     partials.push({ pair: [elements[a] as string, elements[b] as string], r, g });
   }
+  const coordination = engine.coordination.map((c) => {
+    const w = c.window;
+    let centres = 0;
+    let outside = 0;
+    let sum = 0;
+    for (let i = 0; i < config.n; i++) {
+      if (config.species[i] !== w.centre) continue;
+      const cn = c.counts[i] as number;
+      centres++;
+      sum += cn;
+      if (cn < w.min || cn > w.max) outside++;
+    }
+    return { centre: elements[w.centre] as string, neighbour: elements[w.neighbour] as string, rcutA: w.rcutA, min: w.min, max: w.max, chi2: c.chi2(), outside: centres > 0 ? outside / centres : 0, meanCount: centres > 0 ? sum / centres : 0 };
+  });
   return {
     fits: reports,
+    coordination,
     partials,
     moves: engine.counters.attempted,
     accepted: engine.counters.accepted,

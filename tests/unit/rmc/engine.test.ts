@@ -261,6 +261,43 @@ describe('the RMC engine', () => {
     expect(capped.counters.accepted).toBeGreaterThan(100);
   });
 
+  it('keeps coordination counts equal to a recount, and pulls atoms into their window', () => {
+    const box = 16;
+    const { positions, species } = randomPacking(300, box, 2.0, 5);
+    const config = new Configuration(positions, species, 2, { lx: box, ly: box, lz: box }, 7.5);
+    const windows = [
+      { centre: 0, neighbour: 1, rcutA: 3.4, min: 4, max: 5, sigma: 0.5 },
+      { centre: 1, neighbour: 1, rcutA: 3.6, min: 0, max: 1, sigma: 0.5 },
+    ];
+    const outside = (engine: RmcEngine): number => {
+      let count = 0;
+      for (const c of engine.coordination) {
+        const w = c.window;
+        for (let i = 0; i < config.n; i++) {
+          if (config.species[i] !== w.centre) continue;
+          const cn = c.counts[i] as number;
+          if (cn < w.min || cn > w.max) count++;
+        }
+      }
+      return count;
+    };
+    const engine = new RmcEngine(config, [], options({ swapFraction: 0.2, coordination: windows }, 3));
+    const before = outside(engine);
+    const chi0 = engine.totalChi2();
+    for (let t = 0; t < 20000; t++) engine.attempt();
+    const counts = engine.coordination.map((c) => Int32Array.from(c.counts));
+    const chis = engine.coordination.map((c) => c.chi2());
+    expect(outside(engine)).toBeLessThan(0.6 * before);
+    expect(engine.totalChi2()).toBeLessThan(0.5 * chi0);
+    engine.resynchronise();
+    engine.coordination.forEach((c, w) => {
+      expect(Array.from(c.counts)).toEqual(Array.from(counts[w] as Int32Array));
+      expect(Math.abs(c.chi2() - (chis[w] as number))).toBeLessThan(1e-9 * Math.max(1, c.chi2()));
+    });
+    expect(engine.counters.swapsAccepted).toBeGreaterThan(0);
+    expect(() => new RmcEngine(config, [], options({ coordination: [{ centre: 0, neighbour: 1, rcutA: 9, min: 1, max: 2, sigma: 1 }] }, 3))).toThrow(/at most r_max/);
+  });
+
   it('resumes from its state with exactly the moves it would have made', () => {
     const box = 14;
     const make = (): Configuration => {
