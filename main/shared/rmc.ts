@@ -98,6 +98,8 @@ export const rmcParamsSchema = z
     misfit: z.enum(MISFIT_FORMS).default('absolute'),
     energy: rmcEnergySchema.nullable().default(null),
     coordination: z.array(coordinationWindowSchema).max(16).default([]),
+    /** After the run, relax the model in LAMMPS (conjugate gradient, fixed box) with this potential and report both energies. */
+    relax: z.object({ potentialPath: z.string().min(1) }).strict().nullable().default(null),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -10,6 +10,7 @@ import { RMC_SERIES_COLUMNS } from '../../main/shared/rmc';
 import { JobCancelled, runWorker } from '../runtime/worker-runtime';
 import { readScatteringFactors, type Radiation, type ScatteringFactors } from '../lib/rdf/scattering-factors';
 import { readCheckpoint, rmcJobParamsSchema, rmcRunDir, writeCheckpoint } from '../lib/rmc/run-folder';
+import { relaxModel, type RelaxResult } from '../lib/rmc/relax';
 import { setupRmc } from '../lib/rmc/setup';
 import { summariseRmc } from '../lib/rmc/summary';
 import { readStructureFolder, writeStructureFolder } from '../lib/structure-store';
@@ -98,6 +99,8 @@ runWorker('rmc', async (raw, ctx) => {
     }
   }
   engine.resynchronise();
+  // The moves are done: a cancel during the writing or the relaxation resumes straight to them.
+  writeCheckpoint(runDir, params, engine.state());
   ctx.series('rmc', [...RMC_SERIES_COLUMNS], [row()]);
   ctx.progress(0.98, 'writing the model');
   const summary = summariseRmc(engine, setup.curves, setup.elements, eam ? eam.totalEnergy() : null);
@@ -108,23 +111,29 @@ runWorker('rmc', async (raw, ctx) => {
   const config = engine.config;
   const n = config.n;
   const stagedDir = ctx.stagingDir('structure');
-  writeStructureFolder(
-    stagedDir,
-    {
-      format: 'lammps-data',
-      ids: Int32Array.from({ length: n }, (_, i) => i + 1),
-      types: Int32Array.from(config.species, (s) => s + 1),
-      positions: Float64Array.from(config.positions),
-      typeElements: setup.elements,
-      cell: { origin: [0, 0, 0], a: [config.box.lx, 0, 0], b: [0, config.box.ly, 0], c: [0, 0, config.box.lz], pbc: [true, true, true] },
-      timestep: null,
-      notes: [`RMC model after ${summary.moves} attempted moves (${summary.accepted} accepted)`],
-    },
-    `rmc job ${runJobId}`,
-  );
+  const model = {
+    format: 'lammps-data' as const,
+    ids: Int32Array.from({ length: n }, (_, i) => i + 1),
+    types: Int32Array.from(config.species, (s) => s + 1),
+    positions: Float64Array.from(config.positions),
+    typeElements: setup.elements,
+    cell: { origin: [0, 0, 0] as [number, number, number], a: [config.box.lx, 0, 0] as [number, number, number], b: [0, config.box.ly, 0] as [number, number, number], c: [0, 0, config.box.lz] as [number, number, number], pbc: [true, true, true] as [boolean, boolean, boolean] },
+    timestep: null,
+    notes: [`RMC model after ${summary.moves} attempted moves (${summary.accepted} accepted)`],
+  };
+  writeStructureFolder(stagedDir, model, `rmc job ${runJobId}`);
+  let relaxed: RelaxResult | null = null;
+  if (params.relax) {
+    if (job.lmpPath === undefined) throw new Error('relaxing the model needs the LAMMPS executable; none was given');
+    ctx.progress(0.985, 'relaxing the model in LAMMPS');
+    relaxed = await relaxModel({ lmpPath: job.lmpPath, dir: ctx.stagingDir('relax'), structure: model, potentialPath: params.relax.potentialPath, isCancelled: () => ctx.isCancelled() });
+    ctx.log(`LAMMPS energy ${relaxed.beforeEvPerAtom.toFixed(5)} eV/atom as fitted, ${relaxed.afterEvPerAtom.toFixed(5)} eV/atom relaxed (CG, fixed box)`);
+  }
   const reportDir = path.join(stagedDir, 'rmc');
   fs.mkdirSync(reportDir);
-  fs.writeFileSync(path.join(reportDir, 'report.json'), `${JSON.stringify({ params, notes: setup.notes, ...summary }, null, 1)}\n`);
+  const relaxation = relaxed ? { beforeEvPerAtom: relaxed.beforeEvPerAtom, afterEvPerAtom: relaxed.afterEvPerAtom, lammpsVersion: relaxed.lammpsVersion } : null;
+  if (relaxed) fs.copyFileSync(relaxed.relaxedData, path.join(reportDir, 'relaxed.data'));
+  fs.writeFileSync(path.join(reportDir, 'report.json'), `${JSON.stringify({ params, notes: setup.notes, ...summary, relaxation }, null, 1)}\n`);
   const provenance = {
     kind: 'rmc',
     runJobId,
@@ -134,6 +143,7 @@ runWorker('rmc', async (raw, ctx) => {
     accepted: summary.accepted,
     fits: summary.fits.map(({ name, quantity, points, chi2, scale, offset, rSquared }) => ({ name, quantity, points, chi2, scale, offset, rSquared })),
     energyEvPerAtom: summary.energyEvPerAtom,
+    relaxation,
     params,
   };
   fs.writeFileSync(path.join(reportDir, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);

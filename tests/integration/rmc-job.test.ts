@@ -12,6 +12,7 @@ import { JobManager } from '../../main/core/jobs/job-manager';
 import { Project } from '../../main/core/project/project';
 import { resumeRmc, rmcFinalizer, submitRmc } from '../../main/core/services/rmc-service';
 import type { RmcParamsInput } from '../../main/shared/rmc';
+import { EamModel, readEamPotential } from '../../native-workers/lib/rmc/eam';
 import { readStructureFolder } from '../../native-workers/lib/structure-store';
 import { GLASS_FILE, glassTarget, writeTargetSq } from '../support/rmc-target';
 import { tempDir } from '../support/temp';
@@ -78,6 +79,28 @@ describe('ssro rmc', () => {
       expect(Math.abs(fit.offset)).toBeLessThan(2e-3);
       expect(report.partials.map((p) => p.pair.join('-'))).toEqual(['Cu-Cu', 'Cu-Zr', 'Zr-Zr']);
       expect(readStructureFolder(project.structures.folder(model.id)).ids.length).toBe(target.atoms);
+    } finally {
+      project.close();
+    }
+  });
+
+  const potential = '/usr/share/lammps/potentials/CuZr_mm.eam.fs';
+  const lmp = spawnSync('lmp', ['-h'], { stdio: 'ignore' }).status === 0 && fs.existsSync(potential);
+  it.skipIf(!lmp)(`relaxes the model in LAMMPS and reports its energy before and after${lmp ? '' : ' (skipped: needs lmp and lammps-data)'}`, () => {
+    const id = ssro('import', projectDir, GLASS_FILE).stdout.trim();
+    const r = ssro('rmc', projectDir, '--data', `${sq}:S(q),radiation=xray,sigma=0.01`, '--structure', id, '--moves', '2000', '--relax', potential, '--lmp', 'lmp');
+    expect(r.stderr).toMatch(/relaxed/);
+    expect(r.status).toBe(0);
+    const project = Project.open(projectDir);
+    try {
+      const folder = project.structures.folder(Number(r.stdout.trim()));
+      const report = JSON.parse(fs.readFileSync(path.join(folder, 'rmc', 'report.json'), 'utf8')) as { relaxation: { beforeEvPerAtom: number; afterEvPerAtom: number } };
+      // LAMMPS's energy of the model as fitted is the in-process EAM energy of the stored structure.
+      const model = readStructureFolder(folder);
+      const eam = new EamModel({ potential: readEamPotential(potential), speciesElements: model.typeElements, boxLengths: [model.cell.a[0], model.cell.b[1], model.cell.c[2]], positions: model.positions, species: Int32Array.from(model.types, (t) => t - 1) });
+      expect(Math.abs(report.relaxation.beforeEvPerAtom - eam.totalEnergy() / model.ids.length)).toBeLessThan(1e-8);
+      expect(report.relaxation.afterEvPerAtom).toBeLessThan(report.relaxation.beforeEvPerAtom);
+      expect(fs.existsSync(path.join(folder, 'rmc', 'relaxed.data'))).toBe(true);
     } finally {
       project.close();
     }

@@ -70,6 +70,8 @@ interface RmcOptions {
   seed?: number;
   name?: string;
   resume?: number;
+  relax?: string;
+  lmp?: string;
 }
 
 export function registerRmcCommand(program: Command): void {
@@ -98,6 +100,8 @@ export function registerRmcCommand(program: Command): void {
     .option('--energy <potential>', 'hybrid RMC: EAM potential file (*.eam.fs / *.eam.alloy)')
     .option('--temperature <K>', 'hybrid RMC: effective temperature of the energy term', parsePositive)
     .option('--ceiling <eV/atom>', 'hybrid RMC: refuse moves above this energy per atom instead', parseNumber)
+    .option('--relax <potential>', 'after the run, relax the model in LAMMPS (CG, fixed box) with this EAM file and report both energies')
+    .option('--lmp <path>', 'LAMMPS executable for --relax (default: the project setting, else lmp)')
     .option('--seed <n>', 'random seed (default 1)', parseInteger)
     .option('--name <name>', 'name of the model structure')
     .option('--resume <job>', 'continue a stopped rmc job from its checkpoint', parseInteger)
@@ -134,6 +138,7 @@ export function registerRmcCommand(program: Command): void {
             ...(opts.fit !== undefined ? { fit: opts.fit } : {}),
             ...(opts.misfit !== undefined ? { misfit: opts.misfit } : {}),
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+            ...(opts.relax !== undefined ? { relax: { potentialPath: path.resolve(opts.relax) } } : {}),
             ...(opts.energy !== undefined
               ? {
                   energy:
@@ -143,10 +148,10 @@ export function registerRmcCommand(program: Command): void {
                 }
               : {}),
           };
-          job = submitRmc(project, jobs, params);
+          job = submitRmc(project, jobs, params, opts.relax !== undefined ? (opts.lmp ?? project.settings.enginePath('lmpPath', '--lmp')) : undefined);
         }
         const final = await followJob(jobs, job, 'rmc');
-        for (const line of final.logTail.filter((l) => /χ²|energy|resumed/.test(l))) process.stderr.write(`rmc: ${line}\n`);
+        for (const line of final.logTail.filter((l) => /χ²|energy|resumed|coordination/.test(l))) process.stderr.write(`rmc: ${line}\n`);
         if (final.state !== 'succeeded') throw new Error(final.error ?? `the rmc job ended ${final.state}`);
         process.stdout.write(`${String(final.outputs.find((o) => o.kind === 'structure')?.id)}\n`);
       } finally {

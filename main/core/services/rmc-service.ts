@@ -21,7 +21,7 @@ function invalid(error: unknown): ApiError {
 }
 
 /** Checks what the worker would trip on, and returns the job parameters. */
-function prepare(project: Project, params: RmcParams, extra: { runJobId?: number; resume?: boolean } = {}): RmcJobParamsInput {
+function prepare(project: Project, params: RmcParams, extra: { runJobId?: number; resume?: boolean; lmpPath?: string } = {}): RmcJobParamsInput {
   let elements: string[];
   let structureDir: string | undefined;
   if (params.start.kind === 'structure') {
@@ -35,13 +35,15 @@ function prepare(project: Project, params: RmcParams, extra: { runJobId?: number
   } else {
     elements = Object.keys(params.start.composition);
   }
-  if (params.energy) {
+  for (const potential of [params.energy?.potentialPath, params.relax?.potentialPath]) {
+    if (potential === undefined) continue;
     try {
-      requireElements(readPotentialInfo(params.energy.potentialPath), elements);
+      requireElements(readPotentialInfo(potential), elements);
     } catch (error) {
       throw invalid(error);
     }
   }
+  if (params.relax && extra.lmpPath === undefined) throw new ApiError('invalid-request', 'relaxing the model needs LAMMPS; set its path in the settings or give --lmp');
   for (const item of params.data) {
     try {
       readMeasuredCurve(item.file, item.declaration);
@@ -57,7 +59,8 @@ function prepare(project: Project, params: RmcParams, extra: { runJobId?: number
   return { rmc: params, factorsDir: path.join(resourcesDir, 'elements'), ...(structureDir ? { structureDir } : {}), ...extra };
 }
 
-export function submitRmc(project: Project, jobs: JobManager, input: unknown): JobSummary {
+/** `lmpPath` is needed only when the parameters ask for a LAMMPS relaxation of the model. */
+export function submitRmc(project: Project, jobs: JobManager, input: unknown, lmpPath?: string): JobSummary {
   const parsed = rmcParamsSchema.safeParse(input);
   if (!parsed.success) throw new ApiError('invalid-request', parsed.error.issues.map((i) => `${i.path.join('.') || 'parameters'}: ${i.message}`).join('; '));
   const params = parsed.data;
@@ -65,8 +68,9 @@ export function submitRmc(project: Project, jobs: JobManager, input: unknown): J
     ...params.data.map((d) => ({ kind: 'file' as const, id: d.file })),
     ...(params.start.kind === 'structure' ? [{ kind: 'structure' as const, id: params.start.structureId }] : []),
     ...(params.energy ? [{ kind: 'file' as const, id: params.energy.potentialPath }] : []),
+    ...(params.relax ? [{ kind: 'file' as const, id: params.relax.potentialPath }] : []),
   ];
-  return jobs.submit('rmc', prepare(project, params), inputs);
+  return jobs.submit('rmc', prepare(project, params, lmpPath === undefined ? {} : { lmpPath }), inputs);
 }
 
 /** Continues rmc job `jobId` (cancelled, failed or interrupted) from its checkpoint, as a new job in the same run folder. */
@@ -82,7 +86,8 @@ export function resumeRmc(project: Project, jobs: JobManager, jobId: number): Jo
   if (!fs.existsSync(path.join(dir, 'checkpoint.json'))) throw new ApiError('invalid-request', `job ${jobId} left no checkpoint (${path.relative(project.dir, dir)}); start the run again`);
   const busy = project.jobs.list(1000).find((j) => j.kind === 'rmc' && (j.state === 'queued' || j.state === 'running') && rmcJobParamsSchema.safeParse(j.params).data?.runJobId === runJobId);
   if (busy) throw new ApiError('invalid-request', `the run of job ${jobId} is being resumed by job ${busy.id}`);
-  return jobs.submit('rmc', prepare(project, parsed.data.rmc, { runJobId, resume: true }), job.inputs);
+  const lmpPath = parsed.data.lmpPath;
+  return jobs.submit('rmc', prepare(project, parsed.data.rmc, { runJobId, resume: true, ...(lmpPath === undefined ? {} : { lmpPath }) }), job.inputs);
 }
 
 const rmcResultSchema = z.object({

@@ -23,6 +23,8 @@ export const rmcJobParamsSchema = z
     /** The job whose run folder this job works in (itself unless resuming). */
     runJobId: z.number().int().positive().optional(),
     resume: z.boolean().default(false),
+    /** The LAMMPS executable, for `relax`. */
+    lmpPath: z.string().optional(),
   })
   .strict();
 export type RmcJobParams = z.infer<typeof rmcJobParamsSchema>;
