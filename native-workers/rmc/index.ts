@@ -60,12 +60,15 @@ runWorker('rmc', async (raw, ctx) => {
   let windowAttempted = engine.counters.attempted;
   let windowAccepted = engine.counters.accepted;
   let nextResync = engine.counters.attempted + RESYNC_EVERY;
+  // Without an energy term the energy column is left out (IPC carries JSON, where NaN would arrive as null).
+  const columns = RMC_SERIES_COLUMNS.filter((c) => eam !== null || c !== 'energyEvPerAtom');
   const row = (): number[] => {
     const attempted = engine.counters.attempted - windowAttempted;
     const acceptance = attempted > 0 ? (engine.counters.accepted - windowAccepted) / attempted : 0;
     windowAttempted = engine.counters.attempted;
     windowAccepted = engine.counters.accepted;
-    return [engine.counters.attempted, engine.totalChi2(), acceptance, engine.currentStepA(), eam ? eam.energy / engine.config.n : Number.NaN, engine.annealFactor()];
+    const values = { moves: engine.counters.attempted, chi2: engine.totalChi2(), acceptance, stepA: engine.currentStepA(), energyEvPerAtom: eam ? eam.energy / engine.config.n : 0, annealFactor: engine.annealFactor() };
+    return columns.map((c) => values[c]);
   };
   const started = Date.now();
   let lastYield = started;
@@ -88,7 +91,7 @@ runWorker('rmc', async (raw, ctx) => {
     }
     if (now - lastSeries >= SERIES_EVERY_MS) {
       lastSeries = now;
-      ctx.series('rmc', [...RMC_SERIES_COLUMNS], [row()]);
+      ctx.series('rmc', columns, [row()]);
       const rate = (engine.counters.attempted - (state?.counters.attempted ?? 0)) / Math.max(1e-3, (now - started) / 1000);
       ctx.progress(0.97 * (engine.counters.attempted / total), `move ${engine.counters.attempted.toLocaleString('en')} of ${total.toLocaleString('en')} · χ² ${engine.totalChi2().toPrecision(4)} · ${Math.round(rate)} moves/s`);
     }
@@ -101,7 +104,7 @@ runWorker('rmc', async (raw, ctx) => {
   engine.resynchronise();
   // The moves are done: a cancel during the writing or the relaxation resumes straight to them.
   writeCheckpoint(runDir, params, engine.state());
-  ctx.series('rmc', [...RMC_SERIES_COLUMNS], [row()]);
+  ctx.series('rmc', columns, [row()]);
   ctx.progress(0.98, 'writing the model');
   const summary = summariseRmc(engine, setup.curves, setup.elements, eam ? eam.totalEnergy() : null);
   for (const fit of summary.fits) ctx.log(`${fit.name}: χ² ${fit.chi2.toPrecision(5)}, R² ${fit.rSquared.toFixed(5)}, scale ${fit.scale.toPrecision(4)}, offset ${fit.offset.toPrecision(4)}`);

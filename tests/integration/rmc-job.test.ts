@@ -119,8 +119,20 @@ describe('ssro rmc', () => {
     const project = Project.open(projectDir);
     const jobs = new JobManager(project, { finalizers: { rmc: rmcFinalizer(project) } });
     try {
+      const rows: { columns: string[]; rows: number[][] }[] = [];
+      const collect = (series: { key: string; columns: string[]; rows: number[][] }): void => {
+        if (series.key === 'rmc') rows.push(series);
+      };
+      jobs.on('job.series', collect);
       const straight = await jobs.done(submitRmc(project, jobs, params).id);
+      jobs.off('job.series', collect);
       expect(straight.error).toBeNull();
+      // The live table: moves rising to the end, finite values, no energy column without an energy term.
+      expect(rows.length).toBeGreaterThan(1);
+      expect(rows[0]?.columns).toEqual(['moves', 'chi2', 'acceptance', 'stepA', 'annealFactor']);
+      const all = rows.flatMap((r) => r.rows);
+      expect(all.every((r) => r.every((v) => typeof v === 'number' && Number.isFinite(v)))).toBe(true);
+      expect(all[all.length - 1]?.[0]).toBe(300_000);
       const first = submitRmc(project, jobs, params);
       await new Promise<void>((resolve) => {
         const watch = (job: { id: number; progress: number | null }): void => {
