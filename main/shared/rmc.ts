@@ -118,8 +118,8 @@ export const rmcParamsSchema = z
       for (const el of [w.centre, w.neighbour]) if (canonicalElement(el) === null) ctx.addIssue({ code: 'custom', path: ['coordination', k], message: `'${el}' is not an element symbol` });
       if (p.rmaxA !== undefined && w.rcutA > p.rmaxA) ctx.addIssue({ code: 'custom', path: ['coordination', k, 'rcutA'], message: `the coordination radius ${w.rcutA} Å exceeds r_max ${p.rmaxA} Å` });
     });
-    if (p.data.length === 0 && p.energy === null) {
-      ctx.addIssue({ code: 'custom', path: ['data'], message: 'give at least one measured curve or an energy term; with neither the run is only hard-sphere Monte Carlo' });
+    if (p.data.length === 0 && p.energy === null && p.coordination.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['data'], message: 'give at least one measured curve, an energy term or a coordination window; with none the run is only hard-sphere Monte Carlo' });
     }
   });
 export type RmcParams = z.infer<typeof rmcParamsSchema>;

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { JobSummary } from '../../shared/domain';
+import { canonicalElement } from '../../shared/elements';
 import { ApiError } from '../../shared/ipc-contract';
 import { rmcParamsSchema, type RmcParams } from '../../shared/rmc';
 import { readPotentialInfo, requireElements } from '../../../native-workers/lib/lammps/potential-file';
@@ -33,7 +34,7 @@ function prepare(project: Project, params: RmcParams, extra: { runJobId?: number
     elements = [...new Set(structure.typeElements)];
     structureDir = project.structures.folder(structure.id);
   } else {
-    elements = Object.keys(params.start.composition);
+    elements = Object.keys(params.start.composition).map((e) => canonicalElement(e) ?? e);
   }
   for (const potential of [params.energy?.potentialPath, params.relax?.potentialPath]) {
     if (potential === undefined) continue;

@@ -66,7 +66,7 @@ function randomStart(params: RmcParams & { start: { kind: 'random' } }, closest:
   notes: string[];
 } {
   const { atoms, densityPerA3, composition } = params.start;
-  const elements = Object.keys(composition);
+  const elements = Object.keys(composition).map(canonical);
   const counts = speciesCountsFor(composition, atoms);
   const box = Math.cbrt(atoms / densityPerA3);
   const species = new Int32Array(atoms);
@@ -170,7 +170,7 @@ export function setupRmc(input: SetupInput): RmcSetup {
   let elements: string[];
   let lengths: [number, number, number];
   if (params.start.kind === 'random') {
-    const names = Object.keys(params.start.composition);
+    const names = Object.keys(params.start.composition).map(canonical);
     const start = randomStart(params as RmcParams & { start: { kind: 'random' } }, (a, b) => closestApproachOf(params, names[a] as string, names[b] as string));
     ({ positions, species, elements } = start);
     lengths = [start.box, start.box, start.box];

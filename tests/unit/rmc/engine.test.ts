@@ -12,6 +12,8 @@ import { EamModel, readEamPotential } from '../../../native-workers/lib/rmc/eam'
 import { fitMisfit, fitTarget, misfitDirect } from '../../../native-workers/lib/rmc/fit';
 import { evaluateObservable, qSpaceObservable, rSpaceObservable, type HistogramGeometry } from '../../../native-workers/lib/rmc/observables';
 import { Xoshiro128 } from '../../../native-workers/lib/rmc/random';
+import { setupRmc } from '../../../native-workers/lib/rmc/setup';
+import { rmcParamsSchema } from '../../../main/shared/rmc';
 import { pairDistribution, partialStructureFactors, qGrid, totalStructureFactor, type ScatteringFactors } from '../../../native-workers/lib/rdf';
 import { orthogonalCell, seededRandom } from '../rdf/lattices';
 
@@ -357,6 +359,14 @@ describe('the RMC engine', () => {
     const carnahanStarling = (1 - eta / 2) / (1 - eta) ** 3;
     expect(Math.abs(contact - carnahanStarling) / carnahanStarling).toBeLessThan(0.04);
     expect(g(first - 1)).toBe(0);
+  });
+
+  it('sets up a random start from a composition written in any case', () => {
+    const params = rmcParamsSchema.parse({ start: { kind: 'random', atoms: 200, densityPerA3: 0.06, composition: { cu: 64, ZR: 36 } }, moves: 10, energy: null, data: [], coordination: [{ centre: 'cu', neighbour: 'zr', rcutA: 3.5, min: 2, max: 8 }], closestApproachA: { 'cu-zr': 2.4 } });
+    const setup = setupRmc({ params, factors: () => factors });
+    expect(setup.elements).toEqual(['Cu', 'Zr']);
+    expect(Array.from(setup.engine.config.speciesCounts())).toEqual([128, 72]);
+    expect(setup.engine.coordination[0]?.window.centre).toBe(0);
   });
 
   it('draws the same numbers from the same generator state', () => {
