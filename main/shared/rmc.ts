@@ -79,7 +79,19 @@ export type CoordinationWindowParams = z.infer<typeof coordinationWindowSchema>;
 export const rmcParamsSchema = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
-    data: z.array(z.object({ file: z.string().min(1), declaration: measuredDataDeclarationSchema }).strict()).max(32).default([]),
+    data: z
+      .array(
+        z
+          .object({
+            file: z.string().min(1),
+            declaration: measuredDataDeclarationSchema,
+            /** This curve's scale/offset refit; default the run's `fit` (e.g. 'none' for a g(r) whose normalisation is known). */
+            fit: z.enum(FIT_MODES).optional(),
+          })
+          .strict(),
+      )
+      .max(32)
+      .default([]),
     start: rmcStartSchema,
     /** Fitting range; default min(12 Å, half the shortest box edge). */
     rmaxA: z.number().positive().max(100).optional(),

@@ -88,13 +88,20 @@ describe('ssro rmc', () => {
   const lmp = spawnSync('lmp', ['-h'], { stdio: 'ignore' }).status === 0 && fs.existsSync(potential);
   it.skipIf(!lmp)(`relaxes the model in LAMMPS and reports its energy before and after${lmp ? '' : ' (skipped: needs lmp and lammps-data)'}`, () => {
     const id = ssro('import', projectDir, GLASS_FILE).stdout.trim();
-    const r = ssro('rmc', projectDir, '--data', `${sq}:S(q),radiation=xray,sigma=0.01`, '--structure', id, '--moves', '2000', '--relax', potential, '--lmp', 'lmp');
+    // This curve keeps scale 1 and offset 0 (fit=none), whatever the run's default.
+    const r = ssro('rmc', projectDir, '--data', `${sq}:S(q),radiation=xray,sigma=0.01,fit=none`, '--structure', id, '--moves', '2000', '--relax', potential, '--lmp', 'lmp');
     expect(r.stderr).toMatch(/relaxed/);
     expect(r.status).toBe(0);
     const project = Project.open(projectDir);
     try {
       const folder = project.structures.folder(Number(r.stdout.trim()));
-      const report = JSON.parse(fs.readFileSync(path.join(folder, 'rmc', 'report.json'), 'utf8')) as { relaxation: { beforeEvPerAtom: number; afterEvPerAtom: number } };
+      const report = JSON.parse(fs.readFileSync(path.join(folder, 'rmc', 'report.json'), 'utf8')) as {
+        relaxation: { beforeEvPerAtom: number; afterEvPerAtom: number };
+        fits: { scale: number; offset: number; rSquared: number }[];
+      };
+      expect(report.fits[0]?.scale).toBe(1);
+      expect(report.fits[0]?.offset).toBe(0);
+      expect(report.fits[0]?.rSquared).toBeGreaterThan(0.999);
       // LAMMPS's energy of the model as fitted is the in-process EAM energy of the stored structure.
       const model = readStructureFolder(folder);
       const eam = new EamModel({ potential: readEamPotential(potential), speciesElements: model.typeElements, boxLengths: [model.cell.a[0], model.cell.b[1], model.cell.c[2]], positions: model.positions, species: Int32Array.from(model.types, (t) => t - 1) });

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { FIT_MODES, MISFIT_FORMS, type CoordinationWindowParams, type RmcParamsInput } from '../../shared/rmc';
+import { FIT_MODES, MISFIT_FORMS, type CoordinationWindowParams, type FitMode, type RmcParamsInput } from '../../shared/rmc';
 import { parseDataSpec, QUANTITIES, type DataSpec } from '../../shared/rmc-data';
 import { JobManager } from '../../core/jobs/job-manager';
 import { Project } from '../../core/project/project';
@@ -14,14 +14,24 @@ import { followJob } from '../progress';
 import { parseInteger, parseNumber, parsePositive } from '../parse-options';
 import { parseComposition } from './simulate';
 
-function dataSpec(value: string, previous: DataSpec[] | undefined): DataSpec[] {
+type CurveSpec = DataSpec & { fit?: FitMode };
+
+/** A data spec, with an optional `fit=none|scale|scale+offset` of this curve taken out before the declaration is read. */
+function dataSpec(value: string, previous: CurveSpec[] | undefined): CurveSpec[] {
+  const fitMatch = /,fit=([a-z+]+)(?=,|$)/.exec(value);
+  let fit: FitMode | undefined;
+  if (fitMatch) {
+    const mode = FIT_MODES.find((m) => m === fitMatch[1]);
+    if (mode === undefined) throw new InvalidArgumentError(`fit=${fitMatch[1]}: use ${FIT_MODES.join(', ')}`);
+    fit = mode;
+  }
   let spec: DataSpec;
   try {
-    spec = parseDataSpec(value);
+    spec = parseDataSpec(fitMatch ? value.replace(fitMatch[0], '') : value);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
-  return [...(previous ?? []), { ...spec, file: path.resolve(spec.file) }];
+  return [...(previous ?? []), { ...spec, file: path.resolve(spec.file), ...(fit ? { fit } : {}) }];
 }
 
 /** "Cu-Cu=2.1,Cu-Zr=2.4" → {"Cu-Cu": 2.1, "Cu-Zr": 2.4}. */
@@ -47,7 +57,7 @@ function coordinationWindow(value: string, previous: CoordinationWindowParams[] 
 
 interface RmcOptions {
   coordination?: CoordinationWindowParams[];
-  data?: DataSpec[];
+  data?: CurveSpec[];
   structure?: number;
   atoms?: number;
   density?: number;
@@ -79,7 +89,7 @@ export function registerRmcCommand(program: Command): void {
     .command('rmc')
     .description('reverse Monte Carlo (optionally hybrid, with an EAM energy) fitted to measured S(q), F(q), G(r), g(r) or partials; prints the model structure id')
     .argument('<project>', 'project folder')
-    .option('--data <spec>', `measured curve FILE:quantity[,radiation=…,unit=…,sigma=…,weight=…,qmax=…,qdamp=…,pair=A-B,range=lo:hi], repeatable; quantities ${QUANTITIES.join(' ')}`, dataSpec)
+    .option('--data <spec>', `measured curve FILE:quantity[,radiation=…,unit=…,sigma=…,weight=…,qmax=…,qdamp=…,pair=A-B,range=lo:hi,fit=none|scale|scale+offset], repeatable; quantities ${QUANTITIES.join(' ')}`, dataSpec)
     .option('--structure <id>', 'start from this project structure (orthorhombic, periodic)', parseInteger)
     .option('--atoms <n>', 'random start: number of atoms', parseInteger)
     .option('--density <atoms/A3>', 'random start: number density in atoms/Å³ (Cu64Zr36 glass ≈ 0.0585)', parsePositive)
@@ -122,7 +132,7 @@ export function registerRmcCommand(program: Command): void {
           if (start === null) throw new Error('rmc: give --structure ID, or --atoms, --density and --composition for a random start');
           if (opts.energy !== undefined && (opts.temperature === undefined) === (opts.ceiling === undefined)) throw new Error('rmc: with --energy give either --temperature or --ceiling');
           const params: RmcParamsInput = {
-            data: (opts.data ?? []).map((d) => ({ file: d.file, declaration: d.declaration })),
+            data: (opts.data ?? []).map((d) => ({ file: d.file, declaration: d.declaration, ...(d.fit ? { fit: d.fit } : {}) })),
             start,
             moves: opts.moves,
             ...(opts.name !== undefined ? { name: opts.name } : {}),

@@ -233,7 +233,7 @@ export function setupRmc(input: SetupInput): RmcSetup {
       });
     }
     curves.push({ ...curve, x, y, sigma });
-    constraints.push({ name: label, observable, target: fitTarget(y, sigma, params.fit, params.misfit), weight: d.weight });
+    constraints.push({ name: label, observable, target: fitTarget(y, sigma, item.fit ?? params.fit, params.misfit), weight: d.weight });
     notes.push(...curve.notes.map((n) => `${label}: ${n}`));
   }
 
